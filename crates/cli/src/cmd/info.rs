@@ -1,0 +1,93 @@
+//! `kindred info`: shows that a fileset was read, and what is in it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use genotype::{Chrom, Genotypes, SampleSubset};
+
+use crate::args::InfoArgs;
+use crate::cmd::input;
+
+/// Prints samples, variants per chromosome, phenotype columns, missingness
+/// and how many variants pass the frequency filters.
+pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
+    let spec = input::pheno_spec(&a.pheno);
+    let spec = genotype::PhenoSpec {
+        select: genotype::PhenoSelect::All,
+        ..spec
+    };
+    let ds = input::open(&a.input, &spec)?;
+    let fam = &ds.fileset.fam;
+    let n_kept = ds.sample_mask.iter().filter(|&&k| k).count();
+    let kept: Vec<u32> = (0..fam.len() as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
+    let subset = SampleSubset::new(kept, fam.len());
+    let g = Genotypes::new(&ds.fileset.bed, &subset);
+    let stats = g.stats_many(&ds.variants.kept);
+
+    let mut by_chrom: BTreeMap<&Chrom, usize> = BTreeMap::new();
+    for &v in &ds.variants.kept {
+        *by_chrom.entry(&ds.fileset.variants[v as usize].chrom).or_default() += 1;
+    }
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for v in &ds.fileset.variants {
+        *ids.entry(&v.id).or_default() += 1;
+    }
+    let dup_ids = ids.values().filter(|&&c| c > 1).count();
+    let missing: u64 = stats.iter().map(|s| u64::from(s.n_missing)).sum();
+    let cells = (n_kept as u64) * (stats.len() as u64);
+    let qc = input::qc(&a.input);
+    let pass = stats.iter().filter(|s| qc.check(s).is_ok()).count();
+    let founders = fam.samples.iter().filter(|s| s.is_founder()).count();
+
+    println!("fileset       {}", a.input.bfile.display());
+    println!(
+        "samples       {} in .fam ({founders} founders), {n_kept} kept",
+        fam.len()
+    );
+    println!(
+        "variants      {} in .bim, {} kept{}",
+        ds.fileset.variants.len(),
+        ds.variants.kept.len(),
+        if dup_ids > 0 {
+            format!(" ({dup_ids} IDs appear more than once)")
+        } else {
+            String::new()
+        }
+    );
+    let chroms: Vec<String> = by_chrom.iter().map(|(c, n)| format!("{c}:{n}")).collect();
+    println!("chromosomes   {} ({})", by_chrom.len(), chroms.join(" "));
+    println!(
+        "missing rate  {:.6} ({missing} of {cells} genotype calls)",
+        if cells > 0 { missing as f64 / cells as f64 } else { 0.0 }
+    );
+    println!(
+        "QC pass       {pass} variants with MAF >= {} and missing rate <= {} (on kept samples)",
+        qc.min_maf, qc.max_missing
+    );
+    let source = match &a.pheno.pheno {
+        Some(p) => p.display().to_string(),
+        None => ".fam columns 6+".to_string(),
+    };
+    println!("phenotypes    {} from {source}", ds.phenotypes.len());
+    for (k, ph) in ds.phenotypes.iter().enumerate() {
+        let n = ph
+            .values
+            .iter()
+            .zip(&ds.sample_mask)
+            .filter(|(v, &m)| m && v.is_some())
+            .count();
+        println!("  {:>3}  {:<20} {n} non-missing", k + 1, ph.name);
+    }
+    if !ds.covariate_names.is_empty() {
+        println!("covariates    {}", ds.covariate_names.join(", "));
+    }
+    if ds.variants.n_unmatched_ids > 0 {
+        eprintln!(
+            "warning: {} listed variant IDs match no variant",
+            ds.variants.n_unmatched_ids
+        );
+    }
+    if dup_ids > 0 {
+        eprintln!("warning: {dup_ids} variant IDs appear more than once in the .bim");
+    }
+    Ok(())
+}

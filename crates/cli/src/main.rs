@@ -1,0 +1,31 @@
+//! The `kindred` command line: genome-wide association with linear mixed
+//! models. This crate only wires the library crates together: flags,
+//! threads, progress, logs and exit codes.
+
+mod args;
+mod cmd;
+mod exit;
+mod progress;
+mod runlog;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    if let Err(e) = cmd::set_threads(cli.threads()) {
+        eprintln!("kindred: {e:#}");
+        return ExitCode::from(exit::INTERNAL);
+    }
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if exit::is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("kindred: error: {e:#}");
+            ExitCode::from(exit::code(&e))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! PLINK 1 binary genotypes for kindred: a memory-mapped `.bed` with strict
+//! checks, `.bim` / `.fam` parsers, phenotype and covariate tables, sample and
+//! variant selection, and parallel decoding of variant blocks into
+//! column-major `f64` matrices with per-variant allele counts.
+//!
+//! | item | what it does |
+//! |---|---|
+//! | [`Fileset::open`] | reads `PREFIX.fam`, `PREFIX.bim`, maps and validates `PREFIX.bed` |
+//! | [`Genotypes::decode_block`] | decodes variants for a [`SampleSubset`] into an `n x B` block ([`Encoding`]) |
+//! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
+//! | [`Table`] | phenotype / covariate files matched to samples by (FID, IID) |
+//! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
+//! | [`BedWriter`], [`write_bim`], [`write_fam`], [`AtomicFile`] | crash-safe writers |
+//!
+//! Genotype values count allele A1 (`.bim` column 5). Every error names the
+//! file and, where there is one, the line ([`Error`]).
+//!
+//! ```
+//! use genotype::{Encoding, Fileset, Genotypes, SampleSubset};
+//! let fs = Fileset::open(std::path::Path::new("../../data/tiny/tiny")).unwrap();
+//! let samples = SampleSubset::all(fs.fam.len());
+//! let g = Genotypes::new(&fs.bed, &samples);
+//! let mut block = vec![0.0; samples.len() * 2];
+//! let mut stats = vec![Default::default(); 2];
+//! g.decode_block(&[0, 1], Encoding::Raw, &mut block, &mut stats);
+//! assert_eq!(stats[0].n_total() as usize, fs.fam.len());
+//! ```
+
+mod bed;
+mod dataset;
+mod decode;
+mod error;
+mod fileset;
+mod progress;
+mod sample;
+mod select;
+mod table;
+mod text;
+mod variant;
+mod write;
+
+pub use bed::{bytes_per_variant, Bed, BED_MAGIC};
+pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype};
+pub use decode::{AlleleStats, Encoding, Genotypes, SampleSubset};
+pub use error::{Error, ErrorKind, Location, Result};
+pub use fileset::{with_extension, Fileset};
+pub use progress::{NoProgress, Progress};
+pub use sample::{Fam, Sample, SampleId, Sex};
+pub use select::{read_sample_list, read_variant_list, Qc, QcFail, SampleFilter, VariantFilter, VariantSelection};
+pub use table::{Aligned, Table};
+pub use text::is_missing_token;
+pub use variant::{read_bim, Chrom, Variant};
+pub use write::{pack_variant, write_bim, write_fam, AtomicFile, BedWriter};

@@ -1,0 +1,232 @@
+//! Sample and variant selection: keep/remove lists, extract/exclude lists,
+//! chromosome subsets and the allele-frequency / missingness filters.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::decode::AlleleStats;
+use crate::error::{Error, Result};
+use crate::sample::{Fam, SampleId};
+use crate::text::TextFile;
+use crate::variant::{Chrom, Variant};
+
+/// Reads a sample list (`--keep`, `--remove`): `FID IID` per line, extra
+/// columns ignored.
+///
+/// # Errors
+/// `MalformedInput` for a line with one column or an empty file.
+pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
+    let file = TextFile::read(path)?;
+    let mut out = Vec::new();
+    for line in file.lines() {
+        let (no, text) = line?;
+        let mut toks = text.split_ascii_whitespace();
+        match (toks.next(), toks.next()) {
+            (Some(f), Some(i)) => out.push((no, SampleId::new(f, i))),
+            _ => return Err(Error::malformed(file.at(no), "expected two columns, FID and IID")),
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::malformed(file.whole(), "the sample list is empty"));
+    }
+    Ok(out)
+}
+
+/// Reads a variant list (`--extract`, `--exclude`): the first token of each
+/// line is a variant ID.
+///
+/// # Errors
+/// `MalformedInput` for an empty file.
+pub fn read_variant_list(path: &Path) -> Result<Vec<Box<str>>> {
+    let file = TextFile::read(path)?;
+    let mut out = Vec::new();
+    for line in file.lines() {
+        let (_, text) = line?;
+        if let Some(tok) = text.split_ascii_whitespace().next() {
+            out.push(tok.into());
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::malformed(file.whole(), "the variant list is empty"));
+    }
+    Ok(out)
+}
+
+/// Which samples to analyse, before phenotype missingness is considered.
+#[derive(Debug, Clone, Default)]
+pub struct SampleFilter<'a> {
+    /// Keep only these samples (`--keep FILE`).
+    pub keep: Option<&'a Path>,
+    /// Drop these samples (`--remove FILE`).
+    pub remove: Option<&'a Path>,
+}
+
+impl SampleFilter<'_> {
+    /// Applies the lists to the `.fam`; returns a mask over `.fam` rows.
+    ///
+    /// # Errors
+    /// `InconsistentInput` naming file and line for a listed sample absent
+    /// from the `.fam`; the errors of [`read_sample_list`].
+    pub fn apply(&self, fam: &Fam) -> Result<Vec<bool>> {
+        let index = fam.index();
+        let lookup = |path: &Path| -> Result<Vec<usize>> {
+            read_sample_list(path)?
+                .into_iter()
+                .map(|(no, id)| {
+                    index.get(&id).copied().ok_or_else(|| {
+                        Error::inconsistent(
+                            crate::error::Location::line(path, no),
+                            format!("sample '{id}' is not in the .fam"),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let mut mask = vec![self.keep.is_none(); fam.len()];
+        if let Some(path) = self.keep {
+            for s in lookup(path)? {
+                mask[s] = true;
+            }
+        }
+        if let Some(path) = self.remove {
+            for s in lookup(path)? {
+                mask[s] = false;
+            }
+        }
+        Ok(mask)
+    }
+}
+
+/// Which variants may enter the analysis, before allele-frequency filters.
+#[derive(Debug, Clone, Default)]
+pub struct VariantFilter<'a> {
+    /// Keep only these IDs (`--extract FILE`).
+    pub extract: Option<&'a Path>,
+    /// Drop these IDs (`--exclude FILE`).
+    pub exclude: Option<&'a Path>,
+    /// Keep only these chromosomes (`--chr`).
+    pub chromosomes: Option<Vec<Chrom>>,
+}
+
+/// Outcome of [`VariantFilter::apply`].
+#[derive(Debug, Clone)]
+pub struct VariantSelection {
+    /// `.bim` positions kept, in file order.
+    pub kept: Vec<u32>,
+    /// IDs in the extract/exclude lists that match no variant (PLINK warns).
+    pub n_unmatched_ids: usize,
+}
+
+impl VariantFilter<'_> {
+    /// Applies the lists and chromosome subset to the `.bim` variants.
+    ///
+    /// # Errors
+    /// Those of [`read_variant_list`].
+    pub fn apply(&self, variants: &[Variant]) -> Result<VariantSelection> {
+        let ids: HashSet<&str> = variants.iter().map(|v| &*v.id).collect();
+        let mut n_unmatched_ids = 0;
+        let mut load = |path: Option<&Path>| -> Result<Option<HashSet<Box<str>>>> {
+            let Some(path) = path else { return Ok(None) };
+            let list = read_variant_list(path)?;
+            n_unmatched_ids += list.iter().filter(|id| !ids.contains(&***id)).count();
+            Ok(Some(list.into_iter().collect()))
+        };
+        let extract = load(self.extract)?;
+        let exclude = load(self.exclude)?;
+        let kept = variants
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| extract.as_ref().is_none_or(|s| s.contains(&v.id)))
+            .filter(|(_, v)| exclude.as_ref().is_none_or(|s| !s.contains(&v.id)))
+            .filter(|(_, v)| self.chromosomes.as_ref().is_none_or(|c| c.contains(&v.chrom)))
+            .map(|(i, _)| i as u32)
+            .collect();
+        Ok(VariantSelection { kept, n_unmatched_ids })
+    }
+}
+
+/// Quality-control thresholds on the analysed samples. Defaults are GEMMA's:
+/// minor allele frequency at least 0.01, missing rate at most 0.05, and at
+/// least two genotype classes observed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Qc {
+    /// Minimum minor allele frequency (`--maf`).
+    pub min_maf: f64,
+    /// Maximum fraction of missing genotypes (`--geno`).
+    pub max_missing: f64,
+}
+
+impl Default for Qc {
+    fn default() -> Self {
+        Self {
+            min_maf: 0.01,
+            max_missing: 0.05,
+        }
+    }
+}
+
+/// Why a variant failed [`Qc`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QcFail {
+    /// Missing rate above the threshold.
+    Missing,
+    /// Minor allele frequency below the threshold.
+    Maf,
+    /// Fewer than two genotype classes observed.
+    Monomorphic,
+}
+
+impl Qc {
+    /// Checks one variant, in GEMMA's order (missingness, then frequency,
+    /// then the genotype classes).
+    pub fn check(&self, st: &AlleleStats) -> Result<(), QcFail> {
+        if st.n_obs() == 0 || st.missing_rate() > self.max_missing {
+            return Err(QcFail::Missing);
+        }
+        if st.maf() < self.min_maf {
+            return Err(QcFail::Maf);
+        }
+        if st.n_classes() < 2 {
+            return Err(QcFail::Monomorphic);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qc_order_and_defaults() {
+        let qc = Qc::default();
+        let ok = AlleleStats {
+            n_hom_a1: 10,
+            n_het: 40,
+            n_hom_a2: 50,
+            n_missing: 0,
+        };
+        assert_eq!(qc.check(&ok), Ok(()));
+        let miss = AlleleStats { n_missing: 6, ..ok };
+        assert_eq!(qc.check(&miss), Err(QcFail::Missing));
+        let rare = AlleleStats {
+            n_hom_a1: 0,
+            n_het: 1,
+            n_hom_a2: 99,
+            n_missing: 0,
+        };
+        assert_eq!(qc.check(&rare), Err(QcFail::Maf));
+        let allhet = AlleleStats {
+            n_hom_a1: 0,
+            n_het: 100,
+            n_hom_a2: 0,
+            n_missing: 0,
+        };
+        assert_eq!(qc.check(&allhet), Err(QcFail::Monomorphic));
+        let none = AlleleStats {
+            n_missing: 5,
+            ..Default::default()
+        };
+        assert_eq!(qc.check(&none), Err(QcFail::Missing));
+    }
+}

@@ -1,0 +1,179 @@
+//! Variants: the `.bim` file and chromosome codes.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::text::TextFile;
+
+/// A chromosome, parsed once so that hot code never compares strings.
+///
+/// Codes follow PLINK's: `1`-`22` autosomes (larger numbers are kept as
+/// autosomes too, for species with more), `23`/`X`, `24`/`Y`, `25`/`XY`,
+/// `26`/`MT`/`M`, `0` unplaced, a `chr` prefix ignored; anything else is a
+/// named contig.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Chrom {
+    /// Numbered autosome (1-based).
+    Auto(u8),
+    /// X chromosome.
+    X,
+    /// Y chromosome.
+    Y,
+    /// Pseudo-autosomal region of X (PLINK's `XY`).
+    XY,
+    /// Mitochondrial.
+    MT,
+    /// Code `0`: unplaced.
+    Unplaced,
+    /// Any other contig name.
+    Other(Box<str>),
+}
+
+impl Chrom {
+    /// Parses a `.bim` chromosome code (never fails: unknown names are contigs).
+    pub fn parse(code: &str) -> Self {
+        let bare = code
+            .strip_prefix("chr")
+            .or_else(|| code.strip_prefix("Chr"))
+            .or_else(|| code.strip_prefix("CHR"))
+            .filter(|b| !b.is_empty())
+            .unwrap_or(code);
+        if let Ok(n) = bare.parse::<u16>() {
+            return match n {
+                0 => Chrom::Unplaced,
+                23 => Chrom::X,
+                24 => Chrom::Y,
+                25 => Chrom::XY,
+                26 => Chrom::MT,
+                n if n <= 95 => Chrom::Auto(n as u8),
+                _ => Chrom::Other(code.into()),
+            };
+        }
+        match bare.to_ascii_uppercase().as_str() {
+            "X" => Chrom::X,
+            "Y" => Chrom::Y,
+            "XY" => Chrom::XY,
+            "MT" | "M" => Chrom::MT,
+            _ => Chrom::Other(code.into()),
+        }
+    }
+
+    /// Whether this is a numbered autosome.
+    pub fn is_autosome(&self) -> bool {
+        matches!(self, Chrom::Auto(_))
+    }
+}
+
+impl std::fmt::Display for Chrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Chrom::Auto(n) => write!(f, "{n}"),
+            Chrom::X => f.write_str("X"),
+            Chrom::Y => f.write_str("Y"),
+            Chrom::XY => f.write_str("XY"),
+            Chrom::MT => f.write_str("MT"),
+            Chrom::Unplaced => f.write_str("0"),
+            Chrom::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+/// One `.bim` row. Genotypes count copies of `a1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Chromosome.
+    pub chrom: Chrom,
+    /// Variant ID (may repeat; `.` is common).
+    pub id: Box<str>,
+    /// Genetic position in centimorgans.
+    pub cm: f64,
+    /// Base-pair position; PLINK uses negative values (often `-9`) for unknown.
+    pub pos: i64,
+    /// Counted allele (`.bim` column 5).
+    pub a1: Box<str>,
+    /// Other allele (`.bim` column 6).
+    pub a2: Box<str>,
+}
+
+/// Reads a `.bim` file: exactly six whitespace-separated columns per line.
+///
+/// # Errors
+/// `MalformedInput` naming the line for a wrong column count, a
+/// non-numeric cM or position, or an empty file.
+pub fn read_bim(path: &Path) -> Result<Vec<Variant>> {
+    parse_bim(&TextFile::read(path)?)
+}
+
+pub(crate) fn parse_bim(file: &TextFile) -> Result<Vec<Variant>> {
+    let mut out = Vec::new();
+    for line in file.lines() {
+        let (no, text) = line?;
+        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
+        if toks.len() != 6 {
+            return Err(Error::malformed(
+                file.at(no),
+                format!(
+                    "expected 6 columns (chromosome, id, cM, position, A1, A2), found {}",
+                    toks.len()
+                ),
+            ));
+        }
+        let cm = toks[2]
+            .parse::<f64>()
+            .map_err(|_| Error::malformed(file.at(no), format!("genetic position '{}' is not a number", toks[2])))?;
+        let pos = toks[3].parse::<i32>().map_err(|_| {
+            Error::malformed(
+                file.at(no),
+                format!(
+                    "base-pair position '{}' is not an integer in PLINK's 32-bit range",
+                    toks[3]
+                ),
+            )
+        })?;
+
+        out.push(Variant {
+            chrom: Chrom::parse(toks[0]),
+            id: toks[1].into(),
+            cm,
+            pos: i64::from(pos),
+            a1: toks[4].into(),
+            a2: toks[5].into(),
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::malformed(file.whole(), "no variants: the .bim file is empty"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chromosome_codes() {
+        assert_eq!(Chrom::parse("1"), Chrom::Auto(1));
+        assert_eq!(Chrom::parse("chr19"), Chrom::Auto(19));
+        assert_eq!(Chrom::parse("23"), Chrom::X);
+        assert_eq!(Chrom::parse("x"), Chrom::X);
+        assert_eq!(Chrom::parse("25"), Chrom::XY);
+        assert_eq!(Chrom::parse("M"), Chrom::MT);
+        assert_eq!(Chrom::parse("0"), Chrom::Unplaced);
+        assert_eq!(Chrom::parse("scaffold_7"), Chrom::Other("scaffold_7".into()));
+        assert_eq!(Chrom::parse("chr"), Chrom::Other("chr".into()));
+        assert_eq!(Chrom::parse("26").to_string(), "MT");
+    }
+
+    #[test]
+    fn parses_and_reports_lines() {
+        let f = TextFile::from_bytes(Path::new("t.bim"), b"1 rs1 0 100 A G\r\n1\trs2 0.5 -9 C T\n");
+        let v = parse_bim(&f).unwrap();
+        assert_eq!(v[1].pos, -9);
+        assert_eq!(&*v[1].a1, "C");
+        let f = TextFile::from_bytes(Path::new("t.bim"), b"1 rs1 0 100 A G\n1 rs2 0 x A G\n");
+        assert_eq!(
+            parse_bim(&f).unwrap_err().to_string(),
+            "t.bim, line 2: base-pair position 'x' is not an integer in PLINK's 32-bit range"
+        );
+    }
+}

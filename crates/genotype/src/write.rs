@@ -1,0 +1,213 @@
+//! Writing: crash-safe output files and PLINK 1 filesets.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::bed::{bytes_per_variant, BED_MAGIC};
+use crate::error::{Error, Result};
+use crate::sample::{Sample, Sex};
+use crate::variant::Variant;
+
+/// An output file written to `<path>.tmp` and renamed into place by
+/// [`AtomicFile::commit`], so that a crash or a kill leaves either the old
+/// file or the new one, never half of one. Dropped without `commit`, the
+/// temporary file is removed.
+#[derive(Debug)]
+pub struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Creates `<path>.tmp` for writing.
+    ///
+    /// # Errors
+    /// `Io` when the temporary file cannot be created.
+    pub fn create(path: &Path) -> Result<Self> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes, syncs and renames the temporary file onto the final path.
+    ///
+    /// # Errors
+    /// `Io` naming the file when any step fails.
+    pub fn commit(mut self) -> Result<()> {
+        let out = self.out.take().expect("AtomicFile committed twice");
+        let file = out.into_inner().map_err(|e| Error::io(&self.tmp, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        drop(file);
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Maps an I/O error of a write to this file's error.
+    pub fn err(&self, e: std::io::Error) -> Error {
+        Error::io(&self.path, e)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.as_mut().map_or(Ok(0), |o| o.write(buf))
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self.out.as_mut() {
+            Some(o) => o.write_all(buf),
+            None => Ok(()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.as_mut().map_or(Ok(()), |o| o.flush())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Packs one variant's A1 counts (0, 1, 2; any other value = missing) into
+/// PLINK 1 bytes (`out.len() == ceil(n/4)`).
+pub fn pack_variant(counts: &[u8], out: &mut [u8]) {
+    debug_assert_eq!(out.len(), bytes_per_variant(counts.len()));
+    out.fill(0);
+    for (k, &c) in counts.iter().enumerate() {
+        let code = match c {
+            2 => 0b00,
+            1 => 0b10,
+            0 => 0b11,
+            _ => 0b01,
+        };
+        out[k / 4] |= code << ((k % 4) * 2);
+    }
+}
+
+/// Streams a variant-major `.bed` to disk, variant by variant.
+#[derive(Debug)]
+pub struct BedWriter {
+    file: AtomicFile,
+    stride: usize,
+    n_written: usize,
+}
+
+impl BedWriter {
+    /// Starts a `.bed` for `n_samples` samples (writes the magic bytes).
+    ///
+    /// # Errors
+    /// `Io` when the file cannot be created.
+    pub fn create(path: &Path, n_samples: usize) -> Result<Self> {
+        let mut file = AtomicFile::create(path)?;
+        file.write_all(&BED_MAGIC).map_err(|e| file.err(e))?;
+        Ok(Self {
+            file,
+            stride: bytes_per_variant(n_samples),
+            n_written: 0,
+        })
+    }
+
+    /// Appends already-packed variants (a multiple of `ceil(n/4)` bytes).
+    ///
+    /// # Errors
+    /// `Io` on a failed write.
+    pub fn write_packed(&mut self, bytes: &[u8]) -> Result<()> {
+        assert_eq!(bytes.len() % self.stride.max(1), 0, "partial variant");
+        self.n_written += bytes.len() / self.stride.max(1);
+        self.file.write_all(bytes).map_err(|e| self.file.err(e))
+    }
+
+    /// Variants written so far.
+    pub fn n_written(&self) -> usize {
+        self.n_written
+    }
+
+    /// Finishes the file and renames it into place.
+    ///
+    /// # Errors
+    /// `Io` on a failed flush or rename.
+    pub fn finish(self) -> Result<()> {
+        self.file.commit()
+    }
+}
+
+/// Writes a `.bim` file (crash-safe).
+///
+/// # Errors
+/// `Io` on a failed write.
+pub fn write_bim(path: &Path, variants: &[Variant]) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    for v in variants {
+        writeln!(f, "{}\t{}\t{}\t{}\t{}\t{}", v.chrom, v.id, v.cm, v.pos, v.a1, v.a2).map_err(|e| f.err(e))?;
+    }
+    f.commit()
+}
+
+/// Writes a `.fam` file (crash-safe) with one phenotype column (`-9` = missing).
+///
+/// # Errors
+/// `Io` on a failed write.
+pub fn write_fam(path: &Path, samples: &[Sample], phenotype: Option<&[f64]>) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    for (i, s) in samples.iter().enumerate() {
+        let sex = match s.sex {
+            Sex::Male => 1,
+            Sex::Female => 2,
+            Sex::Unknown => 0,
+        };
+        let ph = phenotype.map_or(-9.0, |p| p[i]);
+        writeln!(
+            f,
+            "{}\t{}\t{}\t{}\t{sex}\t{ph}",
+            s.id.fid,
+            s.id.iid,
+            s.father.as_deref().unwrap_or("0"),
+            s.mother.as_deref().unwrap_or("0"),
+        )
+        .map_err(|e| f.err(e))?;
+    }
+    f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_matches_plink_codes() {
+        let mut out = [0u8; 2];
+        pack_variant(&[2, 9, 1, 0, 0], &mut out);
+        assert_eq!(out, [0b1110_0100, 0b11]);
+    }
+
+    #[test]
+    fn atomic_file_leaves_nothing_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.txt");
+        {
+            let mut f = AtomicFile::create(&p).unwrap();
+            f.write_all(b"half").unwrap();
+        }
+        assert!(!p.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"whole").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "whole");
+    }
+}
