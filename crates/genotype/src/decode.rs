@@ -274,7 +274,7 @@ impl<'a> Genotypes<'a> {
         let bytes = self.bed.variant_bytes(v);
         let st = AlleleStats::from_codes(self.samples.count(bytes));
         self.samples.unpack(bytes, out);
-        transform(out, &st, enc);
+        encode_in_place(out, &st, enc);
         st
     }
 
@@ -299,8 +299,9 @@ impl<'a> Genotypes<'a> {
     }
 }
 
-/// Applies an encoding in place to raw counts (`NaN` = missing).
-fn transform(col: &mut [f64], st: &AlleleStats, enc: Encoding) {
+/// Applies an encoding in place to one variant's raw counts (`NaN` =
+/// missing), given its counts `st` over the same samples.
+pub fn encode_in_place(col: &mut [f64], st: &AlleleStats, enc: Encoding) {
     let mean = st.mean();
     let (shift, scale, fill) = match enc {
         Encoding::Raw => return,
@@ -366,13 +367,13 @@ mod tests {
             n_missing: 1,
         };
         let mut c = vec![2.0, 1.0, 0.0, f64::NAN];
-        transform(&mut c, &st, Encoding::Centered);
+        encode_in_place(&mut c, &st, Encoding::Centered);
         assert_eq!(c, vec![1.0, 0.0, -1.0, 0.0]);
         let mut c = vec![2.0, 1.0, 0.0, f64::NAN];
-        transform(&mut c, &st, Encoding::MeanImputed);
+        encode_in_place(&mut c, &st, Encoding::MeanImputed);
         assert_eq!(c, vec![2.0, 1.0, 0.0, 1.0]);
         let mut c = vec![2.0, 1.0, 0.0, f64::NAN];
-        transform(&mut c, &st, Encoding::Standardized);
+        encode_in_place(&mut c, &st, Encoding::Standardized);
         let s = 1.0 / 0.5f64.sqrt();
         assert_eq!(c, vec![s, 0.0, -s, 0.0]);
         // imputed variance over 4 samples: values 2,1,0,1 -> var 0.5

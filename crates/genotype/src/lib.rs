@@ -41,7 +41,7 @@ mod write;
 
 pub use bed::{bytes_per_variant, Bed, BED_MAGIC};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype};
-pub use decode::{AlleleStats, Encoding, Genotypes, SampleSubset};
+pub use decode::{encode_in_place, AlleleStats, Encoding, Genotypes, SampleSubset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
 pub use progress::{NoProgress, Progress};

@@ -1,17 +1,25 @@
-//! Genomic relationship matrices.
-pub use genotype::ErrorKind;
-/// Errors of this crate.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Reading genotypes failed.
-    #[error(transparent)]
-    Genotype(#[from] genotype::Error),
-}
-impl Error {
-    /// Class.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::Genotype(e) => e.kind(),
-        }
-    }
-}
+//! Genomic relationship matrices (GRMs) for kindred, built from streamed
+//! genotype blocks with faer's parallel matrix multiply, in the kinds and
+//! file formats other tools use.
+//!
+//! | item | what it does |
+//! |---|---|
+//! | [`build`] | one pass over variant blocks: `S += Z Zᵀ` (lower triangle), optional per-chromosome sums |
+//! | [`GrmSums::grm`], [`GrmSums::loco`] | the GRM, and the GRM without one chromosome, from those sums |
+//! | [`GrmKind`] | GEMMA `-gk 1` (centered), `-gk 2` (standardized), GCTA |
+//! | [`format::gcta`] | `.grm.bin` / `.grm.N.bin` / `.grm.id` reader and writer |
+//! | [`format::gemma`] | `.cXX.txt` / `.sXX.txt` reader (also `.gz`) and writer |
+//!
+//! Memory: the sums (`n²` `f64`, plus one `n²` per chromosome with LOCO)
+//! and one `n x block` genotype block; never the genotype matrix.
+
+mod builder;
+mod error;
+pub mod format;
+mod grm;
+mod kind;
+
+pub use builder::{build, BuildOptions, GrmSums, Precision};
+pub use error::{Error, ErrorKind, Result};
+pub use grm::Grm;
+pub use kind::GrmKind;
