@@ -1,0 +1,246 @@
+//! The null model `y = W a + g + e`, `g ~ N(0, sg2 K)`, `e ~ N(0, se2 I)`,
+//! fitted on data rotated by the eigenvectors of `K`.
+
+use faer::{Mat, MatRef, Par};
+
+use crate::eigen::Eigen;
+use crate::error::{Error, Result};
+use crate::likelihood::{evaluate, logdet_xtx, Columns, LikEval, Method, Need, Work};
+use crate::optimize::{maximize, Objective, Optimum, Search};
+
+/// One phenotype's data in the eigenbasis of its samples' GRM: `Uᵀy`,
+/// `UᵀW` and the clipped eigenvalues.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    /// Clipped eigenvalues `s_i`.
+    pub s: Vec<f64>,
+    /// Rotated covariate columns `UᵀW` (intercept first).
+    pub w: Vec<Vec<f64>>,
+    /// Rotated phenotype `Uᵀy`.
+    pub y: Vec<f64>,
+    /// `tr(K)/n` from the clipped eigenvalues (GEMMA's `trace_G`).
+    pub trace_over_n: f64,
+    logdet_wtw: f64,
+}
+
+impl Rotated {
+    /// Rotates covariates `w` (`n x c`, intercept included by the caller)
+    /// and phenotype `y` (both in the eigendecomposition's sample order).
+    ///
+    /// # Errors
+    /// `Degenerate` when `n <= c`, the phenotype is constant, or a covariate
+    /// is collinear with earlier ones (named from `names`).
+    pub fn new(eigen: &Eigen, w: MatRef<'_, f64>, names: &[String], y: &[f64], par: Par) -> Result<Self> {
+        let n = y.len();
+        let c = w.ncols();
+        assert_eq!(eigen.n(), n, "eigendecomposition and phenotype disagree on n");
+        check_design(w, names, y)?;
+        let mut wy = Mat::<f64>::zeros(n, c + 1);
+        for j in 0..c {
+            for i in 0..n {
+                wy[(i, j)] = w[(i, j)];
+            }
+        }
+        for (i, &v) in y.iter().enumerate() {
+            wy[(i, c)] = v;
+        }
+        let mut rot = Mat::<f64>::zeros(n, c + 1);
+        faer::linalg::matmul::matmul(
+            rot.as_mut(),
+            faer::Accum::Replace,
+            eigen.vectors().transpose(),
+            wy.as_ref(),
+            1.0,
+            par,
+        );
+        let col = |j: usize| (0..n).map(|i| rot[(i, j)]).collect::<Vec<f64>>();
+        Self::from_parts((0..c).map(col).collect(), col(c), eigen.clipped_values())
+    }
+
+    /// The same data without rotation and with all eigenvalues zero: at
+    /// `lambda = 0` every test reduces to ordinary least squares.
+    ///
+    /// # Errors
+    /// As [`Rotated::new`].
+    pub fn unrotated(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<Self> {
+        check_design(w, names, y)?;
+        let n = y.len();
+        let cols = (0..w.ncols()).map(|j| (0..n).map(|i| w[(i, j)]).collect()).collect();
+        Self::from_parts(cols, y.to_vec(), vec![0.0; n])
+    }
+
+    fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>) -> Result<Self> {
+        let n = y.len();
+        let c = w.len();
+        let trace_over_n = s.iter().sum::<f64>() / n as f64;
+        let mut work = Work::new(n, c + 1);
+        let mut cols: Vec<&[f64]> = w.iter().map(Vec::as_slice).collect();
+        cols.push(&y);
+        let logdet_wtw =
+            logdet_xtx(&cols, &mut work).ok_or_else(|| Error::Degenerate("the covariates are collinear".into()))?;
+        Ok(Self {
+            s,
+            w,
+            y,
+            trace_over_n,
+            logdet_wtw,
+        })
+    }
+
+    /// Number of samples.
+    pub fn n(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Number of covariates, intercept included.
+    pub fn n_covariates(&self) -> usize {
+        self.w.len()
+    }
+
+    /// Columns `[W..., y]` for likelihood evaluation.
+    pub(crate) fn columns(&self) -> Vec<&[f64]> {
+        let mut cols: Vec<&[f64]> = self.w.iter().map(Vec::as_slice).collect();
+        cols.push(&self.y);
+        cols
+    }
+}
+
+/// Refuses designs that cannot be fitted: too few samples, collinear
+/// covariates (naming the first one that is), a constant phenotype.
+fn check_design(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<()> {
+    let n = y.len();
+    let c = w.ncols();
+    assert_eq!(names.len(), c);
+    if n <= c + 1 {
+        return Err(Error::Degenerate(format!(
+            "{n} samples cannot fit {c} covariate(s) and a variant: need more samples than covariates + 1"
+        )));
+    }
+    let mut l = vec![0.0; c * c];
+    let wtw = w.transpose() * w;
+    for k in 1..=c {
+        let g: Vec<f64> = (0..k * k).map(|idx| wtw[(idx % k, idx / k)]).collect();
+        if crate::likelihood::cholesky(&g, k, k, &mut l).is_none() {
+            return Err(Error::Degenerate(format!(
+                "covariate '{}' is collinear with the intercept and the covariates before it",
+                names[k - 1]
+            )));
+        }
+    }
+    let mean = y.iter().sum::<f64>() / n as f64;
+    if y.iter().all(|&v| (v - mean).abs() <= 1e-12 * mean.abs().max(1.0)) {
+        return Err(Error::Degenerate(
+            "the phenotype is constant over the analysed samples".into(),
+        ));
+    }
+    Ok(())
+}
+
+struct NullObjective<'a> {
+    data: Columns<'a>,
+    method: Method,
+    work: Work,
+}
+
+impl Objective for NullObjective<'_> {
+    fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval> {
+        evaluate(
+            &self.data,
+            lambda,
+            self.method,
+            Need { f: need_f, d2: need_d2 },
+            &mut self.work,
+        )
+    }
+}
+
+/// A fitted null model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NullModel {
+    /// The likelihood whose maximum gives `lambda`, `sigma_g2`, `sigma_e2`, `pve`.
+    pub method: Method,
+    /// `sigma_g2 / sigma_e2` at the maximum.
+    pub lambda: f64,
+    /// Log-likelihood of `method` at its maximum.
+    pub loglik: f64,
+    /// Whether `lambda` sits at an end of the search range (pve near 0 or 1).
+    pub at_boundary: bool,
+    /// Genetic variance `sigma_g2 = lambda sigma_e2`.
+    pub sigma_g2: f64,
+    /// Residual variance `yᵀPy / (n - c)` (REML) or `yᵀPy / n` (ML).
+    pub sigma_e2: f64,
+    /// Covariate effects (intercept first).
+    pub beta: Vec<f64>,
+    /// Their standard errors.
+    pub beta_se: Vec<f64>,
+    /// Proportion of variance explained, `lambda tr(K)/n / (lambda tr(K)/n + 1)`.
+    pub pve: f64,
+    /// Standard error of `pve` by the delta method from the curvature of
+    /// the log-likelihood in `lambda`.
+    pub pve_se: f64,
+    /// REML `lambda` and log-likelihood (GEMMA's `l_remle_null`, `logl_remle_H0`).
+    pub reml: (f64, f64),
+    /// ML `lambda` and log-likelihood (GEMMA's `l_mle_null`, `logl_mle_H0`),
+    /// used by the likelihood-ratio and score tests.
+    pub ml: (f64, f64),
+    /// Samples.
+    pub n: usize,
+    /// Covariates including the intercept.
+    pub n_covariates: usize,
+}
+
+/// Fits the null model by REML or ML (both optima are always computed: the
+/// likelihood-ratio test needs the ML one).
+///
+/// # Errors
+/// `NoConvergence` when the likelihood cannot be evaluated.
+pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullModel> {
+    let n = rot.n();
+    let c = rot.n_covariates();
+    let cols = rot.columns();
+    let data = Columns {
+        s: &rot.s,
+        cols: &cols,
+        logdet_xtx: rot.logdet_wtw,
+    };
+    let mut obj = NullObjective {
+        data,
+        method: Method::Reml,
+        work: Work::new(n, c + 1),
+    };
+    let fail = || Error::NoConvergence("the null model's likelihood could not be evaluated".into());
+    let reml: Optimum = maximize(&mut obj, search).ok_or_else(fail)?;
+    obj.method = Method::Ml;
+    let ml: Optimum = maximize(&mut obj, search).ok_or_else(fail)?;
+    let best = if method == Method::Reml { reml } else { ml };
+    obj.method = method;
+    let e = obj.eval(best.lambda, true, true).ok_or_else(fail)?;
+    let df = match method {
+        Method::Reml => (n - c) as f64,
+        Method::Ml => n as f64,
+    };
+    let sigma_e2 = e.ypy / df;
+    let beta = obj.work.beta[..c].to_vec();
+    let beta_se = (0..c).map(|j| (obj.work.ainv[j * c + j] * sigma_e2).sqrt()).collect();
+    let t = rot.trace_over_n;
+    let lam = best.lambda;
+    let se_lambda = (-1.0 / e.d2).sqrt();
+    let pve = t * lam / (t * lam + 1.0);
+    let pve_se = t / ((t * lam + 1.0) * (t * lam + 1.0)) * se_lambda;
+    Ok(NullModel {
+        method,
+        lambda: lam,
+        loglik: best.f,
+        at_boundary: best.at_boundary,
+        sigma_g2: lam * sigma_e2,
+        sigma_e2,
+        beta,
+        beta_se,
+        pve,
+        pve_se,
+        reml: (reml.lambda, reml.f),
+        ml: (ml.lambda, ml.f),
+        n,
+        n_covariates: c,
+    })
+}
