@@ -19,6 +19,7 @@ mod error;
 mod likelihood;
 mod null_model;
 mod optimize;
+pub mod output;
 pub mod pipeline;
 mod pvalue;
 mod scan;

@@ -1,0 +1,187 @@
+//! Summary-statistics files: a GWAS-SSF-style tab-separated layout and
+//! GEMMA's `.assoc.txt` layout, optionally gzip-compressed, written to a
+//! temporary file and renamed into place.
+
+use std::io::Write;
+use std::path::Path;
+
+use genotype::{AtomicFile, Variant};
+
+use crate::error::{Error, Result};
+use crate::scan::{AssocRow, Tests};
+
+/// Layout of a summary-statistics file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssocFormat {
+    /// `chromosome base_pair_location variant_id effect_allele other_allele
+    /// effect_allele_frequency n beta standard_error p_value` (+ `p_lrt`,
+    /// `p_score`, `lambda_remle` where computed). `p_value` is the Wald
+    /// p-value when computed, else the LRT's, else the score test's.
+    Tsv,
+    /// GEMMA's `.assoc.txt` columns for the tests that ran.
+    Gemma,
+}
+
+fn sci(v: f64) -> String {
+    if v.is_nan() {
+        "NA".into()
+    } else {
+        format!("{v:.6e}")
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "NA".into(), sci)
+}
+
+/// Writes `rows` to `path` (gzip when the name ends in `.gz`), crash-safe.
+///
+/// # Errors
+/// `Io` naming the file on a failed write.
+pub fn write_assoc(
+    path: &Path,
+    format: AssocFormat,
+    tests: Tests,
+    rows: &[AssocRow],
+    variants: &[Variant],
+) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let io = |e: std::io::Error| Error::io(path, e);
+    {
+        let mut out: Box<dyn Write + '_> = if gz {
+            Box::new(flate2::write::GzEncoder::new(&mut file, flate2::Compression::new(6)))
+        } else {
+            Box::new(&mut file)
+        };
+        match format {
+            AssocFormat::Tsv => write_tsv(&mut out, tests, rows, variants).map_err(io)?,
+            AssocFormat::Gemma => write_gemma(&mut out, tests, rows, variants).map_err(io)?,
+        }
+        out.flush().map_err(io)?;
+    }
+    file.commit()?;
+    Ok(())
+}
+
+fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[Variant]) -> std::io::Result<()> {
+    let main = if tests.wald {
+        "wald"
+    } else if tests.lrt {
+        "lrt"
+    } else {
+        "score"
+    };
+    let mut header = String::from(
+        "chromosome\tbase_pair_location\tvariant_id\teffect_allele\tother_allele\teffect_allele_frequency\tn\tbeta\tstandard_error\tp_value",
+    );
+    if tests.lrt && main != "lrt" {
+        header.push_str("\tp_lrt");
+    }
+    if tests.score && main != "score" {
+        header.push_str("\tp_score");
+    }
+    if tests.wald {
+        header.push_str("\tlambda_remle");
+    }
+    writeln!(out, "{header}")?;
+    let mut line = String::new();
+    for r in rows {
+        let v = &variants[r.variant as usize];
+        line.clear();
+        let p = match main {
+            "wald" => r.p_wald,
+            "lrt" => r.p_lrt,
+            _ => r.p_score,
+        };
+        line.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{:.6}\t{}\t{}\t{}\t{}",
+            v.chrom,
+            v.pos,
+            v.id,
+            v.a1,
+            v.a2,
+            r.stats.a1_freq(),
+            r.stats.n_obs(),
+            sci(r.beta),
+            sci(r.se),
+            opt(p)
+        ));
+        if tests.lrt && main != "lrt" {
+            line.push('\t');
+            line.push_str(&opt(r.p_lrt));
+        }
+        if tests.score && main != "score" {
+            line.push('\t');
+            line.push_str(&opt(r.p_score));
+        }
+        if tests.wald {
+            line.push('\t');
+            line.push_str(&sci(r.lambda_remle));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+fn write_gemma(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[Variant]) -> std::io::Result<()> {
+    let beta_se = tests.wald || tests.score;
+    let logl = tests.wald || tests.lrt;
+    let mut header = String::from("chr\trs\tps\tn_miss\tallele1\tallele0\taf");
+    if beta_se {
+        header.push_str("\tbeta\tse");
+    }
+    if logl {
+        header.push_str("\tlogl_H1");
+    }
+    if tests.wald {
+        header.push_str("\tl_remle");
+    }
+    if tests.lrt {
+        header.push_str("\tl_mle");
+    }
+    for (on, name) in [(tests.wald, "p_wald"), (tests.lrt, "p_lrt"), (tests.score, "p_score")] {
+        if on {
+            header.push('\t');
+            header.push_str(name);
+        }
+    }
+    writeln!(out, "{header}")?;
+    for r in rows {
+        let v = &variants[r.variant as usize];
+        let mut line = format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{:.3}",
+            v.chrom,
+            v.id,
+            v.pos,
+            r.stats.n_missing,
+            v.a1,
+            v.a2,
+            r.stats.a1_freq()
+        );
+        let mut push = |s: String| {
+            line.push('\t');
+            line.push_str(&s);
+        };
+        if beta_se {
+            push(sci(r.beta));
+            push(sci(r.se));
+        }
+        if logl {
+            push(sci(r.logl_h1));
+        }
+        if tests.wald {
+            push(sci(r.lambda_remle));
+        }
+        if tests.lrt {
+            push(sci(r.lambda_mle));
+        }
+        for (on, p) in [(tests.wald, r.p_wald), (tests.lrt, r.p_lrt), (tests.score, r.p_score)] {
+            if on {
+                push(opt(p));
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
