@@ -1,0 +1,167 @@
+//! The malformed-input corpus (`data/malformed/cases.tsv`, described in
+//! `data/malformed/README.md`) run through `kindred info`, one row per case.
+//!
+//! For each row `kindred info --bfile data/malformed/<case>/in <args>` runs
+//! from the repository root. Rows whose `what` starts with `warning` or
+//! `accepted` must succeed; every other row must fail with a non-zero exit
+//! code and exactly one line on stderr naming the `file` column and, when
+//! `line` is not `-`, `line <N>`. All failing cases are reported together.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).to_path_buf()
+}
+
+/// One row of `cases.tsv`.
+struct Case {
+    name: String,
+    file: String,
+    line: Option<usize>,
+    what: String,
+    args: Vec<String>,
+}
+
+/// What the row asks of kindred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Success,
+    Error,
+    /// `warning or error:` rows (README): either is fine, but an error must
+    /// still name the file and line.
+    Either,
+}
+
+impl Case {
+    fn expect(&self) -> Expect {
+        if self.what.starts_with("warning or error") {
+            Expect::Either
+        } else if self.what.starts_with("warning") || self.what.starts_with("accepted") {
+            Expect::Success
+        } else {
+            Expect::Error
+        }
+    }
+}
+
+fn read_cases() -> Vec<Case> {
+    let path = repo_root().join("data/malformed/cases.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("case\tfile\tline\twhat\targs"), "cases.tsv header");
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(k, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert!(
+                cols.len() == 4 || cols.len() == 5,
+                "cases.tsv line {}: {} columns",
+                k + 2,
+                cols.len()
+            );
+            Case {
+                name: cols[0].to_owned(),
+                file: cols[1].to_owned(),
+                line: match cols[2] {
+                    "-" => None,
+                    n => Some(
+                        n.parse()
+                            .unwrap_or_else(|_| panic!("cases.tsv line {}: line '{n}'", k + 2)),
+                    ),
+                },
+                what: cols[3].to_owned(),
+                args: cols
+                    .get(4)
+                    .map(|a| a.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Whether `text` contains `line <n>` not followed by another digit.
+fn names_line(text: &str, n: usize) -> bool {
+    let needle = format!("line {n}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// Runs one case; `Err` describes how it failed.
+fn run(case: &Case) -> Result<(), String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_kindred"))
+        .current_dir(repo_root())
+        .arg("info")
+        .arg("--bfile")
+        .arg(format!("data/malformed/{}/in", case.name))
+        .args(&case.args)
+        .output()
+        .map_err(|e| format!("could not run kindred: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let code = out.status.code();
+    let expect = case.expect();
+    if out.status.success() {
+        return match expect {
+            Expect::Success | Expect::Either => Ok(()),
+            Expect::Error => Err(format!("exit 0, expected an error; stderr: {:?}", stderr.trim_end())),
+        };
+    }
+    if expect == Expect::Success {
+        return Err(format!(
+            "exit {code:?}, expected success; stderr: {:?}",
+            stderr.trim_end()
+        ));
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut problems = Vec::new();
+    if lines.len() != 1 {
+        problems.push(format!("{} stderr lines, expected 1", lines.len()));
+    }
+    if !stderr.contains(&case.file) {
+        problems.push(format!("does not name {}", case.file));
+    }
+    if let Some(n) = case.line {
+        if !names_line(&stderr, n) {
+            problems.push(format!("does not say 'line {n}'"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "exit {code:?}: {}; stderr: {:?}",
+            problems.join(", "),
+            stderr.trim_end()
+        ))
+    }
+}
+
+#[test]
+fn names_line_needs_the_whole_number() {
+    assert!(names_line("in.fam, line 3: bad", 3));
+    assert!(names_line("line 3", 3));
+    assert!(!names_line("in.fam, line 31: bad", 3));
+    assert!(!names_line("in.fam: bad", 3));
+}
+
+#[test]
+fn every_malformed_case_reports_file_and_line() {
+    let cases = read_cases();
+    assert!(cases.len() >= 30, "the corpus has only {} cases", cases.len());
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| run(c).err().map(|e| format!("{} ({}): {e}", c.name, c.what)))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} malformed cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
