@@ -21,6 +21,10 @@ use crate::error::{Error, Result};
 const MAGIC: &[u8; 8] = b"KDEIGEN1";
 const HEADER: usize = 16;
 
+/// Number of tasks the parallel eigensolver is split into, whatever the
+/// number of threads (see [`Eigen::decompose`]).
+pub const EIGEN_SPLIT: usize = 8;
+
 /// Eigenvalues below this are set to zero before use (GEMMA's rule).
 pub const EIGEN_ZERO: f64 = 1e-10;
 
@@ -70,9 +74,19 @@ pub struct Spectrum {
 impl Eigen {
     /// Decomposes a symmetric matrix (lower triangle read).
     ///
+    /// faer's parallel eigensolver splits its work by the thread count it is
+    /// given, and different splits round differently. So that results never
+    /// depend on `--threads`, any parallel `par` is replaced by a fixed split
+    /// of [`EIGEN_SPLIT`] tasks, which the thread pool runs on however many
+    /// threads it has; `Par::Seq` stays sequential (and gives other bits).
+    ///
     /// # Errors
     /// `NoConvergence` when the eigensolver fails.
     pub fn decompose(k: MatRef<'_, f64>, par: Par) -> Result<Self> {
+        let par = match par {
+            Par::Seq => Par::Seq,
+            _ => Par::rayon(EIGEN_SPLIT),
+        };
         let n = k.nrows();
         let mut u = Mat::<f64>::zeros(n, n);
         let mut s = faer::diag::Diag::<f64>::zeros(n);

@@ -51,9 +51,7 @@ pub(crate) struct Need {
 #[derive(Debug, Clone)]
 pub(crate) struct Work {
     m: usize,
-    w1: Vec<f64>,
-    w2: Vec<f64>,
-    w3: Vec<f64>,
+    weights: Weights,
     /// Weighted cross-products, full `m x m`, column-major.
     pub a: Vec<f64>,
     b: Vec<f64>,
@@ -71,9 +69,15 @@ impl Work {
     pub fn new(n: usize, m: usize) -> Self {
         Self {
             m,
-            w1: vec![0.0; n],
-            w2: vec![0.0; n],
-            w3: vec![0.0; n],
+            weights: Weights {
+                lambda: f64::NAN,
+                w1: vec![0.0; n],
+                w2: vec![0.0; n],
+                w3: vec![0.0; n],
+                sum_ln_d: f64::NAN,
+                tr_hk: 0.0,
+                tr_hkhk: 0.0,
+            },
             a: vec![0.0; m * m],
             b: vec![0.0; m * m],
             c: vec![0.0; m * m],
@@ -85,32 +89,49 @@ impl Work {
     }
 }
 
-/// Sums of `w1 a b`, `w2 a b`, `w3 a b` over samples, 4 lanes in a fixed
-/// order (thread-count independent, vectorisable).
+/// Sums of `w1 a b`, `w2 a b` (and `w3 a b` when `THIRD`) over samples,
+/// 4 lanes in a fixed order (thread-count independent, vectorisable).
 #[inline]
-fn dot3(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64], y: &[f64], third: bool) -> (f64, f64, f64) {
+fn dot3<const THIRD: bool>(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time).
+        return unsafe { simd::dot3_avx2::<THIRD>(w1, w2, w3, x, y) };
+    }
+    dot3_generic::<THIRD>(w1, w2, w3, x, y)
+}
+
+/// The body of [`dot3`], compiled once for the baseline CPU and once with
+/// AVX2 (same operations in the same order: identical results).
+#[inline(always)]
+fn dot3_generic<const THIRD: bool>(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64], y: &[f64]) -> (f64, f64, f64) {
     let n = x.len();
+    let (w1, w2, w3, y) = (&w1[..n], &w2[..n], &w3[..n], &y[..n]);
     let mut s1 = [0.0f64; 4];
     let mut s2 = [0.0f64; 4];
     let mut s3 = [0.0f64; 4];
     let full = n / 4 * 4;
-    let mut i = 0;
-    while i < full {
+    for ((((xc, yc), a), b), c) in x[..full]
+        .chunks_exact(4)
+        .zip(y[..full].chunks_exact(4))
+        .zip(w1[..full].chunks_exact(4))
+        .zip(w2[..full].chunks_exact(4))
+        .zip(w3[..full].chunks_exact(4))
+    {
         for l in 0..4 {
-            let p = x[i + l] * y[i + l];
-            s1[l] += w1[i + l] * p;
-            s2[l] += w2[i + l] * p;
-            if third {
-                s3[l] += w3[i + l] * p;
+            let p = xc[l] * yc[l];
+            s1[l] += a[l] * p;
+            s2[l] += b[l] * p;
+            if THIRD {
+                s3[l] += c[l] * p;
             }
         }
-        i += 4;
     }
     for k in full..n {
         let p = x[k] * y[k];
         s1[0] += w1[k] * p;
         s2[0] += w2[k] * p;
-        if third {
+        if THIRD {
             s3[0] += w3[k] * p;
         }
     }
@@ -119,6 +140,146 @@ fn dot3(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64], y: &[f64], third: bool) -
         (s2[0] + s2[1]) + (s2[2] + s2[3]),
         (s3[0] + s3[1]) + (s3[2] + s3[3]),
     )
+}
+
+/// Run-time dispatch of the hot loops to AVX2 where the CPU has it; the
+/// release build stays portable to any x86-64.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::{dot3_generic, Weights};
+
+    /// Whether AVX2 is available (cached by the standard library).
+    #[inline]
+    pub fn has_avx2() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+
+    /// [`dot3_generic`] compiled with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn dot3_avx2<const THIRD: bool>(
+        w1: &[f64],
+        w2: &[f64],
+        w3: &[f64],
+        x: &[f64],
+        y: &[f64],
+    ) -> (f64, f64, f64) {
+        dot3_generic::<THIRD>(w1, w2, w3, x, y)
+    }
+
+    /// [`Weights::fill_generic`] compiled with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn fill_avx2(w: &mut Weights, s: &[f64], lambda: f64, ln: bool) {
+        w.fill_generic(s, lambda, ln)
+    }
+}
+
+/// Weights of one `lambda`: `1/d`, `s/d²`, `s²/d³` and the sums the
+/// likelihood needs, `Σ ln d`, `Σ s/d`, `Σ s²/d²`.
+#[derive(Debug, Clone)]
+pub(crate) struct Weights {
+    pub lambda: f64,
+    pub w1: Vec<f64>,
+    pub w2: Vec<f64>,
+    pub w3: Vec<f64>,
+    pub sum_ln_d: f64,
+    pub tr_hk: f64,
+    pub tr_hkhk: f64,
+}
+
+impl Weights {
+    /// Weights at `lambda` (with `Σ ln d` when `ln` is set).
+    pub fn new(s: &[f64], lambda: f64, ln: bool) -> Self {
+        let mut w = Self {
+            lambda,
+            w1: vec![0.0; s.len()],
+            w2: vec![0.0; s.len()],
+            w3: vec![0.0; s.len()],
+            sum_ln_d: f64::NAN,
+            tr_hk: 0.0,
+            tr_hkhk: 0.0,
+        };
+        w.fill(s, lambda, ln);
+        w
+    }
+
+    fn fill(&mut self, s: &[f64], lambda: f64, ln: bool) {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() {
+            // SAFETY: the CPU supports AVX2 (checked at run time).
+            unsafe { simd::fill_avx2(self, s, lambda, ln) };
+            return;
+        }
+        self.fill_generic(s, lambda, ln);
+    }
+
+    #[inline(always)]
+    fn fill_generic(&mut self, s: &[f64], lambda: f64, ln: bool) {
+        self.lambda = lambda;
+        let n = s.len();
+        let (w1, w2, w3) = (&mut self.w1[..n], &mut self.w2[..n], &mut self.w3[..n]);
+        for i in 0..n {
+            let inv = 1.0 / (lambda * s[i] + 1.0);
+            let a = s[i] * inv;
+            w1[i] = inv;
+            w2[i] = a * inv;
+            w3[i] = a * a * inv;
+        }
+        let mut t1 = [0.0f64; 4];
+        let mut t2 = [0.0f64; 4];
+        let full = n / 4 * 4;
+        for (sc, wc) in s[..full].chunks_exact(4).zip(w1[..full].chunks_exact(4)) {
+            for l in 0..4 {
+                let a = sc[l] * wc[l];
+                t1[l] += a;
+                t2[l] += a * a;
+            }
+        }
+        for i in full..n {
+            let a = s[i] * w1[i];
+            t1[0] += a;
+            t2[0] += a * a;
+        }
+        self.tr_hk = (t1[0] + t1[1]) + (t1[2] + t1[3]);
+        self.tr_hkhk = (t2[0] + t2[1]) + (t2[2] + t2[3]);
+        self.sum_ln_d = if ln {
+            s.iter().map(|&si| (lambda * si).ln_1p()).sum()
+        } else {
+            f64::NAN
+        };
+    }
+}
+
+/// Weights and the weighted cross-products of the columns that do not
+/// change between variants (covariates and phenotype), at one grid
+/// `lambda`: a variant's evaluation there only sums the pairs with `x`.
+#[derive(Debug, Clone)]
+pub(crate) struct GridPoint {
+    pub weights: Weights,
+    /// `(A, B, C)` entries for pairs of fixed columns, full `m x m` layout
+    /// (entries involving the variant column are unused).
+    pub fixed: [Vec<f64>; 3],
+}
+
+impl GridPoint {
+    /// Precomputes at `lambda` for columns `cols` whose column `x` is the variant's.
+    pub fn new(s: &[f64], cols: &[&[f64]], x: usize, lambda: f64) -> Self {
+        let weights = Weights::new(s, lambda, true);
+        let m = cols.len();
+        let mut fixed = [vec![0.0; m * m], vec![0.0; m * m], vec![0.0; m * m]];
+        for a in 0..m {
+            for b in a..m {
+                if a == x || b == x {
+                    continue;
+                }
+                let (p1, p2, p3) = dot3::<true>(&weights.w1, &weights.w2, &weights.w3, cols[a], cols[b]);
+                for (mat, v) in fixed.iter_mut().zip([p1, p2, p3]) {
+                    mat[a * m + b] = v;
+                    mat[b * m + a] = v;
+                }
+            }
+        }
+        Self { weights, fixed }
+    }
 }
 
 /// In-place Cholesky of the leading `k x k` block of `a` (column-major,
@@ -183,30 +344,43 @@ pub(crate) struct Columns<'a> {
 ///
 /// Returns `None` when `A` is singular at this `lambda` (collinear columns).
 pub(crate) fn evaluate(data: &Columns<'_>, lambda: f64, method: Method, need: Need, w: &mut Work) -> Option<LikEval> {
+    evaluate_cached(data, lambda, method, need, w, None)
+}
+
+/// As [`evaluate`]; with `cache = Some((x, point))` and `lambda` equal to
+/// the point's, the weights and fixed-column sums come from `point` and only
+/// pairs with column `x` are summed.
+pub(crate) fn evaluate_cached(
+    data: &Columns<'_>,
+    lambda: f64,
+    method: Method,
+    need: Need,
+    w: &mut Work,
+    cache: Option<(usize, &GridPoint)>,
+) -> Option<LikEval> {
     let m = data.cols.len();
     let k = m - 1; // columns of X
     let n = data.s.len();
     debug_assert!(m <= w.m);
-    let (mut sum_ln_d, mut tr_hk, mut tr_hkhk) = (0.0, 0.0, 0.0);
-    for i in 0..n {
-        let s = data.s[i];
-        let inv = 1.0 / (lambda * s + 1.0);
-        let a = s * inv;
-        w.w1[i] = inv;
-        w.w2[i] = a * inv;
-        w.w3[i] = a * a * inv;
-        tr_hk += a;
-        tr_hkhk += a * a;
+    let cache = cache.filter(|(_, g)| g.weights.lambda == lambda);
+    if cache.is_none() && (w.weights.lambda != lambda || (need.f && w.weights.sum_ln_d.is_nan())) {
+        w.weights.fill(data.s, lambda, need.f);
     }
-    if need.f {
-        for &s in data.s {
-            sum_ln_d += (lambda * s).ln_1p();
-        }
-    }
-    let (w1, w2, w3) = (&w.w1[..n], &w.w2[..n], &w.w3[..n]);
+    let wt = match cache {
+        Some((_, g)) => &g.weights,
+        None => &w.weights,
+    };
+    let (sum_ln_d, tr_hk, tr_hkhk) = (wt.sum_ln_d, wt.tr_hk, wt.tr_hkhk);
+    let (w1, w2, w3) = (&wt.w1[..n], &wt.w2[..n], &wt.w3[..n]);
     for a in 0..m {
         for b in a..m {
-            let (p1, p2, p3) = dot3(w1, w2, w3, data.cols[a], data.cols[b], need.d2);
+            let (p1, p2, p3) = match cache {
+                Some((x, g)) if a != x && b != x => {
+                    (g.fixed[0][a * m + b], g.fixed[1][a * m + b], g.fixed[2][a * m + b])
+                }
+                _ if need.d2 => dot3::<true>(w1, w2, w3, data.cols[a], data.cols[b]),
+                _ => dot3::<false>(w1, w2, w3, data.cols[a], data.cols[b]),
+            };
             for (mat, v) in [(&mut w.a, p1), (&mut w.b, p2), (&mut w.c, p3)] {
                 mat[a * m + b] = v;
                 mat[b * m + a] = v;

@@ -16,6 +16,16 @@ pub struct Search {
     pub n_region: usize,
 }
 
+impl Search {
+    /// The grid points `l_min * (l_max/l_min)^(i/n_region)`, `i = 0..=n_region`.
+    pub fn grid(&self) -> Vec<f64> {
+        let step = (self.l_max / self.l_min).ln() / self.n_region as f64;
+        (0..=self.n_region)
+            .map(|i| self.l_min * (step * i as f64).exp())
+            .collect()
+    }
+}
+
 impl Default for Search {
     fn default() -> Self {
         Self {
@@ -42,37 +52,60 @@ pub(crate) trait Objective {
     fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval>;
 }
 
-/// Root of `d1` in `[lo, hi]` (signs differ or one is zero): Newton steps in
-/// `lambda`, falling back to bisection in `ln lambda` when a step leaves the
-/// bracket. Converges to a relative tolerance of 1e-10.
-fn root<O: Objective>(obj: &mut O, mut lo: f64, mut hi: f64, d_lo: f64) -> Option<f64> {
+/// Root of `d1` in `[lo, hi]` (signs differ or one is zero): Newton steps
+/// in `t = ln lambda` (where the derivative is closer to linear), falling
+/// back to an Illinois regula-falsi step on the bracket when a Newton step
+/// leaves it. Converges to a relative tolerance of 1e-9 in `lambda`.
+fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64) -> Option<f64> {
     if d_lo == 0.0 {
         return Some(lo);
     }
-    let rising = d_lo > 0.0; // d1 > 0 at lo: root where it turns negative (a maximum)
-    let mut x = (lo * hi).sqrt();
+    if d_hi == 0.0 {
+        return Some(hi);
+    }
+    // Bracket in t with g(t) = d1 (same sign as lambda d1).
+    let (mut ta, mut ga) = (lo.ln(), d_lo);
+    let (mut tb, mut gb) = (hi.ln(), d_hi);
+    let mut t = ta + (tb - ta) * (ga / (ga - gb));
+    let mut side = 0i8;
     for _ in 0..100 {
-        let e = obj.eval(x, false, true)?;
-        if e.d1 == 0.0 {
-            return Some(x);
+        let lambda = t.exp();
+        let e = obj.eval(lambda, false, true)?;
+        let g = e.d1;
+        if g == 0.0 {
+            return Some(lambda);
         }
-        if (e.d1 > 0.0) == rising {
-            lo = x;
+        // shrink the bracket, Illinois-style bookkeeping for the secant fallback
+        if (g > 0.0) == (ga > 0.0) {
+            ta = t;
+            ga = g;
+            if side == -1 {
+                gb *= 0.5;
+            }
+            side = -1;
         } else {
-            hi = x;
+            tb = t;
+            gb = g;
+            if side == 1 {
+                ga *= 0.5;
+            }
+            side = 1;
         }
-        let newton = x - e.d1 / e.d2;
-        let next = if e.d2.is_finite() && e.d2 != 0.0 && newton > lo && newton < hi {
+        // Newton in t: d/dt d1(e^t) = lambda d2
+        let slope = lambda * e.d2;
+        let newton = t - g / slope;
+        let (lo_t, hi_t) = if ta < tb { (ta, tb) } else { (tb, ta) };
+        let next = if slope.is_finite() && slope != 0.0 && newton > lo_t && newton < hi_t {
             newton
         } else {
-            (lo * hi).sqrt()
+            ta + (tb - ta) * (ga / (ga - gb))
         };
-        if (next - x).abs() <= 1e-10 * x || (hi - lo) <= 1e-12 * hi {
-            return Some(next);
+        if (next - t).abs() <= 1e-9 || (hi_t - lo_t) <= 1e-12 {
+            return Some(next.exp());
         }
-        x = next;
+        t = next;
     }
-    Some(x)
+    Some(t.exp())
 }
 
 /// Maximises over `[l_min, l_max]`.
@@ -90,7 +123,7 @@ pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search) -> Option<Opt
     let mut best: Option<Optimum> = None;
     for i in 0..search.n_region {
         if d[i] * d[i + 1] <= 0.0 {
-            let r = root(obj, grid[i], grid[i + 1], d[i])?.clamp(search.l_min, search.l_max);
+            let r = root(obj, grid[i], grid[i + 1], d[i], d[i + 1])?.clamp(search.l_min, search.l_max);
             let f = obj.eval(r, true, false)?.f;
             if best.is_none_or(|b| f > b.f) {
                 best = Some(Optimum {
@@ -101,7 +134,7 @@ pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search) -> Option<Opt
             }
         }
     }
-    for l in [search.l_min, search.l_max] {
+    for l in [grid[0], grid[search.n_region]] {
         let f = obj.eval(l, true, false)?.f;
         if best.is_none_or(|b| f > b.f) {
             best = Some(Optimum {

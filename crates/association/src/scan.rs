@@ -6,7 +6,7 @@ use faer::{MatMut, MatRef, Par};
 use genotype::AlleleStats;
 use rayon::prelude::*;
 
-use crate::likelihood::{evaluate, logdet_xtx, Columns, LikEval, Method, Need, Work};
+use crate::likelihood::{evaluate, evaluate_cached, logdet_xtx, Columns, GridPoint, LikEval, Method, Need, Work};
 use crate::null_model::{NullModel, Rotated};
 use crate::optimize::{maximize, Objective, Search};
 use crate::pvalue::{chi2_1_sf, f1_sf};
@@ -169,6 +169,8 @@ pub struct Scanner<'a> {
     score: AtLambda,
     /// `(WᵀW)⁻¹` for the collinearity filter.
     wtw_inv: Vec<f64>,
+    /// Weights and covariate/phenotype sums at the search grid (exact mode).
+    grid: Vec<GridPoint>,
 }
 
 impl<'a> Scanner<'a> {
@@ -210,6 +212,19 @@ impl<'a> Scanner<'a> {
         if crate::likelihood::cholesky(&g, c, c, &mut l).is_some() {
             crate::likelihood::chol_inverse(&l, c, &mut wtw_inv, &mut tmp);
         }
+        let grid = if opts.mode == Mode::Exact {
+            let zero = vec![0.0; rot.n()];
+            let mut cols: Vec<&[f64]> = rot.w.iter().map(Vec::as_slice).collect();
+            cols.push(&zero);
+            cols.push(&rot.y);
+            opts.search
+                .grid()
+                .into_iter()
+                .map(|l| GridPoint::new(&rot.s, &cols, c, l))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             rot,
             opts,
@@ -217,6 +232,7 @@ impl<'a> Scanner<'a> {
             wald_fixed,
             score,
             wtw_inv,
+            grid,
         }
     }
 
@@ -327,6 +343,8 @@ impl<'a> Scanner<'a> {
                     },
                     method: Method::Reml,
                     work,
+                    grid: &self.grid,
+                    x: c,
                 };
                 if tests.wald {
                     let opt = maximize(&mut obj, &self.opts.search)?;
@@ -365,16 +383,25 @@ struct SnpObjective<'a, 'w> {
     data: Columns<'a>,
     method: Method,
     work: &'w mut Work,
+    grid: &'a [GridPoint],
+    /// Index of the variant's column.
+    x: usize,
 }
 
 impl Objective for SnpObjective<'_, '_> {
     fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval> {
-        evaluate(
+        let point = self
+            .grid
+            .iter()
+            .find(|g| g.weights.lambda == lambda)
+            .map(|g| (self.x, g));
+        evaluate_cached(
             &self.data,
             lambda,
             self.method,
             Need { f: need_f, d2: need_d2 },
             self.work,
+            point,
         )
     }
 }
