@@ -288,6 +288,17 @@ pub struct AssocArgs {
     pub common: Common,
 }
 
+/// Kinds of simulated relative pairs.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RelationArg {
+    /// Full siblings (relatedness 1/2); their parents are not in the output.
+    Sibs,
+    /// A parent and its child (relatedness 1/2).
+    ParentOffspring,
+    /// Half siblings (relatedness 1/4).
+    HalfSibs,
+}
+
 /// `kindred simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -333,6 +344,21 @@ pub struct SimulateArgs {
     /// Number of extra null phenotypes (polygenic background on a marked set, no causal test variant).
     #[arg(long, default_value_t = 0)]
     pub n_null: usize,
+    /// Kinds of family, dealt to families in turn (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "sibs,parent-offspring,half-sibs")]
+    pub relations: Vec<RelationArg>,
+    /// Lowest ancestral allele frequency (ancestral frequencies are uniform on [min, max]).
+    #[arg(long, default_value_t = 0.05)]
+    pub af_min: f64,
+    /// Highest ancestral allele frequency.
+    #[arg(long, default_value_t = 0.95)]
+    pub af_max: f64,
+    /// Number of covariates (standard normal columns in PREFIX.covar.tsv; 0 = no file).
+    #[arg(long, default_value_t = 2)]
+    pub n_covar: usize,
+    /// Phenotypic variance explained by the covariates (genetic + noise variance = 1).
+    #[arg(long, default_value_t = 0.1)]
+    pub covar_var: f64,
     #[command(flatten)]
     pub common: Common,
 }

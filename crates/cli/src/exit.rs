@@ -24,6 +24,8 @@ pub fn code(e: &anyhow::Error) -> u8 {
             k.kind()
         } else if let Some(a) = cause.downcast_ref::<association::Error>() {
             a.kind()
+        } else if let Some(s) = cause.downcast_ref::<simulate::Error>() {
+            s.kind()
         } else if cause.downcast_ref::<std::io::Error>().is_some() {
             K::Io
         } else {

@@ -2,6 +2,7 @@
 
 mod info;
 mod input;
+mod simulate;
 
 use anyhow::Context;
 
@@ -23,7 +24,8 @@ pub fn set_threads(threads: usize) -> anyhow::Result<()> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Info(a) => info::run(&a),
-        Command::Simulate(_) | Command::Grm(_) | Command::Reml(_) | Command::Assoc(_) | Command::Gwas(_) => {
+        Command::Simulate(a) => simulate::run(&a),
+        Command::Grm(_) | Command::Reml(_) | Command::Assoc(_) | Command::Gwas(_) => {
             anyhow::bail!("this command is not built yet")
         }
     }
