@@ -62,9 +62,18 @@ pub(crate) struct Work {
     pub beta: Vec<f64>,
     chol: Vec<f64>,
     tmp: Vec<f64>,
+    /// Per grid point: whether `memo_ab` holds this variant's `A` and `B`
+    /// (they do not depend on the method, so REML and ML share them).
+    memo_valid: Vec<bool>,
+    memo_ab: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
 impl Work {
+    /// Forgets memoised grid sums (call when the columns change).
+    pub fn clear_memo(&mut self) {
+        self.memo_valid.iter_mut().for_each(|v| *v = false);
+    }
+
     /// Buffers for `n` samples and up to `m` columns.
     pub fn new(n: usize, m: usize) -> Self {
         Self {
@@ -85,6 +94,8 @@ impl Work {
             beta: vec![0.0; m],
             chol: vec![0.0; m * m],
             tmp: vec![0.0; m],
+            memo_valid: Vec::new(),
+            memo_ab: Vec::new(),
         }
     }
 }
@@ -347,35 +358,51 @@ pub(crate) fn evaluate(data: &Columns<'_>, lambda: f64, method: Method, need: Ne
     evaluate_cached(data, lambda, method, need, w, None)
 }
 
-/// As [`evaluate`]; with `cache = Some((x, point))` and `lambda` equal to
-/// the point's, the weights and fixed-column sums come from `point` and only
-/// pairs with column `x` are summed.
+/// As [`evaluate`]; with `cache = Some((x, k, point))` and `lambda` equal
+/// to the point's, the weights and fixed-column sums come from `point`, only
+/// pairs with column `x` are summed, and the sums are memoised as grid
+/// point `k` until [`Work::clear_memo`].
 pub(crate) fn evaluate_cached(
     data: &Columns<'_>,
     lambda: f64,
     method: Method,
     need: Need,
     w: &mut Work,
-    cache: Option<(usize, &GridPoint)>,
+    cache: Option<(usize, usize, &GridPoint)>,
 ) -> Option<LikEval> {
     let m = data.cols.len();
     let k = m - 1; // columns of X
     let n = data.s.len();
     debug_assert!(m <= w.m);
-    let cache = cache.filter(|(_, g)| g.weights.lambda == lambda);
+    let cache = cache.filter(|(_, _, g)| g.weights.lambda == lambda);
+    let memo = cache.filter(|_| !need.d2).map(|(_, k, _)| k);
+    if let Some(k) = memo {
+        if w.memo_valid.len() <= k {
+            w.memo_valid.resize(k + 1, false);
+            w.memo_ab.resize(k + 1, (vec![0.0; w.m * w.m], vec![0.0; w.m * w.m]));
+        }
+    }
     if cache.is_none() && (w.weights.lambda != lambda || (need.f && w.weights.sum_ln_d.is_nan())) {
         w.weights.fill(data.s, lambda, need.f);
     }
     let wt = match cache {
-        Some((_, g)) => &g.weights,
+        Some((_, _, g)) => &g.weights,
         None => &w.weights,
     };
     let (sum_ln_d, tr_hk, tr_hkhk) = (wt.sum_ln_d, wt.tr_hk, wt.tr_hkhk);
     let (w1, w2, w3) = (&wt.w1[..n], &wt.w2[..n], &wt.w3[..n]);
+    let memo_hit = memo.is_some_and(|k| w.memo_valid[k]);
+    if let (true, Some(k)) = (memo_hit, memo) {
+        w.a[..m * m].copy_from_slice(&w.memo_ab[k].0[..m * m]);
+        w.b[..m * m].copy_from_slice(&w.memo_ab[k].1[..m * m]);
+    }
     for a in 0..m {
         for b in a..m {
+            if memo_hit {
+                break;
+            }
             let (p1, p2, p3) = match cache {
-                Some((x, g)) if a != x && b != x => {
+                Some((x, _, g)) if a != x && b != x => {
                     (g.fixed[0][a * m + b], g.fixed[1][a * m + b], g.fixed[2][a * m + b])
                 }
                 _ if need.d2 => dot3::<true>(w1, w2, w3, data.cols[a], data.cols[b]),
@@ -386,6 +413,11 @@ pub(crate) fn evaluate_cached(
                 mat[b * m + a] = v;
             }
         }
+    }
+    if let (false, Some(kk)) = (memo_hit, memo) {
+        w.memo_ab[kk].0[..m * m].copy_from_slice(&w.a[..m * m]);
+        w.memo_ab[kk].1[..m * m].copy_from_slice(&w.b[..m * m]);
+        w.memo_valid[kk] = true;
     }
     let logdet_a = cholesky(&w.a, m, k, &mut w.chol)?;
     chol_inverse(&w.chol, k, &mut w.ainv, &mut w.tmp);

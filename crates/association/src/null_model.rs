@@ -209,9 +209,9 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
         work: Work::new(n, c + 1),
     };
     let fail = || Error::NoConvergence("the null model's likelihood could not be evaluated".into());
-    let reml: Optimum = maximize(&mut obj, search).ok_or_else(fail)?;
+    let reml: Optimum = maximize(&mut obj, search, None).ok_or_else(fail)?;
     obj.method = Method::Ml;
-    let ml: Optimum = maximize(&mut obj, search).ok_or_else(fail)?;
+    let ml: Optimum = maximize(&mut obj, search, None).ok_or_else(fail)?;
     let best = if method == Method::Reml { reml } else { ml };
     obj.method = method;
     let e = obj.eval(best.lambda, true, true).ok_or_else(fail)?;

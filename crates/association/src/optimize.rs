@@ -56,7 +56,7 @@ pub(crate) trait Objective {
 /// in `t = ln lambda` (where the derivative is closer to linear), falling
 /// back to an Illinois regula-falsi step on the bracket when a Newton step
 /// leaves it. Converges to a relative tolerance of 1e-9 in `lambda`.
-fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64) -> Option<f64> {
+fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64, hint: Option<f64>) -> Option<f64> {
     if d_lo == 0.0 {
         return Some(lo);
     }
@@ -66,7 +66,12 @@ fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64) -> Op
     // Bracket in t with g(t) = d1 (same sign as lambda d1).
     let (mut ta, mut ga) = (lo.ln(), d_lo);
     let (mut tb, mut gb) = (hi.ln(), d_hi);
-    let mut t = ta + (tb - ta) * (ga / (ga - gb));
+    // Start at the hint (a nearby model's optimum) when it lies in the
+    // bracket, else where the derivative, linear in t, crosses zero.
+    let mut t = match hint {
+        Some(h) if h > lo && h < hi => h.ln(),
+        _ => ta + (tb - ta) * (ga / (ga - gb)),
+    };
     let mut side = 0i8;
     for _ in 0..100 {
         let lambda = t.exp();
@@ -108,10 +113,12 @@ fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64) -> Op
     Some(t.exp())
 }
 
-/// Maximises over `[l_min, l_max]`.
+/// Maximises over `[l_min, l_max]`. `hint`, when given, is where root
+/// searches start if it falls in their bracket (it changes the path, not
+/// the optimum found).
 ///
 /// Returns `None` when the likelihood cannot be evaluated (singular design).
-pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search) -> Option<Optimum> {
+pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search, hint: Option<f64>) -> Option<Optimum> {
     let step = (search.l_max / search.l_min).ln() / search.n_region as f64;
     let grid: Vec<f64> = (0..=search.n_region)
         .map(|i| search.l_min * (step * i as f64).exp())
@@ -123,7 +130,7 @@ pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search) -> Option<Opt
     let mut best: Option<Optimum> = None;
     for i in 0..search.n_region {
         if d[i] * d[i + 1] <= 0.0 {
-            let r = root(obj, grid[i], grid[i + 1], d[i], d[i + 1])?.clamp(search.l_min, search.l_max);
+            let r = root(obj, grid[i], grid[i + 1], d[i], d[i + 1], hint)?.clamp(search.l_min, search.l_max);
             let f = obj.eval(r, true, false)?.f;
             if best.is_none_or(|b| f > b.f) {
                 best = Some(Optimum {

@@ -171,6 +171,9 @@ pub struct Scanner<'a> {
     wtw_inv: Vec<f64>,
     /// Weights and covariate/phenotype sums at the search grid (exact mode).
     grid: Vec<GridPoint>,
+    /// Null REML and ML `lambda`: where per-variant root searches start.
+    hint_reml: f64,
+    hint_ml: f64,
 }
 
 impl<'a> Scanner<'a> {
@@ -233,6 +236,8 @@ impl<'a> Scanner<'a> {
             score,
             wtw_inv,
             grid,
+            hint_reml: l_wald,
+            hint_ml: l_score,
         }
     }
 
@@ -335,6 +340,7 @@ impl<'a> Scanner<'a> {
                 cols.push(x);
                 cols.push(&self.rot.y);
                 let logdet = logdet_xtx(&cols, work)?;
+                work.clear_memo();
                 let mut obj = SnpObjective {
                     data: Columns {
                         s: &self.rot.s,
@@ -347,7 +353,7 @@ impl<'a> Scanner<'a> {
                     x: c,
                 };
                 if tests.wald {
-                    let opt = maximize(&mut obj, &self.opts.search)?;
+                    let opt = maximize(&mut obj, &self.opts.search, Some(self.hint_reml))?;
                     let e = obj.eval(opt.lambda, false, false)?;
                     let k = c + 1;
                     let xpx = 1.0 / obj.work.ainv[c * k + c];
@@ -361,7 +367,7 @@ impl<'a> Scanner<'a> {
                 }
                 if tests.lrt {
                     obj.method = Method::Ml;
-                    let opt = maximize(&mut obj, &self.opts.search)?;
+                    let opt = maximize(&mut obj, &self.opts.search, Some(self.hint_ml))?;
                     row.lambda_mle = opt.lambda;
                     row.logl_h1 = opt.f;
                     row.p_lrt = Some(chi2_1_sf(2.0 * (opt.f - self.logl0_ml)));
@@ -393,8 +399,9 @@ impl Objective for SnpObjective<'_, '_> {
         let point = self
             .grid
             .iter()
-            .find(|g| g.weights.lambda == lambda)
-            .map(|g| (self.x, g));
+            .enumerate()
+            .find(|(_, g)| g.weights.lambda == lambda)
+            .map(|(k, g)| (self.x, k, g));
         evaluate_cached(
             &self.data,
             lambda,

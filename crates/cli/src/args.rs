@@ -114,7 +114,9 @@ pub enum Kind {
     Centered,
     /// GEMMA -gk 2: genotypes centered and scaled to unit variance.
     Standardized,
-    /// GCTA / PLINK 2 --make-grm: (x - 2p) / sqrt(2p(1-p)), GCTA's diagonal.
+    /// PLINK 2 --make-rel / --make-grm-bin: (x - 2p) / sqrt(2p(1-p)), diagonal z'z / M.
+    Plink,
+    /// GCTA --make-grm: as plink, with GCTA's diagonal and per-pair counts of observed variants.
     Gcta,
 }
 
@@ -345,7 +347,12 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0)]
     pub n_null: usize,
     /// Kinds of family, dealt to families in turn (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "sibs,parent-offspring,half-sibs")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sibs,parent-offspring,half-sibs"
+    )]
     pub relations: Vec<RelationArg>,
     /// Lowest ancestral allele frequency (ancestral frequencies are uniform on [min, max]).
     #[arg(long, default_value_t = 0.05)]

@@ -1,7 +1,11 @@
 //! One module per subcommand; `run` dispatches.
 
+mod assoc;
+mod grm;
 mod info;
 mod input;
+mod model;
+mod reml;
 mod simulate;
 
 use anyhow::Context;
@@ -25,8 +29,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Info(a) => info::run(&a),
         Command::Simulate(a) => simulate::run(&a),
-        Command::Grm(_) | Command::Reml(_) | Command::Assoc(_) | Command::Gwas(_) => {
-            anyhow::bail!("this command is not built yet")
-        }
+        Command::Grm(a) => grm::run(&a),
+        Command::Reml(a) => reml::run(&a),
+        Command::Assoc(a) => assoc::run(&a, false),
+        Command::Gwas(a) => assoc::run(&a, true),
     }
 }
