@@ -217,3 +217,37 @@ fn exact_tests_with_a_sex_covariate_equal_gemma() {
     let (ds, rows) = scan(PhenoSelect::Column(1), Some(covar));
     compare(&ds, &rows[0], "mouse_lmm4_p1_sex.assoc.txt.gz");
 }
+
+#[test]
+fn null_models_with_a_sex_covariate_equal_gemma() {
+    let covar = data("mouse_hs1940/mouse_sex.covar.tsv");
+    let grm = gemma_grm();
+    for (k, log) in [(1, "mouse_lmm4_p1_sex.log.txt"), (2, "mouse_lmm1_p2_sex.log.txt")] {
+        let ds = dataset(PhenoSelect::Column(k), Some(covar.clone()));
+        let opts = PrepareOptions {
+            grm: GrmInput::Gemma(&grm),
+            qc: Qc::default(),
+            loco: false,
+        };
+        let prep = prepare(&ds, groups(&ds).remove(0), &opts, Par::rayon(0), &NoProgress).unwrap();
+        let fit = fit_group(&ds, &prep, Method::Reml, &Search::default(), Par::rayon(0))
+            .unwrap()
+            .remove(0);
+        let log = gemma_log(log);
+        let m = &fit.null;
+        assert_eq!(m.n_covariates as f64, log["number of covariates"]);
+        for (what, ours, key) in [
+            ("pve", m.pve, "pve estimate in the null model"),
+            ("se(pve)", m.pve_se, "se(pve) in the null model"),
+            ("vg", m.sigma_g2, "vg estimate in the null model"),
+            ("ve", m.sigma_e2, "ve estimate in the null model"),
+            ("REML logl", m.reml.1, "REMLE log-likelihood in the null model"),
+        ] {
+            assert!(
+                close6(ours, log[key]),
+                "pheno {k} + sex {what}: ours {ours} GEMMA {}",
+                log[key]
+            );
+        }
+    }
+}
