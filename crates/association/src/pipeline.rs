@@ -347,6 +347,18 @@ pub enum Model {
 /// Variants per rotation block.
 pub const SCAN_BLOCK: usize = 512;
 
+/// What a scan tests against: the eigenvectors to rotate by (`None` for
+/// ordinary least squares), the fitted phenotypes and the model.
+#[derive(Debug, Clone, Copy)]
+pub struct Fitted<'a> {
+    /// Eigenvectors `U` of the group's GRM.
+    pub u: Option<MatRef<'a, f64>>,
+    /// Fitted null models, one per phenotype of the group.
+    pub fits: &'a [PhenoFit],
+    /// Model and tests.
+    pub model: Model,
+}
+
 /// Scans `variants` for every fitted phenotype of one group: decode a
 /// block (mean-imputed A1 counts), rotate it once (`Uᵀ X`, the dominant
 /// cost), test it for each phenotype. Returns one row list per phenotype,
@@ -354,13 +366,12 @@ pub const SCAN_BLOCK: usize = 512;
 pub fn scan_variants(
     ds: &Dataset,
     group: &Group,
-    u: Option<MatRef<'_, f64>>,
-    fits: &[PhenoFit],
+    fitted: &Fitted<'_>,
     variants: &[u32],
-    model: Model,
     par: Par,
     progress: &dyn Progress,
 ) -> Vec<Vec<AssocRow>> {
+    let Fitted { u, fits, model } = *fitted;
     let n = group.samples.len();
     let subset = SampleSubset::new(group.samples.clone(), ds.fileset.fam.len());
     let g = Genotypes::new(&ds.fileset.bed, &subset);
@@ -408,7 +419,14 @@ pub fn scan_group(
         Model::Lmm(_) => Some(prep.eigen.vectors()),
         Model::Linear(_) => None,
     };
-    scan_variants(ds, &prep.group, u, fits, &prep.variants, model, par, progress)
+    scan_variants(
+        ds,
+        &prep.group,
+        &Fitted { u, fits, model },
+        &prep.variants,
+        par,
+        progress,
+    )
 }
 
 /// Null fits of `ds`'s phenotypes for ordinary least squares (no GRM).
@@ -479,16 +497,12 @@ pub fn scan_loco(
             .copied()
             .filter(|&v| ds.fileset.variants[v as usize].chrom == chrom)
             .collect();
-        let rows = scan_variants(
-            ds,
-            &prep.group,
-            Some(eigen.vectors()),
-            &fits,
-            &vs,
-            Model::Lmm(opts),
-            par,
-            progress,
-        );
+        let fitted = Fitted {
+            u: Some(eigen.vectors()),
+            fits: &fits,
+            model: Model::Lmm(opts),
+        };
+        let rows = scan_variants(ds, &prep.group, &fitted, &vs, par, progress);
         parts.push(LocoPart { chrom, fits, rows });
     }
     Ok(parts)

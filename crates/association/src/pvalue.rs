@@ -7,7 +7,7 @@ use statrs::function::gamma::gamma_ur;
 /// `I_{df/(df+f)}(df/2, 1/2)`, evaluated directly so that p-values down to
 /// ~1e-300 survive.
 pub fn f1_sf(f: f64, df: f64) -> f64 {
-    if !(f > 0.0) {
+    if f.is_nan() || f <= 0.0 {
         return 1.0;
     }
     if f.is_infinite() {
@@ -18,7 +18,7 @@ pub fn f1_sf(f: f64, df: f64) -> f64 {
 
 /// `P(X > x)` for `X ~ chi2(1)`: the regularised upper incomplete gamma `Q(1/2, x/2)`.
 pub fn chi2_1_sf(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     gamma_ur(0.5, x / 2.0)

@@ -139,9 +139,9 @@ impl AtLambda {
         let c = t.len();
         let mut xpy = 0.0;
         let mut xdx = 0.0;
-        for i in 0..x.len() {
-            xpy += x[i] * self.py[i];
-            xdx += self.w[i] * x[i] * x[i];
+        for ((xi, pyi), wi) in x.iter().zip(&self.py).zip(&self.w) {
+            xpy += xi * pyi;
+            xdx += wi * xi * xi;
         }
         for (j, tj) in t.iter_mut().enumerate() {
             *tj = rot.w[j].iter().zip(x).zip(&self.w).map(|((a, b), w)| a * b * w).sum();

@@ -1,6 +1,8 @@
 //! The eigendecomposition: reconstruction of K, the file round trip, and a
 //! fit from a memory-mapped decomposition equal to one from memory.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
+
 use std::path::{Path, PathBuf};
 
 use association::pipeline::{fit_group, groups, prepare, GrmInput, PrepareOptions};

@@ -2,6 +2,8 @@
 //! GRM (`-gk 1`): null models (`-lmm 1 -n K` logs) and per-variant exact
 //! tests (`-lmm 4 -n K` .assoc.txt). Commands: data/golden/README.md.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

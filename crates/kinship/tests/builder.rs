@@ -1,6 +1,8 @@
 //! Properties of the GRM builder: blocking, LOCO, thread counts, GCTA's
 //! missing-data handling against a direct computation, format round trips.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
+
 use std::path::{Path, PathBuf};
 
 use faer::{Mat, Par};

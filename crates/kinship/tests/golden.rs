@@ -2,6 +2,8 @@
 //! PLINK 2 (`--make-grm-bin`) on mouse_hs1940. The commands that made the
 //! files are in data/golden/README.md.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
+
 use std::path::{Path, PathBuf};
 
 use faer::Par;

@@ -64,16 +64,12 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
             ));
             let fits = fit_linear(&ds, &group)?;
             let bar = Bar::new(variants.len() as u64, "scan", a.common.quiet);
-            let rows = association::pipeline::scan_variants(
-                &ds,
-                &group,
-                None,
-                &fits,
-                &variants,
-                Model::Linear(tests),
-                Par::rayon(0),
-                &bar,
-            );
+            let fitted = association::pipeline::Fitted {
+                u: None,
+                fits: &fits,
+                model: Model::Linear(tests),
+            };
+            let rows = association::pipeline::scan_variants(&ds, &group, &fitted, &variants, Par::rayon(0), &bar);
             bar.finish();
             for (f, r) in fits.into_iter().zip(rows) {
                 results.push(Result1 {
@@ -166,7 +162,7 @@ fn report(
         };
         let path = with_extension(&a.out, &if a.gz { format!("{stem}.gz") } else { stem });
         write_assoc(&path, format, tests, &r.rows, &ds.fileset.variants)?;
-        let lgc = lambda_gc(r.rows.iter().map(|row| main_p(row)));
+        let lgc = lambda_gc(r.rows.iter().map(main_p));
         log.info(format!(
             "phenotype '{name}': {} variants tested, lambda_GC {}; wrote {}",
             r.rows.len(),
