@@ -387,16 +387,47 @@ pub fn scan_variants(
     let mut block = vec![0.0; n * bs];
     let mut stats = vec![AlleleStats::default(); bs];
     let mut rotated = Mat::<f64>::zeros(n, bs);
+    let f32_rotation = match model {
+        Model::Lmm(o) => o.rotation == Precision::F32,
+        Model::Linear(_) => false,
+    };
+    // f32 rotation: Uᵀ converted once, blocks converted per block.
+    let u32 = u
+        .filter(|_| f32_rotation)
+        .map(|u| Mat::<f32>::from_fn(n, n, |i, j| u[(j, i)] as f32));
+    let mut x32 = Mat::<f32>::zeros(if u32.is_some() { n } else { 0 }, bs);
+    let mut r32 = Mat::<f32>::zeros(if u32.is_some() { n } else { 0 }, bs);
     for chunk in variants.chunks(bs) {
         let b = chunk.len();
         g.decode_block(chunk, Encoding::MeanImputed, &mut block[..n * b], &mut stats[..b]);
         let x = MatRef::from_column_major_slice(&block[..n * b], n, b);
-        let tx = match u {
-            Some(u) => {
+        let tx = match (u, &u32) {
+            (Some(_), Some(ut)) => {
+                for j in 0..b {
+                    for i in 0..n {
+                        x32[(i, j)] = x[(i, j)] as f32;
+                    }
+                }
+                faer::linalg::matmul::matmul(
+                    r32.as_mut().subcols_mut(0, b),
+                    faer::Accum::Replace,
+                    ut.as_ref(),
+                    x32.as_ref().subcols(0, b),
+                    1.0f32,
+                    par,
+                );
+                for j in 0..b {
+                    for i in 0..n {
+                        rotated[(i, j)] = f64::from(r32[(i, j)]);
+                    }
+                }
+                rotated.as_ref().subcols(0, b)
+            }
+            (Some(u), None) => {
                 rotate_block(u, x, rotated.as_mut().subcols_mut(0, b), par);
                 rotated.as_ref().subcols(0, b)
             }
-            None => x,
+            (None, _) => x,
         };
         for (sc, rows) in scanners.iter().zip(out.iter_mut()) {
             sc.test_block(tx, chunk, &stats[..b], rows);

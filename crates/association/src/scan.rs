@@ -58,6 +58,10 @@ pub struct ScanOptions {
     /// Skip variants whose `r²` with the covariates (uncentred, as GEMMA)
     /// exceeds this; only applies with covariates beyond the intercept.
     pub r2_max: f64,
+    /// Arithmetic of the rotation `Uᵀ X`: `F64` (default, exact to GEMMA's
+    /// printed precision) or `F32` (twice the multiply rate, ~1e-6 relative
+    /// error in the rotated genotypes).
+    pub rotation: kinship::Precision,
 }
 
 impl Default for ScanOptions {
@@ -67,6 +71,7 @@ impl Default for ScanOptions {
             mode: Mode::Exact,
             search: Search::default(),
             r2_max: 0.9999,
+            rotation: kinship::Precision::F64,
         }
     }
 }

@@ -32,6 +32,7 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
         mode,
         search: Search::default(),
         r2_max: a.r2,
+        rotation: model::precision(a.grm.precision),
     };
     let grm = model::grm_input(&a.grm)?;
     if a.loco && !matches!(grm, association::pipeline::GrmInput::Build { .. }) {
