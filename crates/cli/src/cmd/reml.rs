@@ -43,6 +43,39 @@ pub fn log_prepared(log: &mut RunLog, ds: &Dataset, prep: &Prepared) {
     ));
 }
 
+/// Refuses `--write-eigen` when the phenotypes need several eigendecompositions.
+pub fn check_write_eigen(write_eigen: Option<&std::path::Path>, n_groups: usize) -> anyhow::Result<()> {
+    if write_eigen.is_some() && n_groups > 1 {
+        anyhow::bail!(
+            "--write-eigen needs one sample set, but the phenotypes have {n_groups} different sets of non-missing samples"
+        );
+    }
+    Ok(())
+}
+
+/// Builds or reads one group's GRM and decomposes it (with a progress bar),
+/// logs the outcome and writes the eigendecomposition when asked.
+pub fn prepare_group(
+    log: &mut RunLog,
+    ds: &Dataset,
+    group: association::pipeline::Group,
+    opts: &PrepareOptions<'_>,
+    write_eigen: Option<&std::path::Path>,
+    quiet: bool,
+) -> anyhow::Result<Prepared> {
+    let bar = Bar::new(0, "GRM", quiet);
+    let prep = log.timed("GRM and eigendecomposition", || {
+        prepare(ds, group, opts, Par::rayon(0), &bar)
+    })?;
+    bar.finish();
+    log_prepared(log, ds, &prep);
+    if let Some(p) = write_eigen {
+        prep.eigen.write(p, &prep.ids)?;
+        log.info(format!("wrote {}.eigen.bin and {}.eigen.id", p.display(), p.display()));
+    }
+    Ok(prep)
+}
+
 /// JSON of one fitted phenotype.
 pub fn fit_json(ds: &Dataset, f: &PhenoFit) -> serde_json::Value {
     let m = &f.null;
@@ -73,12 +106,7 @@ pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
     let grm = model::grm_input(&a.grm)?;
     log.info(format!("GRM {}", model::describe(&grm)));
     let groups = groups(&ds);
-    if a.grm.write_eigen.is_some() && groups.len() > 1 {
-        anyhow::bail!(
-            "--write-eigen needs one sample set, but the phenotypes have {} different sets of non-missing samples",
-            groups.len()
-        );
-    }
+    check_write_eigen(a.grm.write_eigen.as_deref(), groups.len())?;
     let opts = PrepareOptions {
         grm,
         qc: input::qc(&a.input),
@@ -87,16 +115,14 @@ pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
     let method = model::method(a.method);
     let mut fits = Vec::new();
     for group in groups {
-        let bar = Bar::new(0, "GRM", a.common.quiet);
-        let prep = log.timed("GRM and eigendecomposition", || {
-            prepare(&ds, group, &opts, Par::rayon(0), &bar)
-        })?;
-        bar.finish();
-        log_prepared(&mut log, &ds, &prep);
-        if let Some(p) = &a.grm.write_eigen {
-            prep.eigen.write(p, &prep.ids)?;
-            log.info(format!("wrote {}.eigen.bin and {}.eigen.id", p.display(), p.display()));
-        }
+        let prep = prepare_group(
+            &mut log,
+            &ds,
+            group,
+            &opts,
+            a.grm.write_eigen.as_deref(),
+            a.common.quiet,
+        )?;
         for f in fit_group(&ds, &prep, method, &Search::default(), Par::rayon(0))? {
             if f.null.at_boundary {
                 log.warn(format!(
@@ -107,6 +133,8 @@ pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
             fits.push(f);
         }
     }
+    // Groups follow sample sets; report in phenotype-column order (as assoc does).
+    fits.sort_by_key(|f| f.phenotype);
     let path = with_extension(&a.out, "reml.tsv");
     let mut out = AtomicFile::create(&path)?;
     writeln!(
