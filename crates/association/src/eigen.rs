@@ -8,7 +8,7 @@
 //! samples of the rows (`FID IID`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use faer::dyn_stack::{MemBuffer, MemStack};
@@ -206,22 +206,10 @@ impl Eigen {
     /// `Io` for a missing file; `Malformed` for a wrong magic or size.
     pub fn open(prefix: &Path) -> Result<(Self, Vec<SampleId>)> {
         let id_path = with_extension(prefix, "eigen.id");
-        let file = File::open(&id_path).map_err(|e| Error::io(&id_path, e))?;
-        let mut ids = Vec::new();
-        for (k, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| Error::io(&id_path, e))?;
-            let mut t = line.split_ascii_whitespace();
-            match (t.next(), t.next()) {
-                (Some(f), Some(i)) => ids.push(SampleId::new(f, i)),
-                (None, _) => {}
-                _ => {
-                    return Err(Error::Malformed {
-                        at: Location::line(&id_path, k + 1),
-                        what: "expected FID and IID".into(),
-                    })
-                }
-            }
-        }
+        let ids: Vec<SampleId> = genotype::read_sample_list(&id_path)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
         let bin_path = with_extension(prefix, "eigen.bin");
         let file = File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
         // SAFETY: read-only mapping of a file kindred wrote; it must not be

@@ -305,19 +305,33 @@ fn fit_with(
     search: &Search,
     par: Par,
 ) -> Result<Vec<PhenoFit>> {
+    fit_each(ds, group, method, search, |w, names, y| {
+        Rotated::new(eigen, w, names, y, par)
+    })
+}
+
+/// Fits every phenotype of `group`, with `rotate` turning its design and
+/// phenotype into a [`Rotated`]; errors name the phenotype.
+fn fit_each(
+    ds: &Dataset,
+    group: &Group,
+    method: Method,
+    search: &Search,
+    rotate: impl Fn(MatRef<'_, f64>, &[String], &[f64]) -> Result<Rotated>,
+) -> Result<Vec<PhenoFit>> {
     let (w, names) = design(ds, group);
     group
         .phenotypes
         .iter()
         .map(|&k| {
+            let ph = &ds.phenotypes[k];
             let y: Vec<f64> = group
                 .samples
                 .iter()
-                .map(|&s| ds.phenotypes[k].values[s as usize].unwrap_or(f64::NAN))
+                .map(|&s| ph.values[s as usize].unwrap_or(f64::NAN))
                 .collect();
-            let rot =
-                Rotated::new(eigen, w.as_ref(), &names, &y, par).map_err(|e| with_pheno(e, &ds.phenotypes[k].name))?;
-            let null = fit_null(&rot, method, search).map_err(|e| with_pheno(e, &ds.phenotypes[k].name))?;
+            let rot = rotate(w.as_ref(), &names, &y).map_err(|e| with_pheno(e, &ph.name))?;
+            let null = fit_null(&rot, method, search).map_err(|e| with_pheno(e, &ph.name))?;
             Ok(PhenoFit {
                 phenotype: k,
                 rot,
@@ -465,26 +479,7 @@ pub fn scan_group(
 /// # Errors
 /// As [`fit_group`].
 pub fn fit_linear(ds: &Dataset, group: &Group) -> Result<Vec<PhenoFit>> {
-    let (w, names) = design(ds, group);
-    group
-        .phenotypes
-        .iter()
-        .map(|&k| {
-            let y: Vec<f64> = group
-                .samples
-                .iter()
-                .map(|&s| ds.phenotypes[k].values[s as usize].unwrap_or(f64::NAN))
-                .collect();
-            let rot = Rotated::unrotated(w.as_ref(), &names, &y).map_err(|e| with_pheno(e, &ds.phenotypes[k].name))?;
-            let null =
-                fit_null(&rot, Method::Ml, &Search::default()).map_err(|e| with_pheno(e, &ds.phenotypes[k].name))?;
-            Ok(PhenoFit {
-                phenotype: k,
-                rot,
-                null,
-            })
-        })
-        .collect()
+    fit_each(ds, group, Method::Ml, &Search::default(), Rotated::unrotated)
 }
 
 /// One chromosome's part of a LOCO scan.

@@ -2,15 +2,13 @@
 //! model and per-variant tests), summary statistics, genomic control.
 
 use association::output::{write_assoc, AssocFormat};
-use association::pipeline::{
-    fit_group, fit_linear, groups, prepare, scan_group, scan_loco, Model, PhenoFit, PrepareOptions,
-};
+use association::pipeline::{fit_group, fit_linear, groups, scan_group, scan_loco, Model, PhenoFit, PrepareOptions};
 use association::{lambda_gc, AssocRow, Mode, ScanOptions, Search, Tests};
 use faer::Par;
 use genotype::{with_extension, Dataset};
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg, ModelArg};
-use crate::cmd::reml::{fit_json, log_prepared};
+use crate::cmd::reml::{check_write_eigen, fit_json, prepare_group};
 use crate::cmd::{input, model};
 use crate::progress::Bar;
 use crate::runlog::{write_json, RunLog};
@@ -44,6 +42,7 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
         log.info(format!("GRM {}", model::describe(&grm)));
     }
     let groups = groups(&ds);
+    check_write_eigen(a.grm.write_eigen.as_deref(), groups.len())?;
     let opts = PrepareOptions {
         grm,
         qc: input::qc(&a.input),
@@ -81,15 +80,14 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
             }
             continue;
         }
-        let bar = Bar::new(0, "GRM", a.common.quiet);
-        let prep = log.timed("GRM and eigendecomposition", || {
-            prepare(&ds, group, &opts, Par::rayon(0), &bar)
-        })?;
-        bar.finish();
-        log_prepared(&mut log, &ds, &prep);
-        if let Some(p) = &a.grm.write_eigen {
-            prep.eigen.write(p, &prep.ids)?;
-        }
+        let prep = prepare_group(
+            &mut log,
+            &ds,
+            group,
+            &opts,
+            a.grm.write_eigen.as_deref(),
+            a.common.quiet,
+        )?;
         let fits = fit_group(&ds, &prep, association::Method::Reml, &sopts.search, Par::rayon(0))?;
         for f in &fits {
             let m = &f.null;

@@ -3,13 +3,12 @@
 //! counts of variants used per pair) and `PREFIX.grm.id` (`FID IID`).
 //! GCTA, PLINK 2 (`--make-grm-bin`) and kindred read and write it.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use faer::Mat;
 use genotype::{with_extension, AtomicFile, Location, SampleId};
 
-use super::open_text;
 use crate::error::{Error, Result};
 use crate::grm::Grm;
 
@@ -61,21 +60,10 @@ pub fn write(prefix: &Path, grm: &Grm) -> Result<()> {
 /// match the number of IDs or an ID line has fewer than two columns.
 pub fn read(prefix: &Path) -> Result<Grm> {
     let ids_path = file(prefix, "grm.id");
-    let mut ids = Vec::new();
-    for (k, line) in open_text(&ids_path)?.lines().enumerate() {
-        let line = line.map_err(|e| Error::io(&ids_path, e))?;
-        let mut t = line.split_ascii_whitespace();
-        match (t.next(), t.next()) {
-            (Some(f), Some(i)) => ids.push(SampleId::new(f, i)),
-            (None, _) => {}
-            _ => {
-                return Err(Error::Malformed {
-                    at: Location::line(&ids_path, k + 1),
-                    what: "expected two columns, FID and IID".into(),
-                })
-            }
-        }
-    }
+    let ids: Vec<SampleId> = genotype::read_sample_list(&ids_path)?
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
     let n = ids.len();
     let tri_len = n * (n + 1) / 2;
     let read_tri = |path: &Path| -> Result<Vec<f32>> {
