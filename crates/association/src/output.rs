@@ -22,11 +22,25 @@ pub enum AssocFormat {
     Gemma,
 }
 
+/// Seven significant digits in C's `%.6e` form (`-7.882975e-02`), as
+/// GEMMA and most tools print them.
 fn sci(v: f64) -> String {
     if v.is_nan() {
-        "NA".into()
-    } else {
-        format!("{v:.6e}")
+        return "NA".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format!("{v:.6e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => s,
     }
 }
 
@@ -81,7 +95,9 @@ fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[V
     if tests.score && main != "score" {
         header.push_str("\tp_score");
     }
-    if tests.wald {
+    // lambda is per variant only in the exact mixed model
+    let lambda = tests.wald && rows.iter().any(|r| r.lambda_remle.is_finite());
+    if lambda {
         header.push_str("\tlambda_remle");
     }
     writeln!(out, "{header}")?;
@@ -115,7 +131,7 @@ fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[V
             line.push('\t');
             line.push_str(&opt(r.p_score));
         }
-        if tests.wald {
+        if lambda {
             line.push('\t');
             line.push_str(&sci(r.lambda_remle));
         }
@@ -184,4 +200,19 @@ fn write_gemma(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sci;
+
+    #[test]
+    fn c_style_scientific_notation() {
+        assert_eq!(sci(-0.07882975), "-7.882975e-02");
+        assert_eq!(sci(1583.642), "1.583642e+03");
+        assert_eq!(sci(2.6e-17), "2.600000e-17");
+        assert_eq!(sci(1e-300), "1.000000e-300");
+        assert_eq!(sci(0.0), "0.000000e+00");
+        assert_eq!(sci(f64::NAN), "NA");
+    }
 }
