@@ -236,55 +236,105 @@ fn add_block(part: &mut Part, g: &Genotypes<'_>, chunk: &[u32], opts: &BuildOpti
     let b = chunk.len();
     let block = &mut sc.block[..n * b];
     let stats = &mut sc.stats[..b];
-    if opts.kind == GrmKind::Gcta {
-        g.decode_block(chunk, Encoding::Raw, block, stats);
-        gcta_terms(part, block, stats, n, par);
-        block.par_chunks_mut(n).zip(stats.par_iter()).for_each(|(col, st)| {
-            genotype::encode_in_place(col, st, Encoding::Standardized);
-        });
-    } else {
-        g.decode_block(chunk, opts.kind.encoding(), block, stats);
+    match opts.kind {
+        GrmKind::Gcta => {
+            g.decode_block(chunk, Encoding::Raw, block, stats);
+            gcta_terms(part, block, stats, n, par);
+            encode_block(block, stats, n, Encoding::Standardized);
+        }
+        GrmKind::Centered => {
+            g.decode_block(chunk, Encoding::Raw, block, stats);
+            if stats.iter().all(|s| s.n_missing == 0) {
+                part.m += b;
+                add_centered_exact(part, n, b, par, sc);
+                return;
+            }
+            encode_block(block, stats, n, Encoding::Centered);
+        }
+        GrmKind::Standardized | GrmKind::Plink => g.decode_block(chunk, opts.kind.encoding(), block, stats),
     }
     part.m += b;
     let z = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
     match opts.precision {
         Precision::F64 => syrk_lower_f64(part.s.as_mut(), z, par),
         Precision::F32 => {
-            if sc.block32.ncols() != b {
-                sc.block32 = Mat::zeros(n, b);
-            }
-            sc.block32
-                .as_mut()
-                .par_col_iter_mut()
-                .zip(z.par_col_iter())
-                .for_each(|(mut d, s)| {
-                    for i in 0..n {
-                        d[i] = s[i] as f32;
-                    }
-                });
-            matmul(
-                sc.prod32.as_mut(),
-                BlockStructure::TriangularLower,
-                Accum::Replace,
-                sc.block32.as_ref(),
-                BlockStructure::Rectangular,
-                sc.block32.as_ref().transpose(),
-                BlockStructure::Rectangular,
-                1.0f32,
-                par,
-            );
-            part.s
-                .as_mut()
-                .par_col_iter_mut()
-                .zip(sc.prod32.as_ref().par_col_iter())
-                .enumerate()
-                .for_each(|(j, (mut d, s))| {
-                    for i in j..n {
-                        d[i] += f64::from(s[i]);
-                    }
-                });
+            to_f32(z, &mut sc.block32);
+            syrk_lower_f32(&mut sc.prod32, &sc.block32, par);
+            let prod = sc.prod32.as_ref();
+            part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, mut d)| {
+                let p = prod.col(j);
+                for i in j..n {
+                    d[i] += f64::from(p[i]);
+                }
+            });
         }
     }
+}
+
+/// Encodes every column of a raw block in place.
+fn encode_block(block: &mut [f64], stats: &[AlleleStats], n: usize, enc: Encoding) {
+    block
+        .par_chunks_mut(n)
+        .zip(stats.par_iter())
+        .for_each(|(col, st)| genotype::encode_in_place(col, st, enc));
+}
+
+/// `dst` <- `z` rounded to `f32` (resized to `z`'s shape when needed).
+fn to_f32(z: MatRef<'_, f64>, dst: &mut Mat<f32>) {
+    if dst.nrows() != z.nrows() || dst.ncols() != z.ncols() {
+        *dst = Mat::zeros(z.nrows(), z.ncols());
+    }
+    dst.as_mut()
+        .par_col_iter_mut()
+        .zip(z.par_col_iter())
+        .for_each(|(mut d, s)| {
+            for i in 0..s.nrows() {
+                d[i] = s[i] as f32;
+            }
+        });
+}
+
+/// `prod` (lower) <- `z zᵀ` in `f32`.
+fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) {
+    let n = z.nrows();
+    if prod.nrows() != n {
+        *prod = Mat::zeros(n, n);
+    }
+    matmul(
+        prod.as_mut(),
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        z.as_ref(),
+        BlockStructure::Rectangular,
+        z.as_ref().transpose(),
+        BlockStructure::Rectangular,
+        1.0f32,
+        par,
+    );
+}
+
+/// Centered GRM update for a block of raw A1 counts without missing calls,
+/// exact at `f32` speed: `Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ + (Σ m²) 1 1ᵀ`
+/// with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x block size), which
+/// `f32` represents and sums exactly in any order; the rest is `f64`.
+fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) {
+    debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
+    let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
+    let means: Vec<f64> = sc.stats[..b].iter().map(AlleleStats::mean).collect();
+    to_f32(x, &mut sc.block32);
+    syrk_lower_f32(&mut sc.prod32, &sc.block32, par);
+    let mm: f64 = means.iter().map(|m| m * m).sum();
+    let r: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| means.iter().enumerate().map(|(j, m)| x[(i, j)] * m).sum())
+        .collect();
+    let prod = sc.prod32.as_ref();
+    part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, mut d)| {
+        let p = prod.col(j);
+        for i in j..n {
+            d[i] += ((f64::from(p[i]) - r[i]) - r[j]) + mm;
+        }
+    });
 }
 
 /// GCTA's diagonal terms and observed counts for one raw block (`NaN` = missing).

@@ -8,7 +8,8 @@ use genotype::Encoding;
 /// observed samples and `p = m / 2` (missing genotypes mean-imputed):
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrmKind {
-    /// `z = x - m`; `K = Z Zᵀ / M`. GEMMA `-gk 1` (`.cXX.txt`).
+    /// `z = x - m`; `K = Z Zᵀ / M`. GEMMA `-gk 1` (`.cXX.txt`). Blocks
+    /// without missing calls are summed as integers in `f32`, exactly.
     Centered,
     /// `z = (x - m) / sd`, `sd` the population SD of the mean-imputed
     /// column; `K = Z Zᵀ / M`. GEMMA `-gk 2` (`.sXX.txt`).
