@@ -161,6 +161,23 @@ pub fn prepare(
     progress: &dyn Progress,
 ) -> Result<Prepared> {
     let n_fam = ds.fileset.fam.len();
+    if group.samples.is_empty() {
+        let names: Vec<&str> = group
+            .phenotypes
+            .iter()
+            .map(|&k| ds.phenotypes[k].name.as_str())
+            .collect();
+        return Err(Error::Degenerate(format!(
+            "no sample has a value for phenotype {}{} (all missing, or removed by --keep/--remove); \
+             give phenotypes with --pheno",
+            names.join(", "),
+            if ds.covariates.is_empty() {
+                ""
+            } else {
+                " and every covariate"
+            }
+        )));
+    }
     let subset = SampleSubset::new(group.samples.clone(), n_fam);
     let (variants, stats, qc) = qc_variants(ds, &subset, &opts.qc);
     if variants.is_empty() {
