@@ -1,0 +1,104 @@
+//! Eigendecomposition of a GRM-like matrix: [`association::Eigen::decompose`]
+//! (faer's self-adjoint solver, vectors included), the step every
+//! `reml`/`assoc` run pays once.
+//!
+//! Group `eigen`, n = 500, 1000, 2000 (override with
+//! `KINDRED_BENCH_EIGEN_SIZES=2000,5000`), 2 threads, `sample_size(10)`.
+//! The input is `K = A Aᵀ / m` with `A` an `n x 2n` matrix of centred
+//! pseudo-random genotype-like values (fixed seed): dense, full rank,
+//! spectrum shaped like a GRM's. `Throughput::Elements` = n (samples).
+//!
+//! Functions: `decompose/n` (what kindred runs: a parallel split fixed at
+//! `EIGEN_SPLIT` = 8 tasks (crates/association/src/eigen.rs) so that results do not depend on the
+//! thread count) and `faer_par2/n` (faer's solver called directly with
+//! `Par::rayon(2)`, to see what that determinism costs).
+//!
+//! Run: `cargo bench -p association --bench eigen`.
+
+use std::hint::black_box;
+
+use association::Eigen;
+use criterion::{BenchmarkId, Criterion, Throughput};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+use faer::{Mat, Par};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Threads (the machine the numbers were taken on has 2).
+const THREADS: usize = 2;
+
+/// `A Aᵀ / m` with `A` (`n x 2n`) holding centred 0/1/2 counts.
+fn grm_like(n: usize) -> Mat<f64> {
+    let m = 2 * n;
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut a = Mat::<f64>::zeros(n, m);
+    for j in 0..m {
+        let p: f64 = rng.random_range(0.05..0.95);
+        for i in 0..n {
+            a[(i, j)] = f64::from(u8::from(rng.random_bool(p)) + u8::from(rng.random_bool(p))) - 2.0 * p;
+        }
+    }
+    let mut k = &a * a.transpose();
+    k /= faer::Scale(m as f64);
+    k
+}
+
+fn eigen(c: &mut Criterion) {
+    let sizes: Vec<usize> = std::env::var("KINDRED_BENCH_EIGEN_SIZES")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().parse().expect("sizes are integers"))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![500, 1000, 2000]);
+    let mut group = c.benchmark_group("eigen");
+    group.sample_size(10);
+    for n in sizes {
+        let k = grm_like(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::new("decompose", n), |b| {
+            b.iter(|| {
+                let e = Eigen::decompose(k.as_ref(), Par::rayon(THREADS)).expect("decomposes");
+                black_box(e.values()[n - 1])
+            });
+        });
+        let par = Par::rayon(THREADS);
+        let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+            n,
+            ComputeEigenvectors::Yes,
+            par,
+            Default::default(),
+        ));
+        let mut u = Mat::<f64>::zeros(n, n);
+        let mut s = faer::diag::Diag::<f64>::zeros(n);
+        group.bench_function(BenchmarkId::new("faer_par2", n), |b| {
+            b.iter(|| {
+                self_adjoint_evd(
+                    k.as_ref(),
+                    s.as_mut(),
+                    Some(u.as_mut()),
+                    par,
+                    MemStack::new(&mut mem),
+                    Default::default(),
+                )
+                .expect("decomposes");
+                black_box(s[n - 1])
+            });
+        });
+    }
+    group.finish();
+}
+
+// What `criterion_group!`/`criterion_main!` expand to, written out because
+// the macros generate an undocumented `pub fn` (`missing_docs` is on).
+fn main() {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(THREADS)
+        .build_global()
+        .expect("rayon pool");
+    let mut c = Criterion::default().configure_from_args();
+    eigen(&mut c);
+    c.final_summary();
+}
