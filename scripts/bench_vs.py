@@ -409,7 +409,7 @@ def scenario_eigen(b):
         ke = med(kb, "eigen_step_s")
         b.say(f"  whole-run wall ratio kindred/GEMMA (same text K): {med(kt) / med(g):.2f}")
         b.say(f"  eigen: kindred step (read binary K + centre + decompose, wall) {ke:.2f} s; GEMMA logs "
-              f"{ge:.2f} s of CPU for dsyevd ({a.threads} threads: wall between {ge / a.threads:.2f} and "
+              f"{ge:.2f} s of CPU for its eigensolver, LAPACK dsyevr ({a.threads} threads: wall between {ge / a.threads:.2f} and "
               f"{ge:.2f} s) -> ratio kindred/GEMMA between {ke / ge:.2f} and {ke / (ge / a.threads):.2f}")
 
 
