@@ -55,7 +55,8 @@ pub(crate) trait Objective {
 /// Root of `d1` in `[lo, hi]` (signs differ or one is zero): Newton steps
 /// in `t = ln lambda` (where the derivative is closer to linear), falling
 /// back to an Illinois regula-falsi step on the bracket when a Newton step
-/// leaves it. Converges to a relative tolerance of 1e-9 in `lambda`.
+/// leaves it. Converges to a relative tolerance of 1e-9 in `lambda`, and
+/// returns a point it evaluated.
 fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64, hint: Option<f64>) -> Option<f64> {
     if d_lo == 0.0 {
         return Some(lo);
@@ -106,7 +107,10 @@ fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64, hint:
             ta + (tb - ta) * (ga / (ga - gb))
         };
         if (next - t).abs() <= 1e-9 || (hi_t - lo_t) <= 1e-12 {
-            return Some(next.exp());
+            // The point just evaluated is within the tolerance of the root;
+            // returning it (not `next`) lets the caller's likelihood there
+            // reuse this evaluation's sums.
+            return Some(lambda);
         }
         t = next;
     }

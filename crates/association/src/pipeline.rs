@@ -10,6 +10,7 @@ use std::path::Path;
 use faer::{Mat, MatRef, Par};
 use genotype::{AlleleStats, Dataset, Encoding, Genotypes, Progress, Qc, QcFail, SampleId, SampleSubset};
 use kinship::{build, format, BuildOptions, Grm, GrmKind, GrmSums, Precision};
+use rayon::prelude::*;
 
 use crate::eigen::{center, Eigen, Spectrum};
 use crate::error::{Error, Result};
@@ -422,10 +423,17 @@ pub fn scan_variants(
         Model::Lmm(o) => o.rotation == Precision::F32,
         Model::Linear(_) => false,
     };
-    // f32 rotation: Uᵀ converted once, blocks converted per block.
+    // f32 rotation: Uᵀ converted once; each block is centred on its
+    // variants' means before rounding (so the f32 sums are of centred
+    // values, which keeps their rounding error small) and the means are
+    // added back in f64 as `mean_j Uᵀ1`.
     let u32 = u
         .filter(|_| f32_rotation)
         .map(|u| Mat::<f32>::from_fn(n, n, |i, j| u[(j, i)] as f32));
+    let ut_one: Vec<f64> = match (u, &u32) {
+        (Some(u), Some(_)) => (0..n).map(|i| u.col(i).iter().sum()).collect(),
+        _ => Vec::new(),
+    };
     let mut x32 = Mat::<f32>::zeros(if u32.is_some() { n } else { 0 }, bs);
     let mut r32 = Mat::<f32>::zeros(if u32.is_some() { n } else { 0 }, bs);
     for chunk in variants.chunks(bs) {
@@ -434,11 +442,19 @@ pub fn scan_variants(
         let x = MatRef::from_column_major_slice(&block[..n * b], n, b);
         let tx = match (u, &u32) {
             (Some(_), Some(ut)) => {
-                for j in 0..b {
-                    for i in 0..n {
-                        x32[(i, j)] = x[(i, j)] as f32;
-                    }
-                }
+                let means: Vec<f64> = stats[..b]
+                    .iter()
+                    .map(|st| Some(st.mean()).filter(|m| m.is_finite()).unwrap_or(0.0))
+                    .collect();
+                x32.as_mut()
+                    .subcols_mut(0, b)
+                    .par_col_iter_mut()
+                    .enumerate()
+                    .for_each(|(j, mut col)| {
+                        for i in 0..n {
+                            col[i] = (x[(i, j)] - means[j]) as f32;
+                        }
+                    });
                 faer::linalg::matmul::matmul(
                     r32.as_mut().subcols_mut(0, b),
                     faer::Accum::Replace,
@@ -447,11 +463,17 @@ pub fn scan_variants(
                     1.0f32,
                     par,
                 );
-                for j in 0..b {
-                    for i in 0..n {
-                        rotated[(i, j)] = f64::from(r32[(i, j)]);
-                    }
-                }
+                let r = r32.as_ref();
+                rotated
+                    .as_mut()
+                    .subcols_mut(0, b)
+                    .par_col_iter_mut()
+                    .enumerate()
+                    .for_each(|(j, mut col)| {
+                        for i in 0..n {
+                            col[i] = f64::from(r[(i, j)]) + means[j] * ut_one[i];
+                        }
+                    });
                 rotated.as_ref().subcols(0, b)
             }
             (Some(u), None) => {

@@ -2,7 +2,8 @@
 //! (ML lambda per variant), score (null lambda), and the fixed-ratio mode
 //! that keeps the null lambda for every variant.
 
-use faer::{MatMut, MatRef, Par};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use genotype::AlleleStats;
 use rayon::prelude::*;
 
@@ -58,9 +59,11 @@ pub struct ScanOptions {
     /// Skip variants whose `r²` with the covariates (uncentred, as GEMMA)
     /// exceeds this; only applies with covariates beyond the intercept.
     pub r2_max: f64,
-    /// Arithmetic of the rotation `Uᵀ X`: `F64` (default, exact to GEMMA's
-    /// printed precision) or `F32` (twice the multiply rate, ~1e-6 relative
-    /// error in the rotated genotypes).
+    /// Arithmetic of the rotation `Uᵀ X`: `F32` (default: twice the
+    /// multiply rate of f64 on the scan's dominant cost; variants are
+    /// centred before rounding and the f32 products carry ~1e-6 relative
+    /// error, which moves p-values by a few 1e-6 in log10) or `F64`
+    /// (GEMMA's arithmetic, for digit-by-digit comparison).
     pub rotation: kinship::Precision,
 }
 
@@ -71,7 +74,7 @@ impl Default for ScanOptions {
             mode: Mode::Exact,
             search: Search::default(),
             r2_max: 0.9999,
-            rotation: kinship::Precision::F64,
+            rotation: kinship::Precision::F32,
         }
     }
 }
@@ -176,6 +179,13 @@ pub struct Scanner<'a> {
     wtw_inv: Vec<f64>,
     /// Weights and covariate/phenotype sums at the search grid (exact mode).
     grid: Vec<GridPoint>,
+    /// Grid weights times the fixed columns, `n x 2G(c+1)`: column
+    /// `2((k(c+1)) + o) + t` is `w_t(lambda_k) ⊙ col_o` (`t = 0` for `1/d`,
+    /// `1` for `s/d²`; `o` over the covariates then `y`). One multiply of a
+    /// block of rotated variants by it gives every variant's grid sums.
+    grid_fixed: Mat<f64>,
+    /// Grid weights alone, `n x 2G` (column `2k + t`), for the sums of `x²`.
+    grid_weights: Mat<f64>,
     /// Null REML and ML `lambda`: where per-variant root searches start.
     hint_reml: f64,
     hint_ml: f64,
@@ -233,6 +243,23 @@ impl<'a> Scanner<'a> {
         } else {
             Vec::new()
         };
+        let n = rot.n();
+        let fixed_cols = rot.columns();
+        let grid_fixed = Mat::from_fn(n, 2 * grid.len() * (c + 1), |i, j| {
+            let (t, ko) = (j % 2, j / 2);
+            let (k, o) = (ko / (c + 1), ko % (c + 1));
+            let w = &grid[k].weights;
+            let wt = if t == 0 { w.w1[i] } else { w.w2[i] };
+            wt * fixed_cols[o][i]
+        });
+        let grid_weights = Mat::from_fn(n, 2 * grid.len(), |i, j| {
+            let w = &grid[j / 2].weights;
+            if j % 2 == 0 {
+                w.w1[i]
+            } else {
+                w.w2[i]
+            }
+        });
         Self {
             rot,
             opts,
@@ -241,6 +268,8 @@ impl<'a> Scanner<'a> {
             score,
             wtw_inv,
             grid,
+            grid_fixed,
+            grid_weights,
             hint_reml: l_wald,
             hint_ml: l_score,
         }
@@ -255,17 +284,48 @@ impl<'a> Scanner<'a> {
         let n = self.rot.n();
         let c = self.rot.n_covariates();
         assert_eq!(utx.nrows(), n);
-        let rows: Vec<Option<AssocRow>> = (0..utx.ncols())
+        let b = utx.ncols();
+        // Exact mode: every variant's sums at every grid lambda, as two
+        // matrix multiplies for the whole block (instead of O(n) dot
+        // products per variant and grid point).
+        let grid_sums = (self.opts.mode == Mode::Exact && !self.grid.is_empty()).then(|| {
+            let mut with_fixed = Mat::<f64>::zeros(self.grid_fixed.ncols(), b);
+            matmul(
+                with_fixed.as_mut(),
+                Accum::Replace,
+                self.grid_fixed.transpose(),
+                utx,
+                1.0,
+                par_for(n, b),
+            );
+            let squares = Mat::<f64>::from_fn(n, b, |i, j| utx[(i, j)] * utx[(i, j)]);
+            let mut with_square = Mat::<f64>::zeros(self.grid_weights.ncols(), b);
+            matmul(
+                with_square.as_mut(),
+                Accum::Replace,
+                self.grid_weights.transpose(),
+                squares.as_ref(),
+                1.0,
+                par_for(n, b),
+            );
+            (with_fixed, with_square)
+        });
+        let rows: Vec<Option<AssocRow>> = (0..b)
             .into_par_iter()
             .with_min_len(16)
             .map_init(
-                || (Work::new(n, c + 2), vec![0.0; c], vec![0.0; n]),
-                |(work, t, x), j| {
+                || (Work::new(n, c + 2), vec![0.0; c], vec![0.0; n], vec![0.0; 2 * (c + 2)]),
+                |(work, t, x, ab), j| {
                     let col = utx.col(j);
                     for i in 0..n {
                         x[i] = col[i];
                     }
-                    self.test_one(x, variants[j], stats[j], work, t)
+                    let sums = grid_sums.as_ref().map(|(f, q)| GridSums {
+                        fixed: f.col(j).try_as_col_major().expect("contiguous").as_slice(),
+                        square: q.col(j).try_as_col_major().expect("contiguous").as_slice(),
+                        buf: ab,
+                    });
+                    self.test_one(x, variants[j], stats[j], work, t, sums)
                 },
             )
             .collect();
@@ -297,6 +357,7 @@ impl<'a> Scanner<'a> {
         stats: AlleleStats,
         work: &mut Work,
         t: &mut [f64],
+        sums: Option<GridSums<'_>>,
     ) -> Option<AssocRow> {
         if self.collinear(x, t) {
             return None;
@@ -346,6 +407,9 @@ impl<'a> Scanner<'a> {
                 cols.push(&self.rot.y);
                 let logdet = logdet_xtx(&cols, work)?;
                 work.clear_memo();
+                if let Some(g) = sums {
+                    g.prefill(&self.grid, c, work);
+                }
                 let mut obj = SnpObjective {
                     data: Columns {
                         s: &self.rot.s,
@@ -387,6 +451,48 @@ impl<'a> Scanner<'a> {
             }
         }
         Some(row)
+    }
+}
+
+/// One variant's block-computed grid sums (see `Scanner::grid_fixed`).
+struct GridSums<'a> {
+    /// Column of `grid_fixedᵀ Uᵀx`.
+    fixed: &'a [f64],
+    /// Column of `grid_weightsᵀ (Uᵀx)²`.
+    square: &'a [f64],
+    /// Scratch, `2 (c + 2)`.
+    buf: &'a mut [f64],
+}
+
+impl GridSums<'_> {
+    /// Memoises the sums of every grid point in `work` (columns: `c`
+    /// covariates, the variant, `y`).
+    fn prefill(self, grid: &[GridPoint], c: usize, work: &mut Work) {
+        let m = c + 2;
+        let (ax, bx) = self.buf.split_at_mut(m);
+        for (k, point) in grid.iter().enumerate() {
+            for o in 0..=c {
+                let at = 2 * (k * (c + 1) + o);
+                // other column `o` of the fixed ones: covariates, then y (index c + 1)
+                let col = if o < c { o } else { c + 1 };
+                ax[col] = self.fixed[at];
+                bx[col] = self.fixed[at + 1];
+            }
+            ax[c] = self.square[2 * k];
+            bx[c] = self.square[2 * k + 1];
+            work.prefill(k, point, m, c, ax, bx);
+        }
+    }
+}
+
+/// Threads for a block multiply of `n` samples by `b` variants: parallel
+/// unless tiny. (The sums do not depend on it: faer splits the output, not
+/// the inner dimension.)
+fn par_for(n: usize, b: usize) -> Par {
+    if n * b >= 1 << 16 {
+        Par::rayon(0)
+    } else {
+        Par::Seq
     }
 }
 

@@ -135,9 +135,11 @@ pub struct GrmSource {
     /// Write the eigendecomposition (PREFIX.eigen.bin + PREFIX.eigen.id) for later --eigen.
     #[arg(long, value_name = "PREFIX")]
     pub write_eigen: Option<PathBuf>,
-    /// Arithmetic of the GRM build and of the variant rotation: f64 (exact,
-    /// the default) or f32 (about twice as fast, ~1e-6 relative error).
-    #[arg(long, value_enum, default_value_t = Precision::F64)]
+    /// Arithmetic of the variant rotation Uᵀx, the scan's dominant cost:
+    /// f32 (the default: twice the multiply rate; p-values within ~5e-6 in
+    /// log10 of f64's) or f64 (GEMMA's arithmetic, for digit-by-digit
+    /// comparison). Eigendecomposition and model fits are always f64.
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
     pub precision: Precision,
 }
 
