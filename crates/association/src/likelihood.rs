@@ -62,10 +62,9 @@ pub(crate) struct Work {
     pub beta: Vec<f64>,
     chol: Vec<f64>,
     tmp: Vec<f64>,
-    /// Per grid point: whether `memo_ab` holds this variant's `A` and `B`
+    /// Per cached point: this variant's `A`, `B` and possibly `C` there
     /// (they do not depend on the method, so REML and ML share them).
-    memo_valid: Vec<bool>,
-    memo_ab: Vec<(Vec<f64>, Vec<f64>)>,
+    memo: Vec<Memo>,
     /// `lambda` at which `a` and `b` (and `c` when the flag is set) hold
     /// the current columns' sums: a second evaluation there (the
     /// likelihood at a root just found, the estimates at the optimum)
@@ -73,36 +72,56 @@ pub(crate) struct Work {
     sums_at: Option<(f64, bool)>,
 }
 
+/// Memoised sums of one cached point.
+#[derive(Debug, Clone)]
+struct Memo {
+    /// Whether `abc[0]` and `abc[1]` hold the current columns' `A`, `B`.
+    valid: bool,
+    /// Whether `abc[2]` holds `C` too.
+    with_c: bool,
+    abc: [Vec<f64>; 3],
+}
+
 impl Work {
     /// Forgets memoised sums (call when the columns change).
     pub fn clear_memo(&mut self) {
-        self.memo_valid.iter_mut().for_each(|v| *v = false);
+        self.memo.iter_mut().for_each(|m| m.valid = false);
         self.sums_at = None;
     }
 
-    /// Memoises grid point `k`'s `A` and `B` for the current columns
+    fn memo_slot(&mut self, k: usize) -> &mut Memo {
+        if self.memo.len() <= k {
+            let mm = self.m * self.m;
+            self.memo.resize(
+                k + 1,
+                Memo {
+                    valid: false,
+                    with_c: false,
+                    abc: [vec![0.0; mm], vec![0.0; mm], vec![0.0; mm]],
+                },
+            );
+        }
+        &mut self.memo[k]
+    }
+
+    /// Memoises cached point `k`'s `A`, `B` and `C` for the current columns
     /// (`m` of them, the variant's at index `x`): the pairs of fixed columns
-    /// come from `point`, the pairs with the variant from `ax` and `bx`
-    /// (indexed by the other column, `ax[x]` being `Σ w1 x²`). Lets a caller
-    /// that summed a whole block of variants at once (a matrix multiply)
-    /// skip the per-variant grid sums.
-    pub fn prefill(&mut self, k: usize, point: &GridPoint, m: usize, x: usize, ax: &[f64], bx: &[f64]) {
-        debug_assert!(m <= self.m && ax.len() == m && bx.len() == m);
-        if self.memo_valid.len() <= k {
-            self.memo_valid.resize(k + 1, false);
-            self.memo_ab
-                .resize(k + 1, (vec![0.0; self.m * self.m], vec![0.0; self.m * self.m]));
+    /// come from `point`, the pairs with the variant from `sums[t]` for
+    /// `t` = `A`, `B`, `C` (indexed by the other column, `sums[t][x]`
+    /// being the sum with `x²`). Lets a caller that summed a whole block of
+    /// variants at once (a matrix multiply) skip the per-variant sums there.
+    pub fn prefill(&mut self, k: usize, point: &GridPoint, m: usize, x: usize, sums: [&[f64]; 3]) {
+        debug_assert!(m <= self.m && sums.iter().all(|v| v.len() == m));
+        let memo = self.memo_slot(k);
+        for ((mat, fixed), xs) in memo.abc.iter_mut().zip(&point.fixed).zip(sums) {
+            mat[..m * m].copy_from_slice(&fixed[..m * m]);
+            for o in 0..m {
+                mat[o * m + x] = xs[o];
+                mat[x * m + o] = xs[o];
+            }
         }
-        let (a, b) = &mut self.memo_ab[k];
-        a[..m * m].copy_from_slice(&point.fixed[0][..m * m]);
-        b[..m * m].copy_from_slice(&point.fixed[1][..m * m]);
-        for o in 0..m {
-            a[o * m + x] = ax[o];
-            a[x * m + o] = ax[o];
-            b[o * m + x] = bx[o];
-            b[x * m + o] = bx[o];
-        }
-        self.memo_valid[k] = true;
+        memo.valid = true;
+        memo.with_c = true;
     }
 
     /// Buffers for `n` samples and up to `m` columns.
@@ -125,8 +144,7 @@ impl Work {
             beta: vec![0.0; m],
             chol: vec![0.0; m * m],
             tmp: vec![0.0; m],
-            memo_valid: Vec::new(),
-            memo_ab: Vec::new(),
+            memo: Vec::new(),
             sums_at: None,
         }
     }
@@ -437,13 +455,13 @@ pub(crate) fn evaluate_cached(
     let reuse = w
         .sums_at
         .is_some_and(|(at, with_c)| at == lambda && (with_c || !need.d2));
-    let memo = cache.filter(|_| !need.d2 && !reuse).map(|(_, k, _)| k);
-    if let Some(k) = memo {
-        if w.memo_valid.len() <= k {
-            w.memo_valid.resize(k + 1, false);
-            w.memo_ab.resize(k + 1, (vec![0.0; w.m * w.m], vec![0.0; w.m * w.m]));
-        }
-    }
+    // A cached point's memo: read when it has what is needed, written
+    // (A and B only) after summing there without `C`.
+    let memo = cache.filter(|_| !reuse).map(|(_, k, _)| k);
+    let memo_ok = memo.is_some_and(|k| {
+        let slot = w.memo_slot(k);
+        slot.valid && (slot.with_c || !need.d2)
+    });
     if cache.is_none() {
         if w.weights.lambda != lambda {
             w.weights.fill(data.s, lambda, false);
@@ -458,10 +476,16 @@ pub(crate) fn evaluate_cached(
     };
     let (sum_ln_d, tr_hk, tr_hkhk) = (wt.sum_ln_d, wt.tr_hk, wt.tr_hkhk);
     let (w1, w2, w3) = (&wt.w1[..n], &wt.w2[..n], &wt.w3[..n]);
-    let memo_hit = reuse || memo.is_some_and(|k| w.memo_valid[k]);
-    if let (true, false, Some(k)) = (memo_hit, reuse, memo) {
-        w.a[..m * m].copy_from_slice(&w.memo_ab[k].0[..m * m]);
-        w.b[..m * m].copy_from_slice(&w.memo_ab[k].1[..m * m]);
+    let memo_hit = reuse || memo_ok;
+    let mut memo_with_c = false;
+    if let (true, Some(k)) = (memo_ok, memo) {
+        let slot = &w.memo[k];
+        w.a[..m * m].copy_from_slice(&slot.abc[0][..m * m]);
+        w.b[..m * m].copy_from_slice(&slot.abc[1][..m * m]);
+        if slot.with_c {
+            w.c[..m * m].copy_from_slice(&slot.abc[2][..m * m]);
+            memo_with_c = true;
+        }
     }
     for a in 0..m {
         for b in a..m {
@@ -482,12 +506,14 @@ pub(crate) fn evaluate_cached(
         }
     }
     if let (false, Some(kk)) = (memo_hit, memo) {
-        w.memo_ab[kk].0[..m * m].copy_from_slice(&w.a[..m * m]);
-        w.memo_ab[kk].1[..m * m].copy_from_slice(&w.b[..m * m]);
-        w.memo_valid[kk] = true;
+        let slot = &mut w.memo[kk];
+        slot.abc[0][..m * m].copy_from_slice(&w.a[..m * m]);
+        slot.abc[1][..m * m].copy_from_slice(&w.b[..m * m]);
+        slot.valid = true;
+        slot.with_c = false;
     }
     if !reuse {
-        w.sums_at = Some((lambda, need.d2 && !memo_hit));
+        w.sums_at = Some((lambda, if memo_hit { memo_with_c } else { need.d2 }));
     }
     let logdet_a = cholesky(&w.a, m, k, &mut w.chol)?;
     chol_inverse(&w.chol, k, &mut w.ainv, &mut w.tmp);
@@ -626,6 +652,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The product-based `Σ ln(1 + lambda s)` equals the term-by-term sum
+    /// of `ln_1p` to ~1e-13 relative, over the search range, with zero and
+    /// tiny eigenvalues, and falls back when products overflow.
+    #[test]
+    fn sum_ln_d_equals_ln_1p_sum() {
+        let s: Vec<f64> = (0..1413)
+            .map(|i| match i % 7 {
+                0 => 0.0,
+                1 => 1e-12 * i as f64,
+                _ => (i as f64 * 0.37).sin().abs() * 40.0,
+            })
+            .collect();
+        for lambda in [1e-5, 3.7e-3, 0.5, 1.0, 42.0, 1e5] {
+            let exact: f64 = s.iter().map(|&v| (lambda * v).ln_1p()).sum();
+            let fast = sum_ln_d(&s, lambda);
+            assert!(
+                (fast - exact).abs() <= 1e-13 * exact.abs().max(1.0),
+                "{lambda}: {fast} vs {exact}"
+            );
+        }
+        let huge = vec![1e300f64; 64];
+        let exact: f64 = huge.iter().map(|&v: &f64| (1e5 * v).ln_1p()).sum();
+        assert!((sum_ln_d(&huge, 1e5) - exact).abs() <= 1e-12 * exact);
     }
 
     #[test]

@@ -69,13 +69,16 @@ fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64, hint:
     let (mut tb, mut gb) = (hi.ln(), d_hi);
     // Start at the hint (a nearby model's optimum) when it lies in the
     // bracket, else where the derivative, linear in t, crosses zero.
-    let mut t = match hint {
-        Some(h) if h > lo && h < hi => h.ln(),
-        _ => ta + (tb - ta) * (ga / (ga - gb)),
+    // The hint itself is evaluated first (not exp(ln hint), which may differ
+    // in the last bit): callers cache their sums there.
+    let mut first = hint.filter(|&h| h > lo && h < hi);
+    let mut t = match first {
+        Some(h) => h.ln(),
+        None => ta + (tb - ta) * (ga / (ga - gb)),
     };
     let mut side = 0i8;
     for _ in 0..100 {
-        let lambda = t.exp();
+        let lambda = first.take().unwrap_or_else(|| t.exp());
         let e = obj.eval(lambda, false, true)?;
         let g = e.d1;
         if g == 0.0 {

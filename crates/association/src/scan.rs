@@ -177,15 +177,18 @@ pub struct Scanner<'a> {
     score: AtLambda,
     /// `(WᵀW)⁻¹` for the collinearity filter.
     wtw_inv: Vec<f64>,
-    /// Weights and covariate/phenotype sums at the search grid (exact mode).
-    grid: Vec<GridPoint>,
-    /// Grid weights times the fixed columns, `n x 2G(c+1)`: column
-    /// `2((k(c+1)) + o) + t` is `w_t(lambda_k) ⊙ col_o` (`t = 0` for `1/d`,
-    /// `1` for `s/d²`; `o` over the covariates then `y`). One multiply of a
-    /// block of rotated variants by it gives every variant's grid sums.
-    grid_fixed: Mat<f64>,
-    /// Grid weights alone, `n x 2G` (column `2k + t`), for the sums of `x²`.
-    grid_weights: Mat<f64>,
+    /// Weights and covariate/phenotype sums at the lambdas every variant
+    /// visits (exact mode): the search grid, then the two null lambdas
+    /// where the REML and ML root searches start.
+    points: Vec<GridPoint>,
+    /// The points' weights times the fixed columns, `n x 3P(c+1)`: column
+    /// `3(k(c+1) + o) + t` is `w_t(lambda_k) ⊙ col_o` (`t` = 0, 1, 2 for
+    /// `1/d`, `s/d²`, `s²/d³`; `o` over the covariates then `y`). One
+    /// multiply of a block of rotated variants by it gives every variant's
+    /// sums at every point.
+    point_fixed: Mat<f64>,
+    /// The points' weights alone, `n x 3P` (column `3k + t`), for the sums of `x²`.
+    point_weights: Mat<f64>,
     /// Null REML and ML `lambda`: where per-variant root searches start.
     hint_reml: f64,
     hint_ml: f64,
@@ -230,13 +233,14 @@ impl<'a> Scanner<'a> {
         if crate::likelihood::cholesky(&g, c, c, &mut l).is_some() {
             crate::likelihood::chol_inverse(&l, c, &mut wtw_inv, &mut tmp);
         }
-        let grid = if opts.mode == Mode::Exact {
+        let points: Vec<GridPoint> = if opts.mode == Mode::Exact {
             let zero = vec![0.0; rot.n()];
             let mut cols: Vec<&[f64]> = rot.w.iter().map(Vec::as_slice).collect();
             cols.push(&zero);
             cols.push(&rot.y);
-            opts.search
-                .grid()
+            let mut lambdas = opts.search.grid();
+            lambdas.extend([l_wald, l_score]);
+            lambdas
                 .into_iter()
                 .map(|l| GridPoint::new(&rot.s, &cols, c, l))
                 .collect()
@@ -245,21 +249,17 @@ impl<'a> Scanner<'a> {
         };
         let n = rot.n();
         let fixed_cols = rot.columns();
-        let grid_fixed = Mat::from_fn(n, 2 * grid.len() * (c + 1), |i, j| {
-            let (t, ko) = (j % 2, j / 2);
+        let weight = |p: &GridPoint, t: usize, i: usize| match t {
+            0 => p.weights.w1[i],
+            1 => p.weights.w2[i],
+            _ => p.weights.w3[i],
+        };
+        let point_fixed = Mat::from_fn(n, 3 * points.len() * (c + 1), |i, j| {
+            let (t, ko) = (j % 3, j / 3);
             let (k, o) = (ko / (c + 1), ko % (c + 1));
-            let w = &grid[k].weights;
-            let wt = if t == 0 { w.w1[i] } else { w.w2[i] };
-            wt * fixed_cols[o][i]
+            weight(&points[k], t, i) * fixed_cols[o][i]
         });
-        let grid_weights = Mat::from_fn(n, 2 * grid.len(), |i, j| {
-            let w = &grid[j / 2].weights;
-            if j % 2 == 0 {
-                w.w1[i]
-            } else {
-                w.w2[i]
-            }
-        });
+        let point_weights = Mat::from_fn(n, 3 * points.len(), |i, j| weight(&points[j / 3], j % 3, i));
         Self {
             rot,
             opts,
@@ -267,9 +267,9 @@ impl<'a> Scanner<'a> {
             wald_fixed,
             score,
             wtw_inv,
-            grid,
-            grid_fixed,
-            grid_weights,
+            points,
+            point_fixed,
+            point_weights,
             hint_reml: l_wald,
             hint_ml: l_score,
         }
@@ -285,25 +285,25 @@ impl<'a> Scanner<'a> {
         let c = self.rot.n_covariates();
         assert_eq!(utx.nrows(), n);
         let b = utx.ncols();
-        // Exact mode: every variant's sums at every grid lambda, as two
-        // matrix multiplies for the whole block (instead of O(n) dot
-        // products per variant and grid point).
-        let grid_sums = (self.opts.mode == Mode::Exact && !self.grid.is_empty()).then(|| {
-            let mut with_fixed = Mat::<f64>::zeros(self.grid_fixed.ncols(), b);
+        // Exact mode: every variant's sums at every grid lambda and at the
+        // roots' starting points, as two matrix multiplies for the whole
+        // block (instead of O(n) dot products per variant and point).
+        let point_sums = (self.opts.mode == Mode::Exact && !self.points.is_empty()).then(|| {
+            let mut with_fixed = Mat::<f64>::zeros(self.point_fixed.ncols(), b);
             matmul(
                 with_fixed.as_mut(),
                 Accum::Replace,
-                self.grid_fixed.transpose(),
+                self.point_fixed.transpose(),
                 utx,
                 1.0,
                 par_for(n, b),
             );
             let squares = Mat::<f64>::from_fn(n, b, |i, j| utx[(i, j)] * utx[(i, j)]);
-            let mut with_square = Mat::<f64>::zeros(self.grid_weights.ncols(), b);
+            let mut with_square = Mat::<f64>::zeros(self.point_weights.ncols(), b);
             matmul(
                 with_square.as_mut(),
                 Accum::Replace,
-                self.grid_weights.transpose(),
+                self.point_weights.transpose(),
                 squares.as_ref(),
                 1.0,
                 par_for(n, b),
@@ -314,13 +314,13 @@ impl<'a> Scanner<'a> {
             .into_par_iter()
             .with_min_len(16)
             .map_init(
-                || (Work::new(n, c + 2), vec![0.0; c], vec![0.0; n], vec![0.0; 2 * (c + 2)]),
+                || (Work::new(n, c + 2), vec![0.0; c], vec![0.0; n], vec![0.0; 3 * (c + 2)]),
                 |(work, t, x, ab), j| {
                     let col = utx.col(j);
                     for i in 0..n {
                         x[i] = col[i];
                     }
-                    let sums = grid_sums.as_ref().map(|(f, q)| GridSums {
+                    let sums = point_sums.as_ref().map(|(f, q)| PointSums {
                         fixed: f.col(j).try_as_col_major().expect("contiguous").as_slice(),
                         square: q.col(j).try_as_col_major().expect("contiguous").as_slice(),
                         buf: ab,
@@ -357,7 +357,7 @@ impl<'a> Scanner<'a> {
         stats: AlleleStats,
         work: &mut Work,
         t: &mut [f64],
-        sums: Option<GridSums<'_>>,
+        sums: Option<PointSums<'_>>,
     ) -> Option<AssocRow> {
         if self.collinear(x, t) {
             return None;
@@ -408,7 +408,7 @@ impl<'a> Scanner<'a> {
                 let logdet = logdet_xtx(&cols, work)?;
                 work.clear_memo();
                 if let Some(g) = sums {
-                    g.prefill(&self.grid, c, work);
+                    g.prefill(&self.points, c, work);
                 }
                 let mut obj = SnpObjective {
                     data: Columns {
@@ -418,7 +418,7 @@ impl<'a> Scanner<'a> {
                     },
                     method: Method::Reml,
                     work,
-                    grid: &self.grid,
+                    points: &self.points,
                     x: c,
                 };
                 if tests.wald {
@@ -454,33 +454,37 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// One variant's block-computed grid sums (see `Scanner::grid_fixed`).
-struct GridSums<'a> {
-    /// Column of `grid_fixedᵀ Uᵀx`.
+/// One variant's block-computed sums at the cached points (see
+/// `Scanner::point_fixed`).
+struct PointSums<'a> {
+    /// Column of `point_fixedᵀ Uᵀx`.
     fixed: &'a [f64],
-    /// Column of `grid_weightsᵀ (Uᵀx)²`.
+    /// Column of `point_weightsᵀ (Uᵀx)²`.
     square: &'a [f64],
-    /// Scratch, `2 (c + 2)`.
+    /// Scratch, `3 (c + 2)`.
     buf: &'a mut [f64],
 }
 
-impl GridSums<'_> {
-    /// Memoises the sums of every grid point in `work` (columns: `c`
+impl PointSums<'_> {
+    /// Memoises the sums of every cached point in `work` (columns: `c`
     /// covariates, the variant, `y`).
-    fn prefill(self, grid: &[GridPoint], c: usize, work: &mut Work) {
+    fn prefill(self, points: &[GridPoint], c: usize, work: &mut Work) {
         let m = c + 2;
-        let (ax, bx) = self.buf.split_at_mut(m);
-        for (k, point) in grid.iter().enumerate() {
+        let (ax, rest) = self.buf.split_at_mut(m);
+        let (bx, cx) = rest.split_at_mut(m);
+        for (k, point) in points.iter().enumerate() {
             for o in 0..=c {
-                let at = 2 * (k * (c + 1) + o);
+                let at = 3 * (k * (c + 1) + o);
                 // other column `o` of the fixed ones: covariates, then y (index c + 1)
                 let col = if o < c { o } else { c + 1 };
                 ax[col] = self.fixed[at];
                 bx[col] = self.fixed[at + 1];
+                cx[col] = self.fixed[at + 2];
             }
-            ax[c] = self.square[2 * k];
-            bx[c] = self.square[2 * k + 1];
-            work.prefill(k, point, m, c, ax, bx);
+            ax[c] = self.square[3 * k];
+            bx[c] = self.square[3 * k + 1];
+            cx[c] = self.square[3 * k + 2];
+            work.prefill(k, point, m, c, [&*ax, &*bx, &*cx]);
         }
     }
 }
@@ -500,7 +504,7 @@ struct SnpObjective<'a, 'w> {
     data: Columns<'a>,
     method: Method,
     work: &'w mut Work,
-    grid: &'a [GridPoint],
+    points: &'a [GridPoint],
     /// Index of the variant's column.
     x: usize,
 }
@@ -508,7 +512,7 @@ struct SnpObjective<'a, 'w> {
 impl Objective for SnpObjective<'_, '_> {
     fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval> {
         let point = self
-            .grid
+            .points
             .iter()
             .enumerate()
             .find(|(_, g)| g.weights.lambda == lambda)
