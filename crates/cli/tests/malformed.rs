@@ -3,7 +3,8 @@
 //!
 //! For each row `kindred info --bfile data/malformed/<case>/in <args>` runs
 //! from the repository root. Rows whose `what` starts with `warning` or
-//! `accepted` must succeed; every other row must fail with a non-zero exit
+//! `accepted` must succeed (a `warning` row with a warning on stderr that
+//! names the file and line); every other row must fail with a non-zero exit
 //! code and exactly one line on stderr naming the `file` column and, when
 //! `line` is not `-`, `line <N>`. All failing cases are reported together.
 
@@ -106,6 +107,20 @@ fn run(case: &Case) -> Result<(), String> {
     let code = out.status.code();
     let expect = case.expect();
     if out.status.success() {
+        // A `warning` row must warn, naming the file and the line.
+        if case.what.starts_with("warning") && expect == Expect::Success {
+            let named = stderr.lines().any(|l| {
+                l.starts_with("warning:") && l.contains(&case.file) && case.line.is_none_or(|n| names_line(l, n))
+            });
+            if !named {
+                return Err(format!(
+                    "exit 0 but no warning naming {} line {:?}; stderr: {:?}",
+                    case.file,
+                    case.line,
+                    stderr.trim_end()
+                ));
+            }
+        }
         return match expect {
             Expect::Success | Expect::Either => Ok(()),
             Expect::Error => Err(format!("exit 0, expected an error; stderr: {:?}", stderr.trim_end())),

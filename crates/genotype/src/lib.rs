@@ -46,7 +46,9 @@ pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
 pub use progress::{NoProgress, Progress};
 pub use sample::{Fam, Sample, SampleId, Sex};
-pub use select::{read_sample_list, read_variant_list, Qc, QcFail, SampleFilter, VariantFilter, VariantSelection};
+pub use select::{
+    read_sample_list, read_variant_list, ListedId, Qc, QcFail, SampleFilter, VariantFilter, VariantSelection,
+};
 pub use table::{Aligned, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Chrom, Variant};

@@ -38,12 +38,17 @@ pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
 /// # Errors
 /// `MalformedInput` for an empty file.
 pub fn read_variant_list(path: &Path) -> Result<Vec<Box<str>>> {
+    Ok(read_variant_list_lines(path)?.into_iter().map(|(_, id)| id).collect())
+}
+
+/// As [`read_variant_list`], with each ID's 1-based line number.
+fn read_variant_list_lines(path: &Path) -> Result<Vec<(usize, Box<str>)>> {
     let file = TextFile::read(path)?;
     let mut out = Vec::new();
     for line in file.lines() {
-        let (_, text) = line?;
+        let (line, text) = line?;
         if let Some(tok) = text.split_ascii_whitespace().next() {
-            out.push(tok.into());
+            out.push((line, tok.into()));
         }
     }
     if out.is_empty() {
@@ -115,6 +120,25 @@ pub struct VariantSelection {
     pub kept: Vec<u32>,
     /// IDs in the extract/exclude lists that match no variant (PLINK warns).
     pub n_unmatched_ids: usize,
+    /// The first of them, for a warning that names file and line.
+    pub first_unmatched: Option<ListedId>,
+}
+
+/// An ID read from a list file, with where it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedId {
+    /// The list file.
+    pub file: std::path::PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// The ID.
+    pub id: Box<str>,
+}
+
+impl std::fmt::Display for ListedId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, line {}: '{}'", self.file.display(), self.line, self.id)
+    }
 }
 
 impl VariantFilter<'_> {
@@ -125,11 +149,19 @@ impl VariantFilter<'_> {
     pub fn apply(&self, variants: &[Variant]) -> Result<VariantSelection> {
         let ids: HashSet<&str> = variants.iter().map(|v| &*v.id).collect();
         let mut n_unmatched_ids = 0;
+        let mut first_unmatched = None;
         let mut load = |path: Option<&Path>| -> Result<Option<HashSet<Box<str>>>> {
             let Some(path) = path else { return Ok(None) };
-            let list = read_variant_list(path)?;
-            n_unmatched_ids += list.iter().filter(|id| !ids.contains(&***id)).count();
-            Ok(Some(list.into_iter().collect()))
+            let list = read_variant_list_lines(path)?;
+            for (line, id) in list.iter().filter(|(_, id)| !ids.contains(&**id)) {
+                n_unmatched_ids += 1;
+                first_unmatched.get_or_insert_with(|| ListedId {
+                    file: path.to_path_buf(),
+                    line: *line,
+                    id: id.clone(),
+                });
+            }
+            Ok(Some(list.into_iter().map(|(_, id)| id).collect()))
         };
         let extract = load(self.extract)?;
         let exclude = load(self.exclude)?;
@@ -141,7 +173,11 @@ impl VariantFilter<'_> {
             .filter(|(_, v)| self.chromosomes.as_ref().is_none_or(|c| c.contains(&v.chrom)))
             .map(|(i, _)| i as u32)
             .collect();
-        Ok(VariantSelection { kept, n_unmatched_ids })
+        Ok(VariantSelection {
+            kept,
+            n_unmatched_ids,
+            first_unmatched,
+        })
     }
 }
 

@@ -23,6 +23,9 @@ struct Result1 {
 pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
     let mut log = RunLog::start(&a.out, a.common.quiet);
     let ds = input::open(&a.input, &input::pheno_spec(&a.pheno))?;
+    for w in input::warnings(&ds) {
+        log.warn(w);
+    }
     let tests = model::tests(a.test);
     let mode = if a.fixed_ratio { Mode::FixedRatio } else { Mode::Exact };
     let sopts = ScanOptions {

@@ -39,6 +39,9 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
         covar: None,
     };
     let ds = input::open(&a.input, &spec)?;
+    for w in input::warnings(&ds) {
+        log.warn(w);
+    }
     let n_fam = ds.fileset.fam.len();
     let kept: Vec<u32> = (0..n_fam as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
     // GEMMA filters variants on the samples with the phenotype and builds the

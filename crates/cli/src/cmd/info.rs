@@ -80,14 +80,8 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
     if !ds.covariate_names.is_empty() {
         println!("covariates    {}", ds.covariate_names.join(", "));
     }
-    if ds.variants.n_unmatched_ids > 0 {
-        eprintln!(
-            "warning: {} listed variant IDs match no variant",
-            ds.variants.n_unmatched_ids
-        );
-    }
-    if dup_ids > 0 {
-        eprintln!("warning: {dup_ids} variant IDs appear more than once in the .bim");
+    for w in input::warnings(&ds) {
+        eprintln!("warning: {w}");
     }
     Ok(())
 }

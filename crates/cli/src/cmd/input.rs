@@ -1,6 +1,8 @@
 //! Turns the shared input flags into a [`genotype::Dataset`].
 
-use genotype::{Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
+use std::collections::HashMap;
+
+use genotype::{with_extension, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
 
 use crate::args::{Input, Pheno};
 
@@ -46,4 +48,35 @@ pub fn qc(input: &Input) -> genotype::Qc {
         min_maf: input.maf,
         max_missing: input.geno,
     }
+}
+
+/// Warnings about the inputs, each naming a file and line: IDs in
+/// `--extract`/`--exclude` lists that match no variant, and variant IDs that
+/// appear more than once in the `.bim` (lists select every copy).
+pub fn warnings(ds: &Dataset) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(first) = &ds.variants.first_unmatched {
+        out.push(format!(
+            "{} listed variant ID(s) match no variant in the .bim; the first is {first}",
+            ds.variants.n_unmatched_ids
+        ));
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut n_dup = 0;
+    let mut first_dup = None;
+    for (i, v) in ds.fileset.variants.iter().enumerate() {
+        if let Some(&line) = seen.get(&*v.id) {
+            n_dup += 1;
+            first_dup.get_or_insert((i + 1, line, &*v.id));
+        } else {
+            seen.insert(&v.id, i + 1);
+        }
+    }
+    if let Some((line, first, id)) = first_dup {
+        out.push(format!(
+            "{}, line {line}: variant ID '{id}' already on line {first} ({n_dup} repeated ID(s) in all)",
+            with_extension(&ds.fileset.prefix, "bim").display()
+        ));
+    }
+    out
 }

@@ -103,6 +103,9 @@ pub fn fit_json(ds: &Dataset, f: &PhenoFit) -> serde_json::Value {
 pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
     let mut log = RunLog::start(&a.out, a.common.quiet);
     let ds = input::open(&a.input, &input::pheno_spec(&a.pheno))?;
+    for w in input::warnings(&ds) {
+        log.warn(w);
+    }
     let grm = model::grm_input(&a.grm)?;
     log.info(format!("GRM {}", model::describe(&grm)));
     let groups = groups(&ds);
