@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::bed::Bed;
 use crate::error::Result;
 use crate::sample::Fam;
-use crate::variant::{read_bim, Variant};
+use crate::variant::{read_bim, RepeatedIds, Variant};
 
 /// `PREFIX.bed` + `PREFIX.bim` + `PREFIX.fam`, read and cross-checked.
 #[derive(Debug)]
@@ -16,6 +16,8 @@ pub struct Fileset {
     pub fam: Fam,
     /// Variants, in `.bed` order.
     pub variants: Vec<Variant>,
+    /// Variant IDs the `.bim` uses on more than one line.
+    pub repeated_ids: RepeatedIds,
     /// The memory-mapped genotype matrix.
     pub bed: Bed,
 }
@@ -36,12 +38,13 @@ impl Fileset {
     /// Any error of [`Fam::read`], [`read_bim`] or [`Bed::open`].
     pub fn open(prefix: &Path) -> Result<Self> {
         let fam = Fam::read(&with_extension(prefix, "fam"))?;
-        let variants = read_bim(&with_extension(prefix, "bim"))?;
-        let bed = Bed::open(&with_extension(prefix, "bed"), fam.len(), variants.len())?;
+        let bim = read_bim(&with_extension(prefix, "bim"))?;
+        let bed = Bed::open(&with_extension(prefix, "bed"), fam.len(), bim.variants.len())?;
         Ok(Self {
             prefix: prefix.to_path_buf(),
             fam,
-            variants,
+            variants: bim.variants,
+            repeated_ids: bim.repeated_ids,
             bed,
         })
     }

@@ -51,5 +51,5 @@ pub use select::{
 };
 pub use table::{Aligned, Table};
 pub use text::is_missing_token;
-pub use variant::{read_bim, Chrom, Variant};
+pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};
 pub use write::{pack_variant, write_bim, write_fam, AtomicFile, BedWriter};

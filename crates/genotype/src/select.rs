@@ -33,16 +33,12 @@ pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
 }
 
 /// Reads a variant list (`--extract`, `--exclude`): the first token of each
-/// line is a variant ID.
+/// line is a variant ID, returned with its 1-based line (for warnings about
+/// IDs that match nothing).
 ///
 /// # Errors
 /// `MalformedInput` for an empty file.
-pub fn read_variant_list(path: &Path) -> Result<Vec<Box<str>>> {
-    Ok(read_variant_list_lines(path)?.into_iter().map(|(_, id)| id).collect())
-}
-
-/// As [`read_variant_list`], with each ID's 1-based line number.
-fn read_variant_list_lines(path: &Path) -> Result<Vec<(usize, Box<str>)>> {
+pub fn read_variant_list(path: &Path) -> Result<Vec<(usize, Box<str>)>> {
     let file = TextFile::read(path)?;
     let mut out = Vec::new();
     for line in file.lines() {
@@ -147,12 +143,17 @@ impl VariantFilter<'_> {
     /// # Errors
     /// Those of [`read_variant_list`].
     pub fn apply(&self, variants: &[Variant]) -> Result<VariantSelection> {
-        let ids: HashSet<&str> = variants.iter().map(|v| &*v.id).collect();
+        // The .bim's IDs, hashed only when a list needs matching.
+        let ids: HashSet<&str> = if self.extract.is_some() || self.exclude.is_some() {
+            variants.iter().map(|v| &*v.id).collect()
+        } else {
+            HashSet::new()
+        };
         let mut n_unmatched_ids = 0;
         let mut first_unmatched = None;
         let mut load = |path: Option<&Path>| -> Result<Option<HashSet<Box<str>>>> {
             let Some(path) = path else { return Ok(None) };
-            let list = read_variant_list_lines(path)?;
+            let list = read_variant_list(path)?;
             for (line, id) in list.iter().filter(|(_, id)| !ids.contains(&**id)) {
                 n_unmatched_ids += 1;
                 first_unmatched.get_or_insert_with(|| ListedId {

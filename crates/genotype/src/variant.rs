@@ -1,5 +1,6 @@
 //! Variants: the `.bim` file and chromosome codes.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -95,17 +96,54 @@ pub struct Variant {
     pub a2: Box<str>,
 }
 
+/// Variant IDs that a `.bim` uses on more than one line. PLINK accepts
+/// them, but an ID list (`--extract`, `--exclude`) then selects every copy,
+/// so commands warn about them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepeatedIds {
+    /// Distinct IDs found on more than one line.
+    pub n_ids: usize,
+    /// Lines whose ID an earlier line already used.
+    pub n_lines: usize,
+    /// The first of those lines, for a warning that names it.
+    pub first: Option<RepeatedId>,
+}
+
+/// A `.bim` line whose variant ID an earlier line already used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedId {
+    /// 1-based line of the repeat.
+    pub line: usize,
+    /// 1-based line where the ID first appears.
+    pub first_line: usize,
+    /// The ID.
+    pub id: Box<str>,
+}
+
+/// A `.bim` read whole: its variants, and the IDs it repeats (found while
+/// parsing, where the line numbers are known).
+#[derive(Debug, Clone)]
+pub struct Bim {
+    /// Variants, in file order.
+    pub variants: Vec<Variant>,
+    /// Variant IDs used on more than one line.
+    pub repeated_ids: RepeatedIds,
+}
+
 /// Reads a `.bim` file: exactly six whitespace-separated columns per line.
 ///
 /// # Errors
 /// `MalformedInput` naming the line for a wrong column count, a
 /// non-numeric cM or position, or an empty file.
-pub fn read_bim(path: &Path) -> Result<Vec<Variant>> {
+pub fn read_bim(path: &Path) -> Result<Bim> {
     parse_bim(&TextFile::read(path)?)
 }
 
-pub(crate) fn parse_bim(file: &TextFile) -> Result<Vec<Variant>> {
+pub(crate) fn parse_bim(file: &TextFile) -> Result<Bim> {
     let mut out = Vec::new();
+    let mut repeated_ids = RepeatedIds::default();
+    // ID -> (its first line, whether it has been seen again)
+    let mut seen: HashMap<&str, (usize, bool)> = HashMap::new();
     for line in file.lines() {
         let (no, text) = line?;
         let toks: Vec<&str> = text.split_ascii_whitespace().collect();
@@ -130,6 +168,17 @@ pub(crate) fn parse_bim(file: &TextFile) -> Result<Vec<Variant>> {
                 ),
             )
         })?;
+        let (first_line, again) = seen.entry(toks[1]).or_insert((no, false));
+        if *first_line != no {
+            repeated_ids.n_lines += 1;
+            repeated_ids.n_ids += usize::from(!*again);
+            *again = true;
+            repeated_ids.first.get_or_insert_with(|| RepeatedId {
+                line: no,
+                first_line: *first_line,
+                id: toks[1].into(),
+            });
+        }
 
         out.push(Variant {
             chrom: Chrom::parse(toks[0]),
@@ -143,7 +192,10 @@ pub(crate) fn parse_bim(file: &TextFile) -> Result<Vec<Variant>> {
     if out.is_empty() {
         return Err(Error::malformed(file.whole(), "no variants: the .bim file is empty"));
     }
-    Ok(out)
+    Ok(Bim {
+        variants: out,
+        repeated_ids,
+    })
 }
 
 #[cfg(test)]
@@ -167,7 +219,7 @@ mod tests {
     #[test]
     fn parses_and_reports_lines() {
         let f = TextFile::from_bytes(Path::new("t.bim"), b"1 rs1 0 100 A G\r\n1\trs2 0.5 -9 C T\n");
-        let v = parse_bim(&f).unwrap();
+        let v = parse_bim(&f).unwrap().variants;
         assert_eq!(v[1].pos, -9);
         assert_eq!(&*v[1].a1, "C");
         let f = TextFile::from_bytes(Path::new("t.bim"), b"1 rs1 0 100 A G\n1 rs2 0 x A G\n");
@@ -175,5 +227,21 @@ mod tests {
             parse_bim(&f).unwrap_err().to_string(),
             "t.bim, line 2: base-pair position 'x' is not an integer in PLINK's 32-bit range"
         );
+    }
+
+    /// Repeated IDs are counted per ID and per line, and the first repeat
+    /// is named by its file line (blank lines included in the count).
+    #[test]
+    fn finds_repeated_ids_with_their_lines() {
+        let f = TextFile::from_bytes(
+            Path::new("t.bim"),
+            b"1 a 0 1 A G\n\n1 b 0 2 A G\n1 a 0 3 A G\n1 a 0 4 A G\n1 b 0 5 A G\n1 c 0 6 A G\n",
+        );
+        let r = parse_bim(&f).unwrap().repeated_ids;
+        assert_eq!((r.n_ids, r.n_lines), (2, 3));
+        let first = r.first.unwrap();
+        assert_eq!((first.line, first.first_line, &*first.id), (4, 1, "a"));
+        let f = TextFile::from_bytes(Path::new("t.bim"), b"1 a 0 1 A G\n1 b 0 2 A G\n");
+        assert_eq!(parse_bim(&f).unwrap().repeated_ids, RepeatedIds::default());
     }
 }

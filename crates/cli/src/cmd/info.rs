@@ -1,6 +1,6 @@
 //! `kindred info`: shows that a fileset was read, and what is in it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use genotype::{Chrom, Genotypes, SampleSubset};
 
@@ -27,11 +27,7 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
     for &v in &ds.variants.kept {
         *by_chrom.entry(&ds.fileset.variants[v as usize].chrom).or_default() += 1;
     }
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    for v in &ds.fileset.variants {
-        *ids.entry(&v.id).or_default() += 1;
-    }
-    let dup_ids = ids.values().filter(|&&c| c > 1).count();
+    let dup_ids = ds.fileset.repeated_ids.n_ids;
     let missing: u64 = stats.iter().map(|s| u64::from(s.n_missing)).sum();
     let cells = (n_kept as u64) * (stats.len() as u64);
     let qc = input::qc(&a.input);

@@ -1,7 +1,5 @@
 //! Turns the shared input flags into a [`genotype::Dataset`].
 
-use std::collections::HashMap;
-
 use genotype::{with_extension, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
 
 use crate::args::{Input, Pheno};
@@ -61,21 +59,14 @@ pub fn warnings(ds: &Dataset) -> Vec<String> {
             ds.variants.n_unmatched_ids
         ));
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut n_dup = 0;
-    let mut first_dup = None;
-    for (i, v) in ds.fileset.variants.iter().enumerate() {
-        if let Some(&line) = seen.get(&*v.id) {
-            n_dup += 1;
-            first_dup.get_or_insert((i + 1, line, &*v.id));
-        } else {
-            seen.insert(&v.id, i + 1);
-        }
-    }
-    if let Some((line, first, id)) = first_dup {
+    if let Some(r) = &ds.fileset.repeated_ids.first {
         out.push(format!(
-            "{}, line {line}: variant ID '{id}' already on line {first} ({n_dup} repeated ID(s) in all)",
-            with_extension(&ds.fileset.prefix, "bim").display()
+            "{}, line {}: variant ID '{}' already on line {} ({} repeated ID(s) in all)",
+            with_extension(&ds.fileset.prefix, "bim").display(),
+            r.line,
+            r.id,
+            r.first_line,
+            ds.fileset.repeated_ids.n_lines
         ));
     }
     out
