@@ -1,6 +1,6 @@
 //! The per-variant scan on `data/mouse_hs1940` phenotype 1 (1410 samples,
 //! 10,768 variants tested), with GEMMA's centered GRM, through the public
-//! pipeline (`groups`, `prepare`, `fit_group`, `scan_group`) as
+//! library (`groups`, `prepare`, `Prepared::fit`, `Prepared::scan`) as
 //! `kindred assoc` runs it.
 //!
 //! Group `scan`, `Throughput::Elements` = variants tested, 2 threads,
@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use association::pipeline::{fit_group, groups, prepare, scan_group, GrmInput, Model, PrepareOptions, SCAN_BLOCK};
+use association::{groups, prepare, GrmSource, Model, SCAN_BLOCK};
 use association::{rotate_block, Method, Mode, ScanOptions, Scanner, Search, Tests};
 use criterion::{Criterion, Throughput};
 use faer::{Mat, MatRef, Par};
@@ -48,14 +48,12 @@ fn scan(c: &mut Criterion) {
     )
     .expect("open mouse_hs1940");
     let grm = data("golden/gemma/mouse_gk1.cXX.txt.gz");
-    let opts = PrepareOptions {
-        grm: GrmInput::Gemma(&grm),
-        qc: Qc::default(),
-        loco: false,
-    };
+    let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let group = groups(&ds).remove(0);
-    let prep = prepare(&ds, group, &opts, par, &NoProgress).expect("prepare");
-    let fits = fit_group(&ds, &prep, Method::Reml, &Search::default(), par).expect("null model");
+    let prep = prepare(&ds, group, &source, &Qc::default(), false, par, &NoProgress).expect("prepare");
+    let fits = prep
+        .fit(&ds, Method::Reml, &Search::default(), par)
+        .expect("null model");
     let m = prep.variants.len();
     let options = |tests, mode| ScanOptions {
         tests,
@@ -73,7 +71,7 @@ fn scan(c: &mut Criterion) {
     ] {
         let model = Model::Lmm(options(tests, mode));
         g.bench_function(format!("mouse_hs1940/scan_group/{name}"), |b| {
-            b.iter(|| black_box(scan_group(&ds, &prep, &fits, model, par, &NoProgress)));
+            b.iter(|| black_box(prep.scan(&ds, &fits, model, par, &NoProgress)));
         });
     }
 
@@ -104,6 +102,7 @@ fn scan(c: &mut Criterion) {
                         utx.as_ref().subcols(start, end - start),
                         &prep.variants[start..end],
                         &stats[start..end],
+                        par,
                         &mut rows,
                     );
                 }

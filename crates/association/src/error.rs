@@ -34,6 +34,9 @@ pub enum Error {
     /// Inputs disagree (a GRM or eigendecomposition for other samples).
     #[error("{0}")]
     Inconsistent(String),
+    /// An option cannot be honoured (e.g. `--loco` with a GRM read from a file).
+    #[error("{0}")]
+    InvalidArgument(String),
     /// The data leave nothing to estimate (constant phenotype, collinear
     /// covariates, fewer samples than covariates).
     #[error("{0}")]
@@ -52,6 +55,7 @@ impl Error {
             Error::Io { .. } => ErrorKind::Io,
             Error::Malformed { .. } => ErrorKind::MalformedInput,
             Error::Inconsistent(_) => ErrorKind::InconsistentInput,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::Degenerate(_) | Error::NoConvergence(_) => ErrorKind::DegenerateData,
         }
     }

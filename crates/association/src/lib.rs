@@ -1,33 +1,52 @@
-//! The statistics of kindred: eigendecomposition of the GRM, the null
-//! linear mixed model (REML / ML, heritability), per-variant tests on
-//! rotated data, ordinary least squares for comparison, genomic control.
+//! The statistics of kindred: one analysis from a genotype dataset to
+//! null models and per-variant tests, and the files it writes.
 //!
 //! | item | what it does |
 //! |---|---|
+//! | [`analysis::run`] | the one entry point: groups, QC, GRM, eigendecomposition, null fits, scan (LMM exact / fixed-ratio / LOCO, or linear), reported through a [`Reporter`] |
+//! | [`GrmSource`], [`prepare`] | where the GRM comes from; one group's QC, GRM and eigendecomposition |
 //! | [`Eigen`] | `K = U diag(s) Uᵀ` (faer), written and memory-mapped back |
-//! | [`Rotated`] | one phenotype and its covariates in the eigenbasis |
-//! | [`fit_null`] | REML / ML `lambda`, `sigma_g2`, `sigma_e2`, covariate effects, PVE and its SE |
-//! | [`Scanner`] | Wald / LRT / score per variant, exact or fixed-ratio, parallel |
+//! | [`Rotated`], [`fit_null`], [`fit_group`] | a phenotype in the eigenbasis; REML / ML `lambda`, variance components, PVE and its SE |
+//! | [`Rotator`] | `Uᵀ X` for variant blocks, in f64 or f32 |
+//! | [`Scanner`], [`scan_variants`] | Wald / LRT / score per variant, exact or fixed-ratio, parallel |
+//! | [`scan_loco`] | each chromosome against the GRM without it |
 //! | [`lambda_gc`] | genomic-control inflation |
+//! | [`output`], [`report`] | summary statistics, `.reml.tsv`, the typed JSON run summary |
 //!
-//! The model, its likelihoods and derivatives are documented in the
-//! `likelihood` module; conventions follow GEMMA (Zhou & Stephens 2012) so
-//! that results agree with it to printed precision.
+//! Modules: `group` (phenotypes sharing samples), `prepare`, `fit`,
+//! `rotation`, `scan` (options and rows, the scanner, GLS estimates, the
+//! exact mode's cached sums), `loco`, `likelihood` (the formulas, their
+//! sums, caches and dense helpers), `optimize`, `null_model`, `eigen`,
+//! `pvalue`. The model, its likelihoods and derivatives are documented in
+//! `likelihood`; conventions follow GEMMA (Zhou & Stephens 2012) so that
+//! results agree with it to printed precision.
 
+pub mod analysis;
 mod eigen;
 mod error;
+mod fit;
+mod group;
 mod likelihood;
+mod loco;
 mod null_model;
 mod optimize;
 pub mod output;
-pub mod pipeline;
+mod prepare;
 mod pvalue;
+pub mod report;
+mod rotation;
 mod scan;
 
+pub use analysis::{Event, Options, PhenotypeResult, Reporter, Stage};
 pub use eigen::{center, Eigen, Spectrum, EIGEN_ZERO};
 pub use error::{Error, ErrorKind, Result};
+pub use fit::{fit_group, fit_linear, PhenoFit};
+pub use group::{groups, Group};
 pub use likelihood::{LikEval, Method};
+pub use loco::{scan_loco, LocoPart};
 pub use null_model::{fit_null, NullModel, Rotated};
 pub use optimize::{Optimum, Search};
+pub use prepare::{prepare, GrmSource, Prepared};
 pub use pvalue::{chi2_1_isf, chi2_1_sf, f1_sf, lambda_gc, CHI2_1_MEDIAN};
-pub use scan::{rotate_block, AssocRow, Mode, ScanOptions, Scanner, Tests};
+pub use rotation::{rotate_block, Rotator};
+pub use scan::{scan_variants, AssocRow, Fitted, Mode, Model, ScanOptions, Scanner, Test, Tests, SCAN_BLOCK};

@@ -160,3 +160,71 @@ pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search, hint: Option<
     }
     best
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `f(lambda) = -(ln lambda - ln peak)²`, with its derivatives in lambda.
+    struct LogQuadratic {
+        peak: f64,
+        evals: usize,
+    }
+
+    impl Objective for LogQuadratic {
+        fn eval(&mut self, lambda: f64, _need_f: bool, _need_d2: bool) -> Option<LikEval> {
+            self.evals += 1;
+            let t = lambda.ln() - self.peak.ln();
+            Some(LikEval {
+                f: -t * t,
+                d1: -2.0 * t / lambda,
+                d2: (2.0 * t - 2.0) / (lambda * lambda),
+                ypy: 1.0,
+            })
+        }
+    }
+
+    #[test]
+    fn grid_is_log_spaced_between_the_ends() {
+        let g = Search::default().grid();
+        assert_eq!(g.len(), 11);
+        assert_eq!(g[0], 1e-5);
+        assert!((g[10] - 1e5).abs() < 1e-6 && (g[5] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn interior_maximum_is_found_to_the_tolerance() {
+        for peak in [2.3e-4, 0.37, 3.0, 812.0] {
+            let mut obj = LogQuadratic { peak, evals: 0 };
+            let opt = maximize(&mut obj, &Search::default(), None).expect("evaluates");
+            assert!((opt.lambda / peak - 1.0).abs() < 1e-8, "{peak}: {}", opt.lambda);
+            assert!(!opt.at_boundary);
+            // The hint changes the path, not the optimum.
+            let mut hinted = LogQuadratic { peak, evals: 0 };
+            let h = maximize(&mut hinted, &Search::default(), Some(peak * 1.01)).expect("evaluates");
+            assert!((h.lambda / peak - 1.0).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn maximum_beyond_the_range_is_reported_at_its_end() {
+        for (peak, end) in [(1e7, 1e5), (1e-8, 1e-5)] {
+            let mut obj = LogQuadratic { peak, evals: 0 };
+            let opt = maximize(&mut obj, &Search::default(), None).expect("evaluates");
+            assert!(opt.at_boundary);
+            assert!((opt.lambda / end - 1.0).abs() < 1e-12, "{}", opt.lambda);
+        }
+    }
+
+    /// An objective that cannot be evaluated (singular design) gives `None`.
+    #[test]
+    fn failed_evaluation_is_none() {
+        struct Never;
+        impl Objective for Never {
+            fn eval(&mut self, _: f64, _: bool, _: bool) -> Option<LikEval> {
+                None
+            }
+        }
+        assert!(maximize(&mut Never, &Search::default(), None).is_none());
+    }
+}

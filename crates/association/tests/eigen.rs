@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use association::pipeline::{fit_group, groups, prepare, GrmInput, PrepareOptions};
 use association::{center, fit_null, Eigen, Method, Rotated, Search};
+use association::{groups, prepare, GrmSource};
 use faer::{Mat, Par};
 use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, SampleId, VariantFilter};
 
@@ -74,16 +74,13 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     )
     .unwrap();
     let group = groups(&ds).remove(0);
-    let build = PrepareOptions {
-        grm: GrmInput::Build {
-            kind: kinship::GrmKind::Centered,
-            precision: kinship::Precision::F64,
-        },
-        qc: Qc::default(),
-        loco: false,
+    let build = GrmSource::Build {
+        kind: kinship::GrmKind::Centered,
+        precision: kinship::Precision::F64,
     };
-    let prep = prepare(&ds, group.clone(), &build, Par::rayon(0), &NoProgress).unwrap();
-    let direct = fit_group(&ds, &prep, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
+    let qc = Qc::default();
+    let prep = prepare(&ds, group.clone(), &build, &qc, false, Par::rayon(0), &NoProgress).unwrap();
+    let direct = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("e");
     prep.eigen.write(&prefix, &prep.ids).unwrap();
@@ -91,23 +88,26 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     assert_eq!(ids, prep.ids);
     assert_eq!(mapped.values(), prep.eigen.values());
     assert_eq!(mapped.vectors(), prep.eigen.vectors());
-    let from_file = PrepareOptions {
-        grm: GrmInput::Eigen(&prefix),
-        ..build
-    };
-    let prep2 = prepare(&ds, group, &from_file, Par::rayon(0), &NoProgress).unwrap();
-    let again = fit_group(&ds, &prep2, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
+    let from_file = GrmSource::Eigen(prefix.clone());
+    let prep2 = prepare(&ds, group, &from_file, &qc, false, Par::rayon(0), &NoProgress).unwrap();
+    let again = prep2.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     assert_eq!(direct[0].null, again[0].null, "bit-identical null model");
 
     // An eigendecomposition for other samples is refused.
     let (e, _) = Eigen::open(&prefix).unwrap();
     let wrong: Vec<SampleId> = prep.ids.iter().rev().cloned().collect();
     e.write(&dir.path().join("w"), &wrong).unwrap();
-    let other = PrepareOptions {
-        grm: GrmInput::Eigen(&dir.path().join("w")),
-        ..build
-    };
-    let err = prepare(&ds, groups(&ds).remove(0), &other, Par::rayon(0), &NoProgress).unwrap_err();
+    let other = GrmSource::Eigen(dir.path().join("w"));
+    let err = prepare(
+        &ds,
+        groups(&ds).remove(0),
+        &other,
+        &qc,
+        false,
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("other samples"), "{err}");
 }
 

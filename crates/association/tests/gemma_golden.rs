@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use association::pipeline::{fit_group, groups, prepare, scan_group, GrmInput, Model, PrepareOptions};
+use association::{groups, prepare, GrmSource, Model};
 use association::{lambda_gc, AssocRow, Method, Mode, ScanOptions, Search, Tests};
 use faer::Par;
 use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, VariantFilter};
@@ -56,15 +56,11 @@ fn gemma_grm() -> PathBuf {
 fn null_models_of_six_phenotypes_equal_gemma() {
     let ds = dataset(PhenoSelect::All, None);
     let grm = gemma_grm();
-    let opts = PrepareOptions {
-        grm: GrmInput::Gemma(&grm),
-        qc: Qc::default(),
-        loco: false,
-    };
+    let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let mut failures = Vec::new();
     for group in groups(&ds) {
-        let prep = prepare(&ds, group, &opts, Par::rayon(0), &NoProgress).unwrap();
-        for fit in fit_group(&ds, &prep, Method::Reml, &Search::default(), Par::rayon(0)).unwrap() {
+        let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+        for fit in prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap() {
             let k = fit.phenotype + 1;
             let log = gemma_log(&format!("mouse_lmm1_p{k}.log.txt"));
             assert_eq!(fit.null.n as f64, log["number of analyzed individuals"], "pheno {k}");
@@ -199,21 +195,17 @@ fn compare(ds: &Dataset, rows: &[AssocRow], golden: &str, tol: Tolerance) {
 fn scan(select: PhenoSelect, covar: Option<PathBuf>, rotation: Precision) -> (Dataset, Vec<Vec<AssocRow>>) {
     let ds = dataset(select, covar);
     let grm = gemma_grm();
-    let opts = PrepareOptions {
-        grm: GrmInput::Gemma(&grm),
-        qc: Qc::default(),
-        loco: false,
-    };
+    let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let group = groups(&ds).remove(0);
-    let prep = prepare(&ds, group, &opts, Par::rayon(0), &NoProgress).unwrap();
-    let fits = fit_group(&ds, &prep, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
+    let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+    let fits = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let sopts = ScanOptions {
         tests: Tests::ALL,
         mode: Mode::Exact,
         rotation,
         ..ScanOptions::default()
     };
-    let rows = scan_group(&ds, &prep, &fits, Model::Lmm(sopts), Par::rayon(0), &NoProgress);
+    let rows = prep.scan(&ds, &fits, Model::Lmm(sopts), Par::rayon(0), &NoProgress);
     (ds, rows)
 }
 
@@ -255,13 +247,19 @@ fn null_models_with_a_sex_covariate_equal_gemma() {
     let grm = gemma_grm();
     for (k, log) in [(1, "mouse_lmm4_p1_sex.log.txt"), (2, "mouse_lmm1_p2_sex.log.txt")] {
         let ds = dataset(PhenoSelect::Column(k), Some(covar.clone()));
-        let opts = PrepareOptions {
-            grm: GrmInput::Gemma(&grm),
-            qc: Qc::default(),
-            loco: false,
-        };
-        let prep = prepare(&ds, groups(&ds).remove(0), &opts, Par::rayon(0), &NoProgress).unwrap();
-        let fit = fit_group(&ds, &prep, Method::Reml, &Search::default(), Par::rayon(0))
+        let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
+        let prep = prepare(
+            &ds,
+            groups(&ds).remove(0),
+            &source,
+            &Qc::default(),
+            false,
+            Par::rayon(0),
+            &NoProgress,
+        )
+        .unwrap();
+        let fit = prep
+            .fit(&ds, Method::Reml, &Search::default(), Par::rayon(0))
             .unwrap()
             .remove(0);
         let log = gemma_log(log);

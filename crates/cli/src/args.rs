@@ -135,12 +135,10 @@ pub struct GrmSource {
     /// Write the eigendecomposition (PREFIX.eigen.bin + PREFIX.eigen.id) for later --eigen.
     #[arg(long, value_name = "PREFIX")]
     pub write_eigen: Option<PathBuf>,
-    /// Arithmetic of the variant rotation Uᵀx, the scan's dominant cost:
-    /// f32 (the default: twice the multiply rate; p-values within ~5e-6 in
-    /// log10 of f64's) or f64 (GEMMA's arithmetic, for digit-by-digit
-    /// comparison). Eigendecomposition and model fits are always f64.
-    #[arg(long, value_enum, default_value_t = Precision::F32)]
-    pub precision: Precision,
+    /// Arithmetic of the GRM block multiply when the GRM is built (not with
+    /// --grm or --eigen).
+    #[arg(long, value_enum, default_value_t = Precision::F64, conflicts_with_all = ["grm", "eigen"])]
+    pub grm_precision: Precision,
 }
 
 /// `kindred info`.
@@ -163,12 +161,13 @@ pub enum GrmFormat {
     Gemma,
 }
 
-/// Floating-point width of the GRM multiply.
+/// Floating-point width of a matrix multiply (`--grm-precision`: the GRM
+/// blocks; `--scan-precision`: the rotation of variant blocks).
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Precision {
-    /// f64 throughout (default; matches GEMMA to 1e-6).
+    /// f64 throughout.
     F64,
-    /// f32 blocks, each block's product accumulated into f64 (faster).
+    /// f32 inputs and products, results carried on in f64 (faster).
     F32,
 }
 
@@ -188,7 +187,7 @@ pub struct GrmArgs {
     pub loco: bool,
     /// Arithmetic of the block multiply.
     #[arg(long, value_enum, default_value_t = Precision::F64)]
-    pub precision: Precision,
+    pub grm_precision: Precision,
     /// Samples whose phenotype decides the GEMMA SNP filter (.fam column K);
     /// 0 = filter on all samples.
     #[arg(long, default_value_t = 0, value_name = "K")]
@@ -289,6 +288,13 @@ pub struct AssocArgs {
     /// Skip variants whose r^2 with the covariates exceeds this (GEMMA's -r2).
     #[arg(long, default_value_t = 0.9999)]
     pub r2: f64,
+    /// Arithmetic of the variant rotation Uᵀx, the scan's dominant cost:
+    /// f32 (the default: twice the multiply rate; p-values within ~5e-6 in
+    /// log10 of f64's) or f64 (GEMMA's arithmetic, for digit-by-digit
+    /// comparison). Eigendecomposition and model fits are always f64. Not
+    /// with --model linear (nothing is rotated).
+    #[arg(long, value_enum)]
+    pub scan_precision: Option<Precision>,
     /// Output prefix.
     #[arg(long, value_name = "PREFIX")]
     pub out: PathBuf,

@@ -6,6 +6,7 @@ mod args;
 mod cmd;
 mod exit;
 mod progress;
+mod reporter;
 mod runlog;
 
 use std::process::ExitCode;

@@ -20,9 +20,11 @@ impl Bar {
         pb.set_message(what.to_string());
         Self(pb)
     }
+}
 
+impl Drop for Bar {
     /// Removes the bar from the terminal.
-    pub fn finish(&self) {
+    fn drop(&mut self) {
         self.0.finish_and_clear();
     }
 }

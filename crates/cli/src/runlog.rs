@@ -1,6 +1,5 @@
 //! The `.log` file beside every output (PLINK 2's shape: version, command
-//! line, host, directory, threads, counts, timings, warnings) and the
-//! machine-readable `.json`.
+//! line, host, directory, threads, counts, timings, warnings).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -86,13 +85,4 @@ impl RunLog {
         f.commit()?;
         Ok(())
     }
-}
-
-/// Writes `value` as pretty JSON to `path` (atomically).
-pub fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
-    let mut f = AtomicFile::create(path)?;
-    serde_json::to_writer_pretty(&mut f, value).with_context(|| format!("writing {}", path.display()))?;
-    writeln!(f).with_context(|| format!("writing {}", path.display()))?;
-    f.commit()?;
-    Ok(())
 }

@@ -4,173 +4,15 @@
 //! against another way of computing the same thing, or against the edge
 //! case it was built to hit. Regression tests for issues are `issue_<n>_*`.
 
-use std::collections::HashMap;
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
-
-const MOUSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/mouse_hs1940/mouse_hs1940");
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/golden/gemma");
-
-fn golden(name: &str) -> String {
-    format!("{GOLDEN}/{name}")
-}
-
-/// GEMMA's centered GRM (`-gk 1`, phenotype-1 SNP set) over all 1940 mice.
-fn gemma_grm() -> String {
-    golden("mouse_gk1.cXX.txt.gz")
-}
-
-/// Runs `kindred <words> --bfile MOUSE <extra> --quiet` in `dir`
-/// (`words` split on whitespace; paths go in `extra`).
-fn kindred(dir: &Path, words: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kindred"))
-        .args(words.split_whitespace())
-        .args(["--bfile", MOUSE])
-        .args(extra)
-        .arg("--quiet")
-        .current_dir(dir)
-        .output()
-        .expect("kindred runs")
-}
-
-/// As [`kindred`], and fails the test, with its stderr, unless it succeeds.
-fn ok(dir: &Path, words: &str, extra: &[&str]) -> Output {
-    let out = kindred(dir, words, extra);
-    assert!(
-        out.status.success(),
-        "kindred {words} {}: {:?}\n{}",
-        extra.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// As [`kindred`], expects exit code `code` and returns stderr.
-fn fails(dir: &Path, words: &str, code: i32) -> String {
-    let out = kindred(dir, words, &[]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "kindred {words}: {err}");
-    err
-}
-
-fn text(path: impl AsRef<Path>) -> String {
-    let p = path.as_ref();
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn gunzip(path: impl AsRef<Path>) -> String {
-    let p = path.as_ref();
-    let f = std::fs::File::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    let mut s = String::new();
-    flate2::read::MultiGzDecoder::new(f)
-        .read_to_string(&mut s)
-        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    s
-}
-
-fn json(path: impl AsRef<Path>) -> Value {
-    serde_json::from_str(&text(path)).expect("valid JSON")
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("'{key}' is not a number in {v}"))
-}
-
-/// A tab- or space-separated table with a header: column name -> index, rows.
-struct Table {
-    cols: HashMap<String, usize>,
-    header: String,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn parse(text: &str) -> Self {
-        let mut lines = text.lines();
-        let header = lines.next().expect("a header line").to_string();
-        let cols = header
-            .split_whitespace()
-            .enumerate()
-            .map(|(i, c)| (c.to_string(), i))
-            .collect();
-        let rows = lines
-            .map(|l| l.split_whitespace().map(str::to_string).collect())
-            .collect();
-        Self { cols, header, rows }
-    }
-
-    fn col(&self, name: &str) -> usize {
-        *self
-            .cols
-            .get(name)
-            .unwrap_or_else(|| panic!("no column '{name}' in '{}'", self.header))
-    }
-
-    fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
-        &row[self.col(name)]
-    }
-
-    fn f64(&self, row: &[String], name: &str) -> f64 {
-        let s = self.get(row, name);
-        s.parse()
-            .unwrap_or_else(|_| panic!("column '{name}': '{s}' is not a number"))
-    }
-
-    fn column(&self, name: &str) -> Vec<String> {
-        let c = self.col(name);
-        self.rows.iter().map(|r| r[c].clone()).collect()
-    }
-}
-
-/// `|log10 a - log10 b|`.
-fn dlog10(a: f64, b: f64) -> f64 {
-    (a.log10() - b.log10()).abs()
-}
-
-/// `|a - b| / max(|b|, tiny)`.
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
-}
-
-/// A mouse's `.fam` FID and IID.
-type Mouse = (String, String);
+use common::{
+    dlog10, fails, fam, gemma_grm, golden, gunzip, json, num, ok, pheno0, rel, text, write_keep, write_lines, Mouse,
+    Table,
+};
 
 /// A mouse's father and mother (`.fam` columns 3 and 4).
 type Parents = (String, String);
-
-/// The mouse `.fam`, split into fields.
-fn fam() -> Vec<Vec<String>> {
-    text(format!("{MOUSE}.fam"))
-        .lines()
-        .map(|l| l.split_whitespace().map(str::to_string).collect())
-        .collect()
-}
-
-/// Writes `header` and then one line per row to `dir/name`.
-fn write_lines(dir: &Path, name: &str, header: &str, rows: impl IntoIterator<Item = String>) {
-    let mut s = String::from(header);
-    for r in rows {
-        s.push_str(&r);
-        s.push('\n');
-    }
-    let p = dir.join(name);
-    std::fs::write(&p, s).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-}
-
-/// Writes a `--keep` file listing `mice`.
-fn write_keep(dir: &Path, name: &str, mice: &[Mouse]) {
-    write_lines(dir, name, "", mice.iter().map(|(f, i)| format!("{f} {i}")));
-}
-
-/// The first phenotype entry of a JSON output.
-fn pheno0(v: &Value) -> &Value {
-    &v["phenotypes"][0]
-}
 
 // ---------------------------------------------------------------------------
 // issue 6: thread independence
@@ -463,7 +305,7 @@ fn issue_6_gemma_format_gz_equals_gemma_lmm4() {
     // with GEMMA's whole-genome run; GEMMA's f64 arithmetic for the
     // rotation, so that printed digits can be compared (the default f32
     // rotation is held to the issue's tolerance in gemma_golden.rs).
-    let words = "assoc --pheno-col 1 --test all --chr 1 --format gemma --gz --precision f64 --out g";
+    let words = "assoc --pheno-col 1 --test all --chr 1 --format gemma --gz --scan-precision f64 --out g";
     ok(d, words, &["--grm", &gemma_grm()]);
     let path = d.join("g.assoc.txt.gz");
     assert_eq!(std::fs::read(&path).unwrap()[..2], [0x1f, 0x8b], "not gzip");

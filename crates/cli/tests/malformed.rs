@@ -8,12 +8,9 @@
 //! code and exactly one line on stderr naming the `file` column and, when
 //! `line` is not `-`, `line <N>`. All failing cases are reported together.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo_root() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).to_path_buf()
-}
+use common::{command, repo_root};
 
 /// One row of `cases.tsv`.
 struct Case {
@@ -95,8 +92,7 @@ fn names_line(text: &str, n: usize) -> bool {
 
 /// Runs one case; `Err` describes how it failed.
 fn run(case: &Case) -> Result<(), String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_kindred"))
-        .current_dir(repo_root())
+    let out = command(&repo_root())
         .arg("info")
         .arg("--bfile")
         .arg(format!("data/malformed/{}/in", case.name))

@@ -1,19 +1,8 @@
 //! `kindred simulate` end to end: files, log, thread independence, exit codes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn kindred(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kindred"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("kindred runs")
-}
-
-fn read(path: impl AsRef<Path>) -> Vec<u8> {
-    std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
-}
+use common::{read, run};
 
 const SIM: [&str; 12] = [
     "simulate",
@@ -34,9 +23,9 @@ const SIM: [&str; 12] = [
 fn simulate_writes_the_same_files_with_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     for t in ["1", "2"] {
-        let out = kindred(
-            &[&SIM[..], &["--out", &format!("t{t}"), "--threads", t]].concat(),
+        let out = run(
             dir.path(),
+            [&SIM[..], &["--out", &format!("t{t}"), "--threads", t]].concat(),
         );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
@@ -52,7 +41,7 @@ fn simulate_writes_the_same_files_with_one_and_two_threads() {
     assert!(log.contains("--n-samples 61 --n-variants 700"), "{log}");
     assert!(log.contains("phenotype null1: h2 0.5"), "{log}");
 
-    let out = kindred(&["info", "--bfile", "t1", "--pheno", "t1.pheno.tsv"], dir.path());
+    let out = run(dir.path(), ["info", "--bfile", "t1", "--pheno", "t1.pheno.tsv"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("61 in .fam"), "{text}");
@@ -62,7 +51,7 @@ fn simulate_writes_the_same_files_with_one_and_two_threads() {
 #[test]
 fn simulate_rejects_bad_values_with_exit_code_6_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kindred(&[&SIM[..], &["--out", "bad", "--fst", "1.5"]].concat(), dir.path());
+    let out = run(dir.path(), [&SIM[..], &["--out", "bad", "--fst", "1.5"]].concat());
     assert_eq!(out.status.code(), Some(6));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

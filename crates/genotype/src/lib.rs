@@ -10,6 +10,7 @@
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
 //! | [`Table`] | phenotype / covariate files matched to samples by (FID, IID) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
+//! | [`Qc::apply`] | variants passing QC on a sample subset, their counts, and a [`QcReport`] of failures ([`QcOutcome`]) |
 //! | [`BedWriter`], [`write_bim`], [`write_fam`], [`AtomicFile`] | crash-safe writers |
 //!
 //! Genotype values count allele A1 (`.bim` column 5). Every error names the
@@ -32,6 +33,7 @@ mod decode;
 mod error;
 mod fileset;
 mod progress;
+mod qc;
 mod sample;
 mod select;
 mod table;
@@ -45,10 +47,9 @@ pub use decode::{encode_in_place, AlleleStats, Encoding, Genotypes, SampleSubset
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
 pub use progress::{NoProgress, Progress};
+pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};
-pub use select::{
-    read_sample_list, read_variant_list, ListedId, Qc, QcFail, SampleFilter, VariantFilter, VariantSelection,
-};
+pub use select::{read_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter, VariantSelection};
 pub use table::{Aligned, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};

@@ -1,10 +1,10 @@
-//! Sample and variant selection: keep/remove lists, extract/exclude lists,
-//! chromosome subsets and the allele-frequency / missingness filters.
+//! Sample and variant selection: keep/remove lists, extract/exclude lists
+//! and chromosome subsets (the allele-frequency / missingness filters are
+//! [`crate::Qc`]).
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::decode::AlleleStats;
 use crate::error::{Error, Result};
 use crate::sample::{Fam, SampleId};
 use crate::text::TextFile;
@@ -179,91 +179,5 @@ impl VariantFilter<'_> {
             n_unmatched_ids,
             first_unmatched,
         })
-    }
-}
-
-/// Quality-control thresholds on the analysed samples. Defaults are GEMMA's:
-/// minor allele frequency at least 0.01, missing rate at most 0.05, and at
-/// least two genotype classes observed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Qc {
-    /// Minimum minor allele frequency (`--maf`).
-    pub min_maf: f64,
-    /// Maximum fraction of missing genotypes (`--geno`).
-    pub max_missing: f64,
-}
-
-impl Default for Qc {
-    fn default() -> Self {
-        Self {
-            min_maf: 0.01,
-            max_missing: 0.05,
-        }
-    }
-}
-
-/// Why a variant failed [`Qc`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QcFail {
-    /// Missing rate above the threshold.
-    Missing,
-    /// Minor allele frequency below the threshold.
-    Maf,
-    /// Fewer than two genotype classes observed.
-    Monomorphic,
-}
-
-impl Qc {
-    /// Checks one variant, in GEMMA's order (missingness, then frequency,
-    /// then the genotype classes).
-    pub fn check(&self, st: &AlleleStats) -> Result<(), QcFail> {
-        if st.n_obs() == 0 || st.missing_rate() > self.max_missing {
-            return Err(QcFail::Missing);
-        }
-        if st.maf() < self.min_maf {
-            return Err(QcFail::Maf);
-        }
-        if st.n_classes() < 2 {
-            return Err(QcFail::Monomorphic);
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn qc_order_and_defaults() {
-        let qc = Qc::default();
-        let ok = AlleleStats {
-            n_hom_a1: 10,
-            n_het: 40,
-            n_hom_a2: 50,
-            n_missing: 0,
-        };
-        assert_eq!(qc.check(&ok), Ok(()));
-        let miss = AlleleStats { n_missing: 6, ..ok };
-        assert_eq!(qc.check(&miss), Err(QcFail::Missing));
-        let rare = AlleleStats {
-            n_hom_a1: 0,
-            n_het: 1,
-            n_hom_a2: 99,
-            n_missing: 0,
-        };
-        assert_eq!(qc.check(&rare), Err(QcFail::Maf));
-        let allhet = AlleleStats {
-            n_hom_a1: 0,
-            n_het: 100,
-            n_hom_a2: 0,
-            n_missing: 0,
-        };
-        assert_eq!(qc.check(&allhet), Err(QcFail::Monomorphic));
-        let none = AlleleStats {
-            n_missing: 5,
-            ..Default::default()
-        };
-        assert_eq!(qc.check(&none), Err(QcFail::Missing));
     }
 }

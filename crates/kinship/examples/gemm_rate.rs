@@ -9,7 +9,7 @@
 //! - `rotate`: the scan's `Uᵀ X` with `U` `N x N` and `X` `N x 512` (`2 N² 512` flops).
 //!
 //! Run: `cargo run --release -p kinship --example gemm_rate -- [SIZE] [N] [THREADS] [REPS]`
-//! (defaults 4000, 5000, 2, 3). `scripts/bench_grm.sh` parses the output:
+//! (defaults 4000, 5000, 2, 3). `benches/bench_vs.py` parses the output:
 //! lines `gemm_rate KERNEL PRECISION GFLOPS`.
 
 use std::time::Instant;

@@ -1,10 +1,10 @@
-//! The effect of `--precision f32` on the GRM: builds the centered GRM of a
+//! The effect of `--grm-precision f32` on the GRM: builds the centered GRM of a
 //! fileset over all its variants twice, with `f64` blocks and with `f32`
 //! blocks accumulated into `f64`, and prints both build times and the
 //! largest differences between the two matrices.
 //!
 //! Run: `cargo run --release -p kinship --example grm_f32 -- PREFIX [THREADS]`.
-//! Output lines (parsed by `scripts/bench_grm.sh`):
+//! Output lines (parsed by the `grm` scenario of `benches/bench_vs.py`):
 //! `grm_f32 seconds_f64 S`, `grm_f32 seconds_f32 S`,
 //! `grm_f32 max_abs_diff D`, `grm_f32 max_abs_k K` (largest |K_ij| of the f64 GRM),
 //! `grm_f32 max_rel_diag_diff R` (largest |ΔK_ii| / K_ii).

@@ -34,6 +34,9 @@ pub enum Error {
     /// Nothing to build a GRM from.
     #[error("{0}")]
     Degenerate(String),
+    /// A request that cannot be honoured (a GRM file that does not exist).
+    #[error("{0}")]
+    InvalidArgument(String),
 }
 
 impl Error {
@@ -45,6 +48,7 @@ impl Error {
             Error::Malformed { .. } => ErrorKind::MalformedInput,
             Error::Inconsistent(_) => ErrorKind::InconsistentInput,
             Error::Degenerate(_) => ErrorKind::DegenerateData,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
         }
     }
 

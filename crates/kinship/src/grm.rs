@@ -1,8 +1,12 @@
 //! The genomic relationship matrix and its sample identities.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use faer::Mat;
 use genotype::SampleId;
 
+use crate::error::{Error, Result};
 use crate::kind::GrmKind;
 
 /// A genomic relationship matrix: full symmetric `n x n` in `f64`, with the
@@ -33,6 +37,27 @@ impl Grm {
         Mat::from_fn(idx.len(), idx.len(), |i, j| self.matrix[(idx[i], idx[j])])
     }
 
+    /// The sub-matrix for the samples `ids` (rows and columns in that order),
+    /// matched by (FID, IID); `source` names the GRM's file in errors.
+    ///
+    /// # Errors
+    /// `Inconsistent` naming the first sample of `ids` the GRM lacks.
+    pub fn select(&self, ids: &[SampleId], source: &Path) -> Result<Mat<f64>> {
+        let pos: HashMap<&SampleId, usize> = self.ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let idx = ids
+            .iter()
+            .map(|id| {
+                pos.get(id).copied().ok_or_else(|| {
+                    Error::Inconsistent(format!(
+                        "sample '{id}' is analysed but not in the GRM {}",
+                        source.display()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        Ok(self.subset(&idx))
+    }
+
     /// Largest absolute element-wise difference to another matrix of the same shape.
     ///
     /// # Panics
@@ -49,5 +74,46 @@ impl Grm {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grm() -> Grm {
+        let ids = ["a", "b", "c"].map(|i| SampleId::new("F", i)).to_vec();
+        Grm {
+            matrix: Mat::from_fn(3, 3, |i, j| (10 * i + j) as f64),
+            ids,
+            n_variants: 5,
+            pair_counts: None,
+            kind: None,
+        }
+    }
+
+    #[test]
+    fn select_follows_the_order_of_the_ids() {
+        let g = grm();
+        let ids = [SampleId::new("F", "c"), SampleId::new("F", "a")];
+        let k = g.select(&ids, Path::new("x")).unwrap();
+        assert_eq!((k.nrows(), k.ncols()), (2, 2));
+        assert_eq!([k[(0, 0)], k[(0, 1)], k[(1, 0)], k[(1, 1)]], [22.0, 20.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn select_names_the_first_unknown_sample_and_the_file() {
+        let g = grm();
+        let ids = [
+            SampleId::new("F", "a"),
+            SampleId::new("G", "b"),
+            SampleId::new("F", "z"),
+        ];
+        let e = g.select(&ids, Path::new("dir/k.cXX.txt")).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InconsistentInput);
+        assert_eq!(
+            e.to_string(),
+            "sample 'G b' is analysed but not in the GRM dir/k.cXX.txt"
+        );
     }
 }

@@ -4,38 +4,23 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use association::pipeline::qc_variants;
-use faer::Par;
+use association::output::write_json;
+use association::report::{GrmReport, LocoGrmReport, SCHEMA_VERSION};
 use genotype::{with_extension, Genotypes, PhenoSelect, PhenoSpec, SampleSubset};
-use kinship::{build, format, BuildOptions, Grm};
+use kinship::format::{self, loco_prefix};
+use kinship::{build, BuildOptions, GrmFormat};
 
-use crate::args::{GrmArgs, GrmFormat};
-use crate::cmd::{input, model};
+use crate::args::{self, GrmArgs};
+use crate::cmd::{input, model, par};
 use crate::progress::Bar;
-use crate::runlog::{write_json, RunLog};
-
-fn write(a: &GrmArgs, prefix: &std::path::Path, grm: &Grm) -> anyhow::Result<std::path::PathBuf> {
-    Ok(match a.format {
-        GrmFormat::Gcta => {
-            format::gcta::write(prefix, grm)?;
-            with_extension(prefix, "grm.bin")
-        }
-        GrmFormat::Gemma => {
-            let kind = grm.kind.map_or("cXX", |k| k.gemma_suffix());
-            let path = with_extension(prefix, &format!("{kind}.txt"));
-            format::gemma::write(&path, grm)?;
-            path
-        }
-    })
-}
+use crate::runlog::RunLog;
 
 /// Builds and writes the GRM.
 pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
     let mut log = RunLog::start(&a.out, a.common.quiet);
-    let select = PhenoSelect::Column(a.qc_pheno_col.max(1));
     let spec = PhenoSpec {
         file: None,
-        select,
+        select: PhenoSelect::Column(a.qc_pheno_col.max(1)),
         covar: None,
     };
     let ds = input::open(&a.input, &spec)?;
@@ -51,12 +36,13 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
     } else {
         kept.clone()
     };
-    let qc = input::qc(&a.input);
-    let (variants, _, rep) = qc_variants(&ds, &SampleSubset::new(qc_samples.clone(), n_fam), &qc);
+    let n_qc = qc_samples.len();
+    let qc_subset = SampleSubset::new(qc_samples, n_fam);
+    let qc = input::qc(&a.input).apply(&Genotypes::new(&ds.fileset.bed, &qc_subset), &ds.variants.kept);
+    let (variants, rep) = (qc.variants, qc.report);
     log.info(format!(
-        "{} samples in the GRM; variant QC on {} samples",
-        kept.len(),
-        qc_samples.len()
+        "{} samples in the GRM; variant QC on {n_qc} samples",
+        kept.len()
     ));
     log.info(format!(
         "{} variants considered: {} fail the missing rate, {} the MAF, {} are monomorphic; {} used",
@@ -70,22 +56,15 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
         .collect();
     let opts = BuildOptions {
         kind: model::kind(a.kind),
-        precision: model::precision(a.precision),
-        block_size: 1024,
+        precision: model::precision(a.grm_precision),
         loco: a.loco,
+        ..BuildOptions::default()
     };
     let bar = Bar::new(variants.len() as u64, "GRM", a.common.quiet);
     let t = Instant::now();
-    let sums = build(
-        &g,
-        ids,
-        &variants,
-        |v| &ds.fileset.variants[v as usize].chrom,
-        &opts,
-        Par::rayon(0),
-        &bar,
-    )?;
-    bar.finish();
+    let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
+    let sums = build(&g, ids, &variants, chrom, &opts, par(), &bar)?;
+    drop(bar);
     let secs = t.elapsed().as_secs_f64();
     let n = kept.len() as f64;
     let gflops = n * (n + 1.0) * variants.len() as f64 / secs / 1e9;
@@ -94,16 +73,24 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
         opts.kind.name(),
         opts.precision
     ));
+    let out_format = match a.format {
+        args::GrmFormat::Gcta => GrmFormat::Gcta,
+        args::GrmFormat::Gemma => GrmFormat::Gemma,
+    };
     let grm = sums.grm();
-    let path = log.timed("writing", || write(a, &a.out, &grm))?;
+    let path = log.timed("writing", || format::write(&a.out, &grm, out_format))?;
     log.info(format!("wrote {}", path.display()));
     let mut loco = Vec::new();
     if a.loco {
         for c in sums.chromosomes() {
             let k = sums.loco(&c)?;
-            let prefix = with_extension(&a.out, &format!("loco.{c}"));
-            let p = write(a, &prefix, &k).with_context(|| format!("writing the LOCO GRM for chromosome {c}"))?;
-            loco.push(serde_json::json!({"chromosome": c.to_string(), "file": p.display().to_string(), "n_variants": k.n_variants}));
+            let p = format::write(&loco_prefix(&a.out, &c), &k, out_format)
+                .with_context(|| format!("writing the LOCO GRM for chromosome {c}"))?;
+            loco.push(LocoGrmReport {
+                chromosome: c.to_string(),
+                file: p.display().to_string(),
+                n_variants: k.n_variants,
+            });
         }
         log.info(format!(
             "wrote {} LOCO matrices ({}.loco.CHR.*)",
@@ -111,18 +98,17 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
             a.out.display()
         ));
     }
-    write_json(
-        &with_extension(&a.out, "json"),
-        &serde_json::json!({
-            "command": "grm",
-            "kind": opts.kind.name(),
-            "n_samples": kept.len(),
-            "n_variants": grm.n_variants,
-            "file": path.display().to_string(),
-            "loco": loco,
-            "seconds": secs,
-            "gflops": gflops,
-        }),
-    )?;
+    let report = GrmReport {
+        schema_version: SCHEMA_VERSION,
+        command: "grm",
+        kind: opts.kind.name(),
+        n_samples: kept.len(),
+        n_variants: grm.n_variants,
+        file: path.display().to_string(),
+        loco,
+        seconds: secs,
+        gflops,
+    };
+    write_json(&with_extension(&a.out, "json"), &report)?;
     log.finish()
 }

@@ -31,7 +31,7 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
     let missing: u64 = stats.iter().map(|s| u64::from(s.n_missing)).sum();
     let cells = (n_kept as u64) * (stats.len() as u64);
     let qc = input::qc(&a.input);
-    let pass = stats.iter().filter(|s| qc.check(s).is_ok()).count();
+    let pass = qc.apply_stats(&ds.variants.kept, &stats).report.n_pass;
     let founders = fam.samples.iter().filter(|s| s.is_founder()).count();
 
     println!("fileset       {}", a.input.bfile.display());

@@ -1,4 +1,6 @@
-//! One module per subcommand; `run` dispatches.
+//! One module per subcommand; `run` dispatches. Commands parse flags into
+//! library options, make one library call and write what it returns; no
+//! command imports another.
 
 mod assoc;
 mod grm;
@@ -12,16 +14,23 @@ use anyhow::Context;
 
 use crate::args::{Cli, Command};
 
-/// Builds the global rayon pool and tells faer to use it: threads are decided
-/// once, here.
+/// Builds the global rayon pool and tells faer to use it: threads are
+/// decided once, here. Every parallel loop of the library (faer's
+/// multiplies and eigensolver, and kindred's own loops over variants and
+/// samples) runs on this pool.
 pub fn set_threads(threads: usize) -> anyhow::Result<()> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if threads > 0 {
         b = b.num_threads(threads);
     }
     b.build_global().context("starting the thread pool")?;
-    faer::set_global_parallelism(faer::Par::rayon(rayon::current_num_threads()));
+    faer::set_global_parallelism(par());
     Ok(())
+}
+
+/// The parallelism the library's matrix routines are given: the whole pool.
+pub fn par() -> faer::Par {
+    faer::Par::rayon(rayon::current_num_threads())
 }
 
 /// Runs the chosen subcommand.

@@ -1,12 +1,10 @@
-//! Flag -> library-type conversions shared by grm, reml, assoc and gwas.
+//! Flags -> library options: GRM kind and source, arithmetic, likelihood,
+//! tests; each flag's meaning is decided here, once.
 
-use std::path::Path;
+use association::{GrmSource, Method, Mode, Model, ScanOptions, Search, Tests};
+use kinship::{GrmFile, GrmKind, Precision};
 
-use association::pipeline::GrmInput;
-use association::{Method, Tests};
-use kinship::{GrmKind, Precision};
-
-use crate::args::{GrmSource, Kind, MethodArg, Precision as PrecisionArg, TestArg};
+use crate::args::{AssocArgs, GrmSource as GrmArgs, Kind, MethodArg, ModelArg, Precision as PrecisionArg, TestArg};
 
 /// The GRM kind a `--kind` value names.
 pub fn kind(k: Kind) -> GrmKind {
@@ -18,7 +16,7 @@ pub fn kind(k: Kind) -> GrmKind {
     }
 }
 
-/// The arithmetic a `--precision` value names.
+/// The arithmetic a `--grm-precision` / `--scan-precision` value names.
 pub fn precision(p: PrecisionArg) -> Precision {
     match p {
         PrecisionArg::F64 => Precision::F64,
@@ -28,37 +26,17 @@ pub fn precision(p: PrecisionArg) -> Precision {
 
 /// Where the GRM comes from: `--eigen`, `--grm` (GCTA binary when
 /// `PREFIX.grm.bin` exists, else a GEMMA text file), or built.
-pub fn grm_input(g: &GrmSource) -> anyhow::Result<GrmInput<'_>> {
+pub fn grm_source(g: &GrmArgs) -> anyhow::Result<GrmSource> {
     if let Some(e) = &g.eigen {
-        return Ok(GrmInput::Eigen(e));
+        return Ok(GrmSource::Eigen(e.clone()));
     }
     if let Some(p) = &g.grm {
-        if kinship::format::gcta::exists(p) {
-            return Ok(GrmInput::Gcta(p));
-        }
-        if Path::new(p).is_file() {
-            return Ok(GrmInput::Gemma(p));
-        }
-        anyhow::bail!(
-            "--grm {}: neither {}.grm.bin (GCTA / PLINK 2 / kindred) nor a GEMMA text file of that name exists",
-            p.display(),
-            p.display()
-        );
+        return Ok(GrmSource::File(GrmFile::locate(p)?));
     }
-    Ok(GrmInput::Build {
+    Ok(GrmSource::Build {
         kind: kind(g.kind),
-        precision: Precision::F64,
+        precision: precision(g.grm_precision),
     })
-}
-
-/// A human description of the GRM source, for logs.
-pub fn describe(g: &GrmInput<'_>) -> String {
-    match g {
-        GrmInput::Build { kind, .. } => format!("built from the genotypes ({} kind)", kind.name()),
-        GrmInput::Gcta(p) => format!("read from {}.grm.bin (GCTA format)", p.display()),
-        GrmInput::Gemma(p) => format!("read from {} (GEMMA format)", p.display()),
-        GrmInput::Eigen(p) => format!("eigendecomposition read from {}.eigen.bin", p.display()),
-    }
 }
 
 /// The likelihood a `--method` names.
@@ -73,16 +51,36 @@ pub fn method(m: MethodArg) -> Method {
 pub fn tests(t: TestArg) -> Tests {
     match t {
         TestArg::Wald => Tests::WALD,
-        TestArg::Lrt => Tests {
-            wald: false,
-            lrt: true,
-            score: false,
-        },
-        TestArg::Score => Tests {
-            wald: false,
-            lrt: false,
-            score: true,
-        },
+        TestArg::Lrt => Tests::LRT,
+        TestArg::Score => Tests::SCORE,
         TestArg::All => Tests::ALL,
     }
+}
+
+/// The scan `kindred assoc`'s flags describe.
+///
+/// # Errors
+/// `--scan-precision` with `--model linear` (nothing is rotated).
+pub fn scan(a: &AssocArgs) -> anyhow::Result<Model> {
+    let tests = tests(a.test);
+    if a.model == ModelArg::Linear {
+        if a.scan_precision.is_some() {
+            anyhow::bail!(invalid(
+                "--scan-precision does nothing with --model linear: no variant is rotated"
+            ));
+        }
+        return Ok(Model::Linear(tests));
+    }
+    Ok(Model::Lmm(ScanOptions {
+        tests,
+        mode: if a.fixed_ratio { Mode::FixedRatio } else { Mode::Exact },
+        search: Search::default(),
+        r2_max: a.r2,
+        rotation: precision(a.scan_precision.unwrap_or(PrecisionArg::F32)),
+    }))
+}
+
+/// An invalid-option error (exit code 6).
+pub fn invalid(msg: &str) -> association::Error {
+    association::Error::InvalidArgument(msg.to_string())
 }

@@ -72,7 +72,7 @@ pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
     ));
     let bar = Bar::new(cfg.n_variants as u64, "variants", a.common.quiet);
     let report = log.timed("simulation", || ::simulate::simulate(&cfg, &a.out, &bar));
-    bar.finish();
+    drop(bar);
     let report = report.with_context(|| format!("simulating into {}", a.out.display()))?;
 
     let families: Vec<String> = report

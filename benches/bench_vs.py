@@ -9,7 +9,7 @@ CSV; the summary gives medians, ratios and peak memory. Python stdlib only.
 Scenarios (`--scenario`, comma-separated, default all):
 
   grm          issue 4: `plink2 --make-rel square` vs `kindred grm` (f64 and
-               --precision f32) on the synthetic N x M fileset; faer's own
+               --grm-precision f32) on the synthetic N x M fileset; faer's own
                matrix-multiply rate measured in the same run (example
                `gemm_rate`); the effect of f32 on K (example `grm_f32`) and on
                the mouse heritability.
@@ -37,7 +37,7 @@ from the first run that needs them (timed then, and reported).
 
 Usage:
   cargo build --release -p kindred -p kinship --examples
-  python3 scripts/bench_vs.py [--scenario grm,eigen,assoc-mouse,assoc-synth]
+  python3 benches/bench_vs.py [--scenario grm,eigen,assoc-mouse,assoc-synth]
       [--runs 3] [--synth-runs 1] [--n 5000] [--m 50000] [--threads 2]
       [--eigen-sizes 2000,5000] [--synth-lmm4] [--bin-dir target/release]
       [--outdir target/bench-vs]
@@ -327,7 +327,7 @@ def scenario_grm(b):
                                       "--threads", a.threads, "--out", "plink_rel"], None),
         ("kindred grm f64", [b.kindred, "grm", "--bfile", prefix, "--out", "k64",
                              "--threads", a.threads, "--quiet"], kparse("k64")),
-        ("kindred grm f32", [b.kindred, "grm", "--bfile", prefix, "--out", "k32", "--precision", "f32",
+        ("kindred grm f32", [b.kindred, "grm", "--bfile", prefix, "--out", "k32", "--grm-precision", "f32",
                              "--threads", a.threads, "--quiet"], kparse("k32")),
     ]
     res = b.alternate(sc, jobs, a.runs, cwd)
@@ -359,9 +359,9 @@ def scenario_grm(b):
           f"{vals['seconds_f32']:.1f} s f32")
     pve = {}
     for prec in ("f64", "f32"):
-        b.run(sc, f"mouse grm {prec}", [b.kindred, "grm", "--bfile", MOUSE, "--format", "gemma", "--precision",
-                                        prec, "--qc-pheno-col", 1, "--out", f"mouse_{prec}", "--threads",
-                                        a.threads, "--quiet"], cwd, record=False)
+        b.run(sc, f"mouse grm {prec}", [b.kindred, "grm", "--bfile", MOUSE, "--format", "gemma",
+                                        "--grm-precision", prec, "--qc-pheno-col", 1, "--out", f"mouse_{prec}",
+                                        "--threads", a.threads, "--quiet"], cwd, record=False)
         b.run(sc, f"mouse reml {prec}", [b.kindred, "reml", "--bfile", MOUSE, "--grm", cwd / f"mouse_{prec}.cXX.txt",
                                          "--pheno-col", 1, "--out", f"mouse_reml_{prec}", "--threads",
                                          a.threads, "--quiet"], cwd, record=False)
@@ -435,8 +435,8 @@ def scenario_assoc_mouse(b):
         ("kindred assoc --test all (GRM given)", [b.kindred, "assoc", "--bfile", MOUSE, "--grm", cxx, "--test",
                                                   "all", "--pheno-col", 1, "--out", "kall_grm", "--threads",
                                                   a.threads, "--quiet"], kparse("kall_grm")),
-        ("kindred assoc --test all --precision f64 (GRM built)",
-         [b.kindred, "assoc", "--bfile", MOUSE, "--test", "all", "--precision", "f64", "--pheno-col", 1,
+        ("kindred assoc --test all --scan-precision f64 (GRM built)",
+         [b.kindred, "assoc", "--bfile", MOUSE, "--test", "all", "--scan-precision", "f64", "--pheno-col", 1,
           "--out", "kall64", "--threads", a.threads, "--quiet"], kparse("kall64")),
         ("gemma -lmm 1 (GRM given)", ["gemma", "-bfile", MOUSE, "-k", cxx, "-lmm", 1, "-n", 1, "-o", "m1"], gparse),
         ("kindred assoc --test wald (GRM built)", [b.kindred, "assoc", "--bfile", MOUSE, "--test", "wald",
@@ -449,7 +449,7 @@ def scenario_assoc_mouse(b):
     g4, kall, kallg, kall64, g1, kw = (res[j[0]] for j in jobs)
     b.say(f"  speed-up GEMMA -lmm 4 / kindred --test all: {med(g4) / med(kall):.1f}x (GRM built), "
           f"{med(g4) / med(kallg):.1f}x (GRM given)  (issue 6 target >= 10x); "
-          f"with --precision f64 {med(g4) / med(kall64):.1f}x")
+          f"with --scan-precision f64 {med(g4) / med(kall64):.1f}x")
     b.say(f"  speed-up GEMMA -lmm 1 / kindred --test wald (GRM built): {med(g1) / med(kw):.1f}x")
 
 
@@ -512,7 +512,7 @@ def assoc_synth(b, kind):
         b.say(f"  speed-up GEMMA -lmm 4 / kindred --test all (GRM built): "
               f"{med(res['gemma -lmm 4 (GRM given)']) / med(ka):.1f}x")
     n, mt = kg[0]["n"], kg[0]["n_tested"]
-    # kindred's defaults: the rotation in f32 (--precision), the centered
+    # kindred's defaults: the rotation in f32 (--scan-precision), the centered
     # GRM's blocks as exact integer sums in f32; the eigendecomposition in f64.
     rot = 2.0 * n * n * mt / (gemm[("rotate", "f32")] * 1e9)
     eig = med(kg, "eigen_step_s")

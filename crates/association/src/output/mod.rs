@@ -1,14 +1,22 @@
-//! Summary-statistics files: a GWAS-SSF-style tab-separated layout and
-//! GEMMA's `.assoc.txt` layout, optionally gzip-compressed, written to a
-//! temporary file and renamed into place.
+//! The files an analysis writes, and their names: summary statistics in a
+//! GWAS-SSF-style tab-separated layout or GEMMA's `.assoc.txt` layout
+//! (optionally gzip-compressed), the null models' `.reml.tsv` (module
+//! `reml`) and the JSON run summary (module `json`). Every file is written
+//! to a temporary file and renamed into place.
+
+mod json;
+mod reml;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use genotype::{AtomicFile, Variant};
+use genotype::{with_extension, AtomicFile, Variant};
+
+pub use json::write_json;
+pub use reml::write_reml;
 
 use crate::error::{Error, Result};
-use crate::scan::{AssocRow, Tests};
+use crate::scan::{AssocRow, Test, Tests};
 
 /// Layout of a summary-statistics file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +28,29 @@ pub enum AssocFormat {
     Tsv,
     /// GEMMA's `.assoc.txt` columns for the tests that ran.
     Gemma,
+}
+
+impl AssocFormat {
+    /// The file extension of the layout.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            AssocFormat::Tsv => "assoc.tsv",
+            AssocFormat::Gemma => "assoc.txt",
+        }
+    }
+}
+
+/// The summary-statistics file of a phenotype: `OUT.assoc.tsv` (or
+/// `.assoc.txt`) when the run has one phenotype, `OUT.NAME.assoc.tsv` when
+/// it has several; `.gz` added when compressed.
+pub fn assoc_path(out: &Path, phenotype: &str, several: bool, format: AssocFormat, gz: bool) -> PathBuf {
+    let ext = format.extension();
+    let stem = if several {
+        format!("{phenotype}.{ext}")
+    } else {
+        ext.to_string()
+    };
+    with_extension(out, &if gz { format!("{stem}.gz") } else { stem })
 }
 
 /// Seven significant digits in C's `%.6e` form (`-7.882975e-02`), as
@@ -79,20 +110,16 @@ pub fn write_assoc(
 }
 
 fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[Variant]) -> std::io::Result<()> {
-    let main = if tests.wald {
-        "wald"
-    } else if tests.lrt {
-        "lrt"
-    } else {
-        "score"
-    };
+    let main = tests.main();
     let mut header = String::from(
         "chromosome\tbase_pair_location\tvariant_id\teffect_allele\tother_allele\teffect_allele_frequency\tn\tbeta\tstandard_error\tp_value",
     );
-    if tests.lrt && main != "lrt" {
+    let p_lrt = tests.lrt && main != Test::Lrt;
+    let p_score = tests.score && main != Test::Score;
+    if p_lrt {
         header.push_str("\tp_lrt");
     }
-    if tests.score && main != "score" {
+    if p_score {
         header.push_str("\tp_score");
     }
     // lambda is per variant only in the exact mixed model
@@ -105,11 +132,6 @@ fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[V
     for r in rows {
         let v = &variants[r.variant as usize];
         line.clear();
-        let p = match main {
-            "wald" => r.p_wald,
-            "lrt" => r.p_lrt,
-            _ => r.p_score,
-        };
         line.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{:.6}\t{}\t{}\t{}\t{}",
             v.chrom,
@@ -121,13 +143,13 @@ fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[V
             r.stats.n_obs(),
             sci(r.beta),
             sci(r.se),
-            opt(p)
+            sci(r.p_value())
         ));
-        if tests.lrt && main != "lrt" {
+        if p_lrt {
             line.push('\t');
             line.push_str(&opt(r.p_lrt));
         }
-        if tests.score && main != "score" {
+        if p_score {
             line.push('\t');
             line.push_str(&opt(r.p_score));
         }

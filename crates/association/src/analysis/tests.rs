@@ -1,0 +1,196 @@
+//! [`run`] on small simulated filesets: the order of events, the shape of
+//! the results, the options it refuses.
+
+#![allow(clippy::unwrap_used)] // a failed setup is a failed test
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use genotype::{NoProgress, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
+use kinship::{GrmKind, Precision};
+
+use super::*;
+use crate::error::ErrorKind;
+use crate::scan::{Mode, ScanOptions, Tests};
+
+/// Records event names in order.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Reporter for Recorder {
+    fn event(&self, event: Event<'_>) {
+        let name = match event {
+            Event::Prepared { names, .. } => format!("prepared {}", names.join(",")),
+            Event::EigenWritten { .. } => "eigen written".into(),
+            Event::LinearQc { .. } => "linear qc".into(),
+            Event::NullFitted { name, .. } => format!("fitted {name}"),
+            Event::Scanned { loco, .. } => format!("scanned loco={loco}"),
+        };
+        self.0.lock().unwrap().push(name);
+    }
+
+    fn progress(&self, _stage: Stage, _len: u64) -> Box<dyn Progress + '_> {
+        Box::new(NoProgress)
+    }
+}
+
+impl Recorder {
+    fn events(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// 120 samples x 600 variants on 3 chromosomes, two phenotypes; with
+/// `hole`, the second phenotype misses its first 10 samples (two sample sets).
+fn dataset(dir: &Path, hole: bool) -> Dataset {
+    let prefix = dir.join("sim");
+    let mut cfg = simulate::SimConfig::new(120, 600);
+    cfg.n_chrom = 3;
+    cfg.n_phenos = 2;
+    cfg.n_causal = 20;
+    cfg.n_covar = 0;
+    simulate::simulate(&cfg, &prefix, &NoProgress).unwrap();
+    let pheno = dir.join("pheno.tsv");
+    let text = std::fs::read_to_string(dir.join("sim.pheno.tsv")).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<&str> = l.split_whitespace().collect();
+            if hole && (1..=10).contains(&i) {
+                f[3] = "NA";
+            }
+            f.join("\t")
+        })
+        .collect();
+    std::fs::write(&pheno, edited.join("\n") + "\n").unwrap();
+    let spec = PhenoSpec {
+        file: Some(pheno),
+        select: PhenoSelect::All,
+        covar: None,
+    };
+    Dataset::open(&prefix, &SampleFilter::default(), &VariantFilter::default(), &spec).unwrap()
+}
+
+fn options(scan: Option<Model>) -> Options {
+    Options {
+        grm: GrmSource::Build {
+            kind: GrmKind::Centered,
+            precision: Precision::F64,
+        },
+        qc: Qc::default(),
+        method: Method::Reml,
+        scan,
+        loco: false,
+        write_eigen: None,
+        par: Par::Seq,
+    }
+}
+
+fn lmm(mode: Mode) -> Option<Model> {
+    Some(Model::Lmm(ScanOptions {
+        tests: Tests::ALL,
+        mode,
+        ..ScanOptions::default()
+    }))
+}
+
+#[test]
+fn a_scan_reports_its_steps_in_order_and_returns_rows_per_phenotype() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path(), false);
+    let rec = Recorder::default();
+    let res = run(&ds, &options(lmm(Mode::Exact)), &rec).unwrap();
+    let names: Vec<&str> = ds.phenotypes.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        rec.events(),
+        [
+            format!("prepared {}", names.join(",")),
+            format!("fitted {}", names[0]),
+            format!("fitted {}", names[1]),
+            "scanned loco=false".to_string(),
+        ]
+    );
+    assert_eq!(res.len(), 2);
+    for (k, r) in res.iter().enumerate() {
+        assert_eq!((r.phenotype, r.n_samples), (k, 120));
+        assert!(r.null.is_some() && !r.rows.is_empty());
+        assert!(r.rows.windows(2).all(|w| w[0].variant < w[1].variant), ".bim order");
+        assert_eq!(r.lambda_gc, crate::lambda_gc(r.rows.iter().map(AssocRow::p_value)));
+    }
+}
+
+#[test]
+fn null_models_only_and_linear_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path(), false);
+    let rec = Recorder::default();
+    let res = run(&ds, &options(None), &rec).unwrap();
+    assert!(res
+        .iter()
+        .all(|r| r.rows.is_empty() && r.lambda_gc.is_none() && r.null.is_some()));
+    assert!(!rec.events().iter().any(|e| e.starts_with("scanned")));
+
+    let rec = Recorder::default();
+    let res = run(&ds, &options(Some(Model::Linear(Tests::WALD))), &rec).unwrap();
+    assert_eq!(rec.events(), ["linear qc"]);
+    assert!(res
+        .iter()
+        .all(|r| r.null.is_none() && r.rows.iter().all(|x| x.p_wald.is_some())));
+}
+
+/// LOCO tests the same variants, each chromosome against its own GRM:
+/// the rows cover the whole-genome scan's variants and differ from them.
+#[test]
+fn loco_covers_the_same_variants_with_other_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path(), false);
+    let whole = run(&ds, &options(lmm(Mode::FixedRatio)), &Recorder::default()).unwrap();
+    let rec = Recorder::default();
+    let loco = run(
+        &ds,
+        &Options {
+            loco: true,
+            ..options(lmm(Mode::FixedRatio))
+        },
+        &rec,
+    )
+    .unwrap();
+    assert_eq!(rec.events().last().map(String::as_str), Some("scanned loco=true"));
+    for (w, l) in whole.iter().zip(&loco) {
+        let vw: Vec<u32> = w.rows.iter().map(|r| r.variant).collect();
+        let vl: Vec<u32> = l.rows.iter().map(|r| r.variant).collect();
+        assert_eq!(vw, vl);
+        assert!(w.rows.iter().zip(&l.rows).any(|(a, b)| a.p_wald != b.p_wald));
+        // The reported null model is the whole-genome GRM's (summed from
+        // the per-chromosome parts: equal to rounding).
+        let (a, b) = (w.null.as_ref().unwrap(), l.null.as_ref().unwrap());
+        assert!((a.lambda / b.lambda - 1.0).abs() < 1e-8, "{} vs {}", a.lambda, b.lambda);
+    }
+}
+
+#[test]
+fn options_that_cannot_be_honoured_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path(), true);
+    let two_sets = Options {
+        write_eigen: Some(dir.path().join("e")),
+        ..options(None)
+    };
+    let e = run(&ds, &two_sets, &Recorder::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(e.to_string().contains("2 different sets"), "{e}");
+    let from_file = Options {
+        grm: GrmSource::Eigen(dir.path().join("e")),
+        loco: true,
+        ..options(lmm(Mode::Exact))
+    };
+    let e = run(&ds, &from_file, &Recorder::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+
+    // Two sample sets: two groups, results still in phenotype order.
+    let rec = Recorder::default();
+    let res = run(&ds, &options(None), &rec).unwrap();
+    assert_eq!(rec.events().iter().filter(|e| e.starts_with("prepared")).count(), 2);
+    assert_eq!((res[0].n_samples, res[1].n_samples), (120, 110));
+}

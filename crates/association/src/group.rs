@@ -1,0 +1,81 @@
+//! Phenotypes grouped by their analysed samples: phenotypes with the same
+//! samples share one GRM, one eigendecomposition and one rotation of every
+//! variant block.
+
+use std::collections::HashMap;
+
+use faer::Mat;
+use genotype::{Dataset, SampleId};
+
+/// Phenotypes that share their analysed samples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// `.fam` positions of the analysed samples.
+    pub samples: Vec<u32>,
+    /// Indices into [`Dataset::phenotypes`].
+    pub phenotypes: Vec<usize>,
+}
+
+/// Groups the dataset's phenotypes by analysed sample set, in first-seen order.
+pub fn groups(ds: &Dataset) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+    for k in 0..ds.phenotypes.len() {
+        let s = ds.analysed_samples(k);
+        match index.get(&s) {
+            Some(&g) => out[g].phenotypes.push(k),
+            None => {
+                index.insert(s.clone(), out.len());
+                out.push(Group {
+                    samples: s,
+                    phenotypes: vec![k],
+                });
+            }
+        }
+    }
+    out
+}
+
+impl Group {
+    /// IDs of the group's samples, in order.
+    pub fn ids(&self, ds: &Dataset) -> Vec<SampleId> {
+        self.samples
+            .iter()
+            .map(|&s| ds.fileset.fam.samples[s as usize].id.clone())
+            .collect()
+    }
+
+    /// Names of the group's phenotypes.
+    pub fn names<'d>(&self, ds: &'d Dataset) -> Vec<&'d str> {
+        self.phenotypes
+            .iter()
+            .map(|&k| ds.phenotypes[k].name.as_str())
+            .collect()
+    }
+
+    /// The design matrix: intercept, then the dataset's covariates, with
+    /// their names.
+    pub fn design(&self, ds: &Dataset) -> (Mat<f64>, Vec<String>) {
+        let n = self.samples.len();
+        let c = ds.covariates.len() + 1;
+        let mut w = Mat::<f64>::zeros(n, c);
+        for (i, &s) in self.samples.iter().enumerate() {
+            w[(i, 0)] = 1.0;
+            for (j, col) in ds.covariates.iter().enumerate() {
+                w[(i, j + 1)] = col[s as usize].unwrap_or(f64::NAN);
+            }
+        }
+        let mut names = vec!["intercept".to_string()];
+        names.extend(ds.covariate_names.iter().cloned());
+        (w, names)
+    }
+
+    /// Phenotype `k`'s values on the group's samples.
+    pub fn values(&self, ds: &Dataset, k: usize) -> Vec<f64> {
+        let ph = &ds.phenotypes[k];
+        self.samples
+            .iter()
+            .map(|&s| ph.values[s as usize].unwrap_or(f64::NAN))
+            .collect()
+    }
+}

@@ -1,0 +1,247 @@
+//! The JSON run summaries (`PREFIX.json`) as typed, versioned structs:
+//! what workflows read. Written by [`crate::output::write_json`] with keys
+//! in alphabetical order.
+
+use genotype::Dataset;
+use serde::Serialize;
+
+use crate::analysis::PhenotypeResult;
+use crate::likelihood::Method;
+use crate::null_model::NullModel;
+use crate::scan::AssocRow;
+
+/// Version of the JSON layout: raised when a field changes meaning or
+/// disappears (adding a field does not raise it).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One phenotype's null model.
+#[derive(Debug, Clone, Serialize)]
+pub struct NullModelReport {
+    /// Phenotype name.
+    pub name: String,
+    /// Analysed samples.
+    pub n: usize,
+    /// Covariates, intercept included.
+    pub n_covariates: usize,
+    /// `reml` or `ml`.
+    pub method: &'static str,
+    /// Proportion of variance explained (GEMMA's definition).
+    pub pve: f64,
+    /// Its standard error.
+    pub pve_se: f64,
+    /// Genetic variance.
+    pub sigma_g2: f64,
+    /// Residual variance.
+    pub sigma_e2: f64,
+    /// `sigma_g2 / sigma_e2`.
+    pub lambda: f64,
+    /// Whether `lambda` is at an end of its search range.
+    pub at_boundary: bool,
+    /// REML log-likelihood at the REML optimum.
+    pub loglik_reml: f64,
+    /// ML log-likelihood at the ML optimum.
+    pub loglik_ml: f64,
+    /// REML `lambda`.
+    pub lambda_reml: f64,
+    /// ML `lambda`.
+    pub lambda_ml: f64,
+    /// Covariate effects, intercept first.
+    pub beta: Vec<f64>,
+    /// Their standard errors.
+    pub beta_se: Vec<f64>,
+}
+
+impl NullModelReport {
+    /// The report of phenotype `name`'s null model.
+    pub fn new(name: &str, m: &NullModel) -> Self {
+        Self {
+            name: name.to_string(),
+            n: m.n,
+            n_covariates: m.n_covariates,
+            method: match m.method {
+                Method::Reml => "reml",
+                Method::Ml => "ml",
+            },
+            pve: m.pve,
+            pve_se: m.pve_se,
+            sigma_g2: m.sigma_g2,
+            sigma_e2: m.sigma_e2,
+            lambda: m.lambda,
+            at_boundary: m.at_boundary,
+            loglik_reml: m.reml.1,
+            loglik_ml: m.ml.1,
+            lambda_reml: m.reml.0,
+            lambda_ml: m.ml.0,
+            beta: m.beta.clone(),
+            beta_se: m.beta_se.clone(),
+        }
+    }
+}
+
+/// `kindred reml`'s summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemlReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `reml`.
+    pub command: &'static str,
+    /// Null models in phenotype-column order.
+    pub phenotypes: Vec<NullModelReport>,
+    /// Warnings of the run.
+    pub warnings: Vec<String>,
+}
+
+impl RemlReport {
+    /// The summary of null-model results.
+    pub fn new(ds: &Dataset, results: &[PhenotypeResult], warnings: Vec<String>) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            command: "reml",
+            phenotypes: results
+                .iter()
+                .filter_map(|r| {
+                    r.null
+                        .as_ref()
+                        .map(|m| NullModelReport::new(&ds.phenotypes[r.phenotype].name, m))
+                })
+                .collect(),
+            warnings,
+        }
+    }
+}
+
+/// One of the strongest associations.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopHit {
+    /// `.bim` variant ID.
+    pub variant_id: String,
+    /// Chromosome code.
+    pub chromosome: String,
+    /// Base-pair position.
+    pub position: i64,
+    /// Effect of one more copy of A1.
+    pub beta: f64,
+    /// Main p-value.
+    pub p_value: f64,
+}
+
+/// One phenotype's scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    /// Phenotype name.
+    pub name: String,
+    /// Rows written.
+    pub n_variants_tested: usize,
+    /// Genomic control of the main p-values.
+    pub lambda_gc: Option<f64>,
+    /// The summary-statistics file.
+    pub file: String,
+    /// The ten strongest associations, strongest first.
+    pub top_hits: Vec<TopHit>,
+    /// The null model (absent for ordinary least squares).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub null_model: Option<NullModelReport>,
+    /// Analysed samples (with a null model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    /// Proportion of variance explained (with a null model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pve: Option<f64>,
+    /// Its standard error (with a null model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pve_se: Option<f64>,
+}
+
+/// The `n` strongest rows (smallest main p-value first; ties in `.bim` order).
+pub fn top_hits(rows: &[AssocRow], n: usize) -> Vec<&AssocRow> {
+    let mut top: Vec<&AssocRow> = rows.iter().collect();
+    top.sort_by(|x, y| x.p_value().total_cmp(&y.p_value()));
+    top.truncate(n);
+    top
+}
+
+impl ScanReport {
+    /// The report of one phenotype's results, written to `file`.
+    pub fn new(ds: &Dataset, r: &PhenotypeResult, file: String) -> Self {
+        let name = ds.phenotypes[r.phenotype].name.clone();
+        let top_hits = top_hits(&r.rows, 10)
+            .into_iter()
+            .map(|row| {
+                let v = &ds.fileset.variants[row.variant as usize];
+                TopHit {
+                    variant_id: v.id.to_string(),
+                    chromosome: v.chrom.to_string(),
+                    position: v.pos,
+                    beta: row.beta,
+                    p_value: row.p_value(),
+                }
+            })
+            .collect();
+        Self {
+            null_model: r.null.as_ref().map(|m| NullModelReport::new(&name, m)),
+            n: r.null.as_ref().map(|m| m.n),
+            pve: r.null.as_ref().map(|m| m.pve),
+            pve_se: r.null.as_ref().map(|m| m.pve_se),
+            name,
+            n_variants_tested: r.rows.len(),
+            lambda_gc: r.lambda_gc,
+            file,
+            top_hits,
+        }
+    }
+}
+
+/// `kindred assoc`'s and `gwas`'s summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssocReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `assoc` or `gwas`.
+    pub command: &'static str,
+    /// `lmm` or `linear`.
+    pub model: &'static str,
+    /// `exact` or `fixed-ratio`.
+    pub mode: &'static str,
+    /// Whether each chromosome was tested against a GRM without it.
+    pub loco: bool,
+    /// Variants in the `.bim`.
+    pub n_variants_in_bim: usize,
+    /// Per phenotype, in phenotype-column order.
+    pub phenotypes: Vec<ScanReport>,
+    /// Warnings of the run.
+    pub warnings: Vec<String>,
+}
+
+/// `kindred grm`'s summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct GrmReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `grm`.
+    pub command: &'static str,
+    /// GRM kind.
+    pub kind: &'static str,
+    /// Samples in the GRM.
+    pub n_samples: usize,
+    /// Variants in the GRM.
+    pub n_variants: usize,
+    /// The GRM file.
+    pub file: String,
+    /// One matrix per chromosome left out, with `--loco`.
+    pub loco: Vec<LocoGrmReport>,
+    /// Wall time of the build.
+    pub seconds: f64,
+    /// Multiply rate of the build.
+    pub gflops: f64,
+}
+
+/// A GRM without one chromosome.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocoGrmReport {
+    /// The chromosome left out.
+    pub chromosome: String,
+    /// Its file.
+    pub file: String,
+    /// Variants in it.
+    pub n_variants: usize,
+}

@@ -1,0 +1,322 @@
+//! [`Scanner`]: one phenotype's tests over blocks of rotated variants.
+
+use faer::{MatRef, Par};
+use genotype::AlleleStats;
+use rayon::prelude::*;
+
+use super::exact::{PointSums, Points, SnpObjective};
+use super::gls::{AtLambda, Estimate};
+use super::options::{AssocRow, Mode, ScanOptions, Tests};
+use crate::likelihood::{chol_inverse, cholesky, logdet_xtx, Columns, Method, Work};
+use crate::null_model::{NullModel, Rotated};
+use crate::optimize::{maximize, Objective};
+use crate::pvalue::{chi2_1_sf, f1_sf};
+
+/// Runs the tests for one phenotype over blocks of rotated variants.
+#[derive(Debug)]
+pub struct Scanner<'a> {
+    rot: &'a Rotated,
+    opts: ScanOptions,
+    /// Null ML log-likelihood (LRT baseline).
+    logl0_ml: f64,
+    /// `lambda` of the fixed-ratio Wald test (null REML).
+    wald_fixed: AtLambda,
+    /// `lambda` of the score test (null ML, as GEMMA).
+    score: AtLambda,
+    /// `(WᵀW)⁻¹` for the collinearity filter.
+    wtw_inv: Vec<f64>,
+    /// Exact mode: the lambdas every variant visits.
+    points: Option<Points>,
+    /// Null REML and ML `lambda`: where per-variant root searches start.
+    hint_reml: f64,
+    hint_ml: f64,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner for the phenotype `rot` with its fitted null model.
+    ///
+    /// # Panics
+    /// If the null model's `lambda` cannot be evaluated (it just was).
+    pub fn new(rot: &'a Rotated, null: &NullModel, opts: ScanOptions) -> Self {
+        Self::with_lambdas(rot, null.reml.0, null.ml.0, null.ml.1, opts)
+    }
+
+    /// Ordinary least squares with the same covariates: every test at
+    /// `lambda = 0` on unrotated data (`rot` from [`Rotated::unrotated`]).
+    ///
+    /// # Panics
+    /// If the covariates are collinear ([`Rotated::unrotated`] refuses them).
+    pub fn linear(rot: &'a Rotated, tests: Tests) -> Self {
+        let opts = ScanOptions {
+            tests,
+            mode: Mode::FixedRatio,
+            ..ScanOptions::default()
+        };
+        let n = rot.n() as f64;
+        let at0 = AtLambda::new(rot, 0.0).expect("covariates were checked");
+        let logl0 = -0.5 * n * at0.ypy.ln();
+        Self::with_lambdas(rot, 0.0, 0.0, logl0, opts)
+    }
+
+    fn with_lambdas(rot: &'a Rotated, l_wald: f64, l_score: f64, logl0_ml: f64, opts: ScanOptions) -> Self {
+        let c = rot.n_covariates();
+        let wald_fixed = AtLambda::new(rot, l_wald).expect("null lambda evaluates");
+        let score = AtLambda::new(rot, l_score).expect("null lambda evaluates");
+        let mut g = vec![0.0; c * c];
+        for a in 0..c {
+            for b in 0..c {
+                g[b * c + a] = rot.w[a].iter().zip(&rot.w[b]).map(|(x, y)| x * y).sum();
+            }
+        }
+        let mut l = vec![0.0; c * c];
+        let mut wtw_inv = vec![0.0; c * c];
+        let mut tmp = vec![0.0; c];
+        if cholesky(&g, c, c, &mut l).is_some() {
+            chol_inverse(&l, c, &mut wtw_inv, &mut tmp);
+        }
+        let points = (opts.mode == Mode::Exact).then(|| Points::new(rot, &opts.search, l_wald, l_score));
+        Self {
+            rot,
+            opts,
+            logl0_ml,
+            wald_fixed,
+            score,
+            wtw_inv,
+            points,
+            hint_reml: l_wald,
+            hint_ml: l_score,
+        }
+    }
+
+    /// Tests the rotated variants `utx` (`n x B`, column `j` = `Uᵀ x_j`,
+    /// `x_j` mean-imputed A1 counts) whose `.bim` positions and counts are
+    /// `variants` and `stats`; appends one row per variant that passes the
+    /// collinearity filter, in order. `par` runs the block multiplies of
+    /// the exact mode (sequential for small blocks); the per-variant loop
+    /// runs on the global rayon pool. The results do not depend on the
+    /// number of threads.
+    pub fn test_block(
+        &self,
+        utx: MatRef<'_, f64>,
+        variants: &[u32],
+        stats: &[AlleleStats],
+        par: Par,
+        out: &mut Vec<AssocRow>,
+    ) {
+        let n = self.rot.n();
+        let c = self.rot.n_covariates();
+        assert_eq!(utx.nrows(), n);
+        let b = utx.ncols();
+        let par = if n * b >= 1 << 16 { par } else { Par::Seq };
+        let block = self.points.as_ref().map(|p| p.block_sums(utx, par));
+        let rows: Vec<Option<AssocRow>> = (0..b)
+            .into_par_iter()
+            .with_min_len(16)
+            .map_init(
+                || (Work::new(n, c + 2), vec![0.0; c], vec![0.0; n], vec![0.0; 3 * (c + 2)]),
+                |(work, t, x, ab), j| {
+                    let col = utx.col(j);
+                    for i in 0..n {
+                        x[i] = col[i];
+                    }
+                    let sums = block.as_ref().map(|(f, q)| PointSums {
+                        fixed: f.col(j).try_as_col_major().expect("contiguous").as_slice(),
+                        square: q.col(j).try_as_col_major().expect("contiguous").as_slice(),
+                        buf: ab,
+                    });
+                    self.test_one(x, variants[j], stats[j], work, t, sums)
+                },
+            )
+            .collect();
+        out.extend(rows.into_iter().flatten());
+    }
+
+    fn collinear(&self, x: &[f64], t: &mut [f64]) -> bool {
+        let c = t.len();
+        if c <= 1 {
+            return false;
+        }
+        let vx: f64 = x.iter().map(|v| v * v).sum();
+        for (j, tj) in t.iter_mut().enumerate() {
+            *tj = self.rot.w[j].iter().zip(x).map(|(a, b)| a * b).sum();
+        }
+        let mut vw = 0.0;
+        for i in 0..c {
+            for j in 0..c {
+                vw += t[i] * self.wtw_inv[j * c + i] * t[j];
+            }
+        }
+        vw / vx > self.opts.r2_max
+    }
+
+    fn test_one(
+        &self,
+        x: &[f64],
+        variant: u32,
+        stats: AlleleStats,
+        work: &mut Work,
+        t: &mut [f64],
+        sums: Option<PointSums<'_>>,
+    ) -> Option<AssocRow> {
+        if self.collinear(x, t) {
+            return None;
+        }
+        let n = self.rot.n() as f64;
+        let df = n - self.rot.n_covariates() as f64 - 1.0;
+        let tests = self.opts.tests;
+        let mut row = AssocRow::empty(variant, stats);
+        if tests.score {
+            let (xpy, xpx) = self.score.project(self.rot, x, t);
+            let ypy = self.score.ypy;
+            row.p_score = Some(f1_sf(n * xpy * xpy / (xpx * ypy), df));
+            let e = Estimate::from_projection(xpy, xpx, ypy, df);
+            (row.beta, row.se) = (e.beta, e.se);
+        }
+        match self.opts.mode {
+            Mode::FixedRatio => {
+                let (xpy, xpx) = self.wald_fixed.project(self.rot, x, t);
+                let e = Estimate::from_projection(xpy, xpx, self.wald_fixed.ypy, df);
+                (row.beta, row.se) = (e.beta, e.se);
+                if tests.wald {
+                    row.p_wald = Some(f1_sf(e.wald(), df));
+                }
+                if tests.lrt {
+                    // ML profile at the fixed lambda: 2 Δl = n ln(yᵀP_W y / yᵀP_{W,x} y)
+                    row.p_lrt = Some(chi2_1_sf(n * (self.wald_fixed.ypy / e.ypy_h1).ln()));
+                }
+            }
+            Mode::Exact => self.exact(x, df, work, sums, &mut row)?,
+        }
+        Some(row)
+    }
+
+    /// The exact mode's per-variant REML (Wald) and ML (LRT) searches.
+    fn exact(
+        &self,
+        x: &[f64],
+        df: f64,
+        work: &mut Work,
+        sums: Option<PointSums<'_>>,
+        row: &mut AssocRow,
+    ) -> Option<()> {
+        let c = self.rot.n_covariates();
+        let tests = self.opts.tests;
+        let points = self.points.as_ref().map_or(&[][..], |p| &p.points[..]);
+        let mut cols: Vec<&[f64]> = self.rot.w.iter().map(Vec::as_slice).collect();
+        cols.push(x);
+        cols.push(&self.rot.y);
+        let logdet = logdet_xtx(&cols, work)?;
+        work.clear_memo();
+        if let Some(g) = sums {
+            g.prefill(points, c, work);
+        }
+        let mut obj = SnpObjective {
+            data: Columns {
+                s: &self.rot.s,
+                cols: &cols,
+                logdet_xtx: logdet,
+            },
+            method: Method::Reml,
+            work,
+            points,
+            x: c,
+        };
+        // The variant's coefficient and `xᵀP_W x` at the last evaluation.
+        let fitted = |obj: &SnpObjective<'_, '_>, ypy: f64| {
+            let xpx = 1.0 / obj.work.ainv[c * (c + 1) + c];
+            Estimate::new(obj.work.beta[c], xpx, ypy, df)
+        };
+        if tests.wald {
+            let opt = maximize(&mut obj, &self.opts.search, Some(self.hint_reml))?;
+            let e = obj.eval(opt.lambda, false, false)?;
+            let est = fitted(&obj, e.ypy);
+            (row.beta, row.se) = (est.beta, est.se);
+            row.p_wald = Some(f1_sf(est.wald(), df));
+            row.lambda_remle = opt.lambda;
+            row.logl_h1 = opt.f;
+        }
+        if tests.lrt {
+            obj.method = Method::Ml;
+            let opt = maximize(&mut obj, &self.opts.search, Some(self.hint_ml))?;
+            row.lambda_mle = opt.lambda;
+            row.logl_h1 = opt.f;
+            row.p_lrt = Some(chi2_1_sf(2.0 * (opt.f - self.logl0_ml)));
+            if !tests.wald && !tests.score {
+                let e = obj.eval(opt.lambda, false, false)?;
+                let est = fitted(&obj, e.ypy);
+                (row.beta, row.se) = (est.beta, est.se);
+            }
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use faer::Mat;
+
+    use super::*;
+    use crate::pvalue::f1_sf;
+
+    fn stats() -> AlleleStats {
+        AlleleStats {
+            n_hom_a1: 1,
+            n_het: 1,
+            n_hom_a2: 1,
+            n_missing: 0,
+        }
+    }
+
+    /// Ordinary least squares by hand: slope, its SE and the F-test p-value
+    /// of regressing `y` on an intercept and `x`.
+    fn ols(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+        let n = x.len() as f64;
+        let mx = x.iter().sum::<f64>() / n;
+        let my = y.iter().sum::<f64>() / n;
+        let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+        let syy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
+        let beta = sxy / sxx;
+        let rss = syy - beta * sxy;
+        let se = (rss / (n - 2.0) / sxx).sqrt();
+        (beta, se, f1_sf(beta * beta / (se * se), n - 2.0))
+    }
+
+    #[test]
+    fn linear_scan_is_least_squares() {
+        let n = 30;
+        let names = vec!["intercept".to_string()];
+        let w = Mat::<f64>::from_fn(n, 1, |_, _| 1.0);
+        let y: Vec<f64> = (0..n).map(|i| (i as f64 * 0.9).sin() + 0.05 * i as f64).collect();
+        let rot = Rotated::unrotated(w.as_ref(), &names, &y).expect("valid");
+        let xs = Mat::<f64>::from_fn(n, 3, |i, j| ((i * (j + 1) * 7 + j) % 5) as f64 / 2.0);
+        let sc = Scanner::linear(&rot, Tests::ALL);
+        let mut rows = Vec::new();
+        sc.test_block(xs.as_ref(), &[7, 8, 9], &[stats(); 3], Par::Seq, &mut rows);
+        assert_eq!(rows.iter().map(|r| r.variant).collect::<Vec<_>>(), [7, 8, 9]);
+        for (j, r) in rows.iter().enumerate() {
+            let x: Vec<f64> = (0..n).map(|i| xs[(i, j)]).collect();
+            let (beta, se, p) = ols(&x, &y);
+            assert!((r.beta - beta).abs() < 1e-12 && (r.se - se).abs() < 1e-12, "{j}");
+            let pw = r.p_wald.expect("wald ran");
+            assert!((pw.log10() - p.log10()).abs() < 1e-10, "{pw} vs {p}");
+            assert!(r.p_lrt.is_some() && r.p_score.is_some());
+            assert!(r.lambda_remle.is_nan(), "no per-variant lambda at a fixed ratio");
+        }
+    }
+
+    /// A variant (almost) equal to a covariate is skipped, not tested.
+    #[test]
+    fn collinear_variants_are_skipped() {
+        let n = 20;
+        let names = vec!["intercept".to_string(), "c".to_string()];
+        let w = Mat::<f64>::from_fn(n, 2, |i, j| if j == 0 { 1.0 } else { (i % 3) as f64 });
+        let y: Vec<f64> = (0..n).map(|i| (i as f64).sqrt()).collect();
+        let rot = Rotated::unrotated(w.as_ref(), &names, &y).expect("valid");
+        let xs = Mat::<f64>::from_fn(n, 2, |i, j| if j == 0 { (i % 3) as f64 } else { (i % 2) as f64 });
+        let mut rows = Vec::new();
+        Scanner::linear(&rot, Tests::WALD).test_block(xs.as_ref(), &[0, 1], &[stats(); 2], Par::Seq, &mut rows);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].variant, 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! The CLI's [`association::Reporter`]: each event of an analysis becomes
+//! lines of the run's `.log` (echoed on stderr), each stage a progress bar.
+
+use std::sync::{Mutex, MutexGuard};
+
+use association::{Event, Reporter, Stage};
+use genotype::Progress;
+
+use crate::progress::Bar;
+use crate::runlog::RunLog;
+
+/// Which command is reporting (they log null fits differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `kindred reml`: a warning for a boundary estimate.
+    Reml,
+    /// `kindred assoc` / `gwas`: one line per fitted phenotype.
+    Assoc,
+}
+
+/// Log lines and progress bars for one run.
+pub struct LogReporter {
+    log: Mutex<RunLog>,
+    quiet: bool,
+    command: Command,
+}
+
+impl LogReporter {
+    /// Reports into `log`; bars hidden when `quiet`.
+    pub fn new(log: RunLog, quiet: bool, command: Command) -> Self {
+        Self {
+            log: Mutex::new(log),
+            quiet,
+            command,
+        }
+    }
+
+    /// The log, for lines outside the analysis.
+    pub fn log(&self) -> MutexGuard<'_, RunLog> {
+        // A poisoned lock means a panic elsewhere, which ends the run anyway.
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The log back, to finish it.
+    pub fn into_log(self) -> RunLog {
+        self.log.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Reporter for LogReporter {
+    fn event(&self, event: Event<'_>) {
+        let mut log = self.log();
+        match event {
+            Event::Prepared {
+                names,
+                prepared: p,
+                seconds,
+            } => {
+                log.info(format!("GRM and eigendecomposition: {seconds:.2} s"));
+                log.info(format!(
+                    "phenotype(s) {}: {} analysed samples",
+                    names.join(", "),
+                    p.group.samples.len()
+                ));
+                let q = &p.qc;
+                log.info(format!(
+                    "variants: {} considered, {} fail the missing rate, {} the MAF, {} are monomorphic; {} pass",
+                    q.n_candidates, q.n_missing, q.n_maf, q.n_monomorphic, q.n_pass
+                ));
+                let s = &p.spectrum;
+                if s.n_negative > 0 {
+                    log.warn(format!(
+                        "the GRM is not positive semi-definite: smallest eigenvalue {:.3e}, {} negative; eigenvalues below 1e-10 are set to 0 (as GEMMA does)",
+                        s.min, s.n_negative
+                    ));
+                }
+                log.info(format!(
+                    "GRM eigenvalues: min {:.3e}, max {:.3e}, tr(K)/n {:.6}",
+                    s.min, s.max, s.trace_over_n
+                ));
+            }
+            Event::EigenWritten { prefix } => {
+                let p = prefix.display();
+                log.info(format!("wrote {p}.eigen.bin and {p}.eigen.id"));
+            }
+            Event::LinearQc { n_samples, report } => log.info(format!(
+                "{n_samples} samples, {} variants pass QC (of {})",
+                report.n_pass, report.n_candidates
+            )),
+            Event::NullFitted { name, null: m } => match self.command {
+                Command::Assoc => log.info(format!(
+                    "phenotype '{name}': pve {:.6} (se {:.6}), sigma_g2 {:.6}, sigma_e2 {:.6}, REML loglik {:.3}",
+                    m.pve, m.pve_se, m.sigma_g2, m.sigma_e2, m.reml.1
+                )),
+                Command::Reml if m.at_boundary => log.warn(format!(
+                    "phenotype '{name}': lambda is at the edge of its range (pve {:.4}): the estimate is a boundary value",
+                    m.pve
+                )),
+                Command::Reml => {}
+            },
+            Event::Scanned { loco, seconds } => {
+                let step = if loco { "LOCO scan" } else { "scan" };
+                log.info(format!("{step}: {seconds:.2} s"));
+            }
+        }
+    }
+
+    fn progress(&self, stage: Stage, len: u64) -> Box<dyn Progress + '_> {
+        let what = match stage {
+            Stage::Grm => "GRM",
+            Stage::Scan => "scan",
+        };
+        Box::new(Bar::new(len, what, self.quiet))
+    }
+}

@@ -1,0 +1,129 @@
+//! Sums over one set of variants (the whole pass, one chromosome, one run
+//! of blocks), and their addition and subtraction for LOCO.
+
+use faer::Mat;
+
+use crate::kind::GrmKind;
+
+/// Sums over one set of variants (all of them, or one chromosome's).
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// `Σ z zᵀ`, lower triangle.
+    pub(crate) s: Mat<f64>,
+    /// Variants summed.
+    pub(crate) m: usize,
+    /// GCTA only: per-sample sums of the diagonal terms.
+    pub(crate) diag: Vec<f64>,
+    /// GCTA only: per-sample observed counts.
+    pub(crate) obs_diag: Vec<f64>,
+    /// GCTA only: per-pair observed counts among variants with missing calls
+    /// (lower triangle); variants without missing calls add to `m_full`.
+    pub(crate) pair_obs: Option<Mat<f64>>,
+    /// GCTA only: variants observed in every sample.
+    pub(crate) m_full: usize,
+}
+
+impl Part {
+    /// Zero sums for `n` samples (GCTA's extra sums only for that kind).
+    pub(crate) fn new(n: usize, kind: GrmKind) -> Self {
+        let gcta = kind == GrmKind::Gcta;
+        Self {
+            s: Mat::zeros(n, n),
+            m: 0,
+            diag: if gcta { vec![0.0; n] } else { Vec::new() },
+            obs_diag: if gcta { vec![0.0; n] } else { Vec::new() },
+            pair_obs: None,
+            m_full: 0,
+        }
+    }
+
+    /// `self - other` (LOCO: everything but one chromosome).
+    pub(crate) fn minus(&self, other: &Part) -> Part {
+        let n = self.s.nrows();
+        let sub = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
+        let pair_obs = match (&self.pair_obs, &other.pair_obs) {
+            (None, None) => None,
+            (a, b) => {
+                let z = Mat::zeros(n, n);
+                let a = a.as_ref().unwrap_or(&z);
+                let b = b.as_ref().unwrap_or(&z);
+                Some(a - b)
+            }
+        };
+        Part {
+            s: &self.s - &other.s,
+            m: self.m - other.m,
+            diag: sub(&self.diag, &other.diag),
+            obs_diag: sub(&self.obs_diag, &other.obs_diag),
+            pair_obs,
+            m_full: self.m_full - other.m_full,
+        }
+    }
+
+    /// `self += other` (a run of variants joins the sums).
+    pub(crate) fn add(&mut self, other: &Part) {
+        self.s += &other.s;
+        self.m += other.m;
+        self.m_full += other.m_full;
+        for (a, b) in self.diag.iter_mut().zip(&other.diag) {
+            *a += b;
+        }
+        for (a, b) in self.obs_diag.iter_mut().zip(&other.obs_diag) {
+            *a += b;
+        }
+        if let Some(b) = &other.pair_obs {
+            match &mut self.pair_obs {
+                Some(a) => *a += b,
+                None => self.pair_obs = Some(b.clone()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(n: usize, seed: f64, obs: bool) -> Part {
+        let mut p = Part::new(n, GrmKind::Gcta);
+        p.s = Mat::from_fn(n, n, |i, j| seed + (i * n + j) as f64);
+        p.m = 3 + seed as usize;
+        p.m_full = 1 + seed as usize;
+        p.diag = (0..n).map(|i| seed * i as f64).collect();
+        p.obs_diag = (0..n).map(|i| seed + i as f64).collect();
+        p.pair_obs = obs.then(|| Mat::from_fn(n, n, |i, j| (i + j) as f64 + seed));
+        p
+    }
+
+    fn same(a: &Part, b: &Part) -> bool {
+        let mats = |x: &Mat<f64>, y: &Mat<f64>| (0..x.nrows()).all(|i| (0..x.ncols()).all(|j| x[(i, j)] == y[(i, j)]));
+        let pair = match (&a.pair_obs, &b.pair_obs) {
+            (Some(x), Some(y)) => mats(x, y),
+            (None, None) => true,
+            (Some(x), None) | (None, Some(x)) => mats(x, &Mat::zeros(x.nrows(), x.ncols())),
+        };
+        mats(&a.s, &b.s) && a.m == b.m && a.m_full == b.m_full && a.diag == b.diag && a.obs_diag == b.obs_diag && pair
+    }
+
+    #[test]
+    fn new_keeps_gcta_sums_only_for_that_kind() {
+        let p = Part::new(4, GrmKind::Centered);
+        assert!(p.diag.is_empty() && p.obs_diag.is_empty() && p.pair_obs.is_none());
+        let q = Part::new(4, GrmKind::Gcta);
+        assert_eq!((q.diag.len(), q.obs_diag.len(), q.m, q.m_full), (4, 4, 0, 0));
+    }
+
+    #[test]
+    fn minus_undoes_add() {
+        for (obs_a, obs_b) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = filled(3, 2.0, obs_a);
+            let b = filled(3, 5.0, obs_b);
+            let mut sum = a.clone();
+            sum.add(&b);
+            assert_eq!((sum.m, sum.m_full), (a.m + b.m, a.m_full + b.m_full));
+            assert_eq!(sum.pair_obs.is_some(), obs_a || obs_b);
+            assert!(same(&sum.minus(&b), &a), "{obs_a} {obs_b}");
+            assert!(same(&sum.minus(&a), &b), "{obs_a} {obs_b}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The sums of one pass and the matrices formed from them: the GRM over
+//! every variant, and the GRM leaving one chromosome out (LOCO).
+
+use std::collections::BTreeMap;
+
+use faer::Mat;
+use genotype::{Chrom, SampleId};
+
+use crate::error::{Error, Result};
+use crate::grm::Grm;
+use crate::kind::GrmKind;
+use crate::part::Part;
+
+/// The sums of one pass: enough to form the GRM and every LOCO GRM.
+#[derive(Debug)]
+pub struct GrmSums {
+    pub(crate) kind: GrmKind,
+    pub(crate) ids: Vec<SampleId>,
+    pub(crate) total: Part,
+    pub(crate) per_chrom: BTreeMap<Chrom, Part>,
+}
+
+impl GrmSums {
+    /// The GRM over every variant of the pass.
+    pub fn grm(&self) -> Grm {
+        self.finish(&self.total)
+    }
+
+    /// Chromosomes with a partial sum (empty without LOCO).
+    pub fn chromosomes(&self) -> Vec<Chrom> {
+        self.per_chrom.keys().cloned().collect()
+    }
+
+    /// The GRM without chromosome `c`'s variants, from the partial sums.
+    ///
+    /// # Errors
+    /// `Degenerate` when LOCO sums were not kept, `c` has none, or nothing
+    /// would be left.
+    pub fn loco(&self, c: &Chrom) -> Result<Grm> {
+        let part = self
+            .per_chrom
+            .get(c)
+            .ok_or_else(|| Error::Degenerate(format!("no LOCO sums for chromosome {c}")))?;
+        if part.m == self.total.m {
+            return Err(Error::Degenerate(format!(
+                "leaving chromosome {c} out leaves no variant for the GRM"
+            )));
+        }
+        Ok(self.finish(&self.total.minus(part)))
+    }
+
+    /// Variants summed in the whole pass.
+    pub fn n_variants(&self) -> usize {
+        self.total.m
+    }
+
+    fn finish(&self, p: &Part) -> Grm {
+        let n = p.s.nrows();
+        let m = p.m as f64;
+        let mut k = Mat::<f64>::zeros(n, n);
+        let mut counts = None;
+        match self.kind {
+            GrmKind::Centered | GrmKind::Standardized | GrmKind::Plink => {
+                for j in 0..n {
+                    for i in j..n {
+                        let v = p.s[(i, j)] / m;
+                        k[(i, j)] = v;
+                        k[(j, i)] = v;
+                    }
+                }
+            }
+            GrmKind::Gcta => {
+                let full = p.m_full as f64;
+                let pair = |i: usize, j: usize| full + p.pair_obs.as_ref().map_or(0.0, |o| o[(i, j)]);
+                for j in 0..n {
+                    k[(j, j)] = 1.0 + p.diag[j] / p.obs_diag[j];
+                    for i in j + 1..n {
+                        let v = p.s[(i, j)] / pair(i, j);
+                        k[(i, j)] = v;
+                        k[(j, i)] = v;
+                    }
+                }
+                if p.pair_obs.is_some() {
+                    counts = Some(Mat::from_fn(n, n, |i, j| {
+                        let (a, b) = if i >= j { (i, j) } else { (j, i) };
+                        if a == b {
+                            p.obs_diag[a] as f32
+                        } else {
+                            pair(a, b) as f32
+                        }
+                    }));
+                }
+            }
+        }
+        Grm {
+            matrix: k,
+            ids: self.ids.clone(),
+            n_variants: p.m,
+            pair_counts: counts,
+            kind: Some(self.kind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use genotype::Chrom;
+
+    use crate::block::Precision;
+    use crate::builder::tests::{multi, sums_of, KINDS};
+    use crate::ErrorKind;
+
+    #[test]
+    fn loco_equals_the_grm_built_without_the_chromosome() {
+        let fs = multi();
+        // runs out of chromosome order, chromosome 1 in two runs
+        let v = [8, 9, 0, 1, 4, 5, 6, 7, 2, 3, 10, 11];
+        for kind in KINDS {
+            let s = sums_of(&fs, &v, kind, Precision::F64, 3, true);
+            for c in [1, 2, 3].map(Chrom::Auto) {
+                let rest: Vec<u32> = v
+                    .iter()
+                    .copied()
+                    .filter(|&x| fs.variants[x as usize].chrom != c)
+                    .collect();
+                let direct = sums_of(&fs, &rest, kind, Precision::F64, 3, false).grm();
+                let loco = s.loco(&c).unwrap();
+                assert_eq!(loco.n_variants, 8);
+                let d = loco.max_abs_diff(&direct.matrix);
+                assert!(d < 1e-12, "{kind:?} without chromosome {c}: {d:e}");
+                assert_eq!(loco.pair_counts.is_some(), direct.pair_counts.is_some());
+            }
+            let plain = sums_of(&fs, &v, kind, Precision::F64, 3, false).grm();
+            assert!(s.grm().max_abs_diff(&plain.matrix) < 1e-12, "{kind:?}");
+            assert_eq!(s.n_variants(), 12);
+        }
+    }
+
+    #[test]
+    fn chromosomes_are_listed_in_chromosome_order() {
+        let fs = multi();
+        let s = sums_of(
+            &fs,
+            &[10, 4, 0, 5, 11],
+            crate::GrmKind::Centered,
+            Precision::F64,
+            2,
+            true,
+        );
+        assert_eq!(s.chromosomes(), [1, 2, 3].map(Chrom::Auto));
+        let plain = sums_of(&fs, &[10, 4, 0], crate::GrmKind::Centered, Precision::F64, 2, false);
+        assert!(plain.chromosomes().is_empty());
+    }
+
+    #[test]
+    fn loco_without_sums_or_without_anything_left_is_degenerate() {
+        let fs = multi();
+        let plain = sums_of(&fs, &[0, 4], crate::GrmKind::Centered, Precision::F64, 2, false);
+        let e = plain.loco(&Chrom::Auto(1)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DegenerateData);
+        assert_eq!(e.to_string(), "no LOCO sums for chromosome 1");
+        let one = sums_of(&fs, &[0, 1], crate::GrmKind::Centered, Precision::F64, 2, true);
+        let e = one.loco(&Chrom::Auto(1)).unwrap_err();
+        assert_eq!(e.to_string(), "leaving chromosome 1 out leaves no variant for the GRM");
+    }
+}
