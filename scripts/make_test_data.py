@@ -469,11 +469,19 @@ def _copy(rows):
     return [list(r) if isinstance(r, list) else r for r in rows]
 
 
+# Exit codes of README.md "Exit codes"; a case's code must be one of these.
+EXIT_CODES = {0: "success", 3: "file I/O", 4: "malformed", 5: "inconsistent"}
+
+
 class Case:
-    def __init__(self, name, file, line, what, flag=None, note=""):
+    def __init__(self, name, file, line, code, what, flag=None, note=""):
+        assert code in EXIT_CODES, (name, code)
+        # Rows that must succeed say so first (malformed.rs reads `what`).
+        assert (code == 0) == what.startswith(("warning", "accepted")), name
         self.name = name
         self.file = file      # the file the error must name
         self.line = line      # 1-based line, or "-"
+        self.code = code      # the exit code kindred must return
         self.what = what
         self.flag = flag      # e.g. "--pheno" (its file is `file`)
         self.note = note
@@ -509,8 +517,8 @@ def base_files(side=()):
 def build_cases() -> list:
     cases = []
 
-    def case(name, file, line, what, flag=None, side=(), note="", **override):
-        c = Case(name, file, line, what, flag, note)
+    def case(name, file, line, code, what, flag=None, side=(), note="", **override):
+        c = Case(name, file, line, code, what, flag, note)
         c.files = base_files(side)
         for k, v in override.items():
             c.files[k.replace("_", ".", 1) if k.startswith("in_") else k] = v
@@ -533,125 +541,247 @@ def build_cases() -> list:
         return lines(rows)
 
     # ---- .bed ---------------------------------------------------------
-    case("bed_bad_magic", "in.bed", "-", "wrong magic bytes (0x6c 0x1c instead of 0x6c 0x1b)",
+    case("bed_bad_magic", "in.bed", "-", 4, "wrong magic bytes (0x6c 0x1c instead of 0x6c 0x1b)",
          in_bed=bytes([0x6C, 0x1C, 0x01]) + BASE_BED[3:])
-    case("bed_sample_major", "in.bed", "-", "sample-major mode byte 0x00 (not supported)",
+    case("bed_sample_major", "in.bed", "-", 4, "sample-major mode byte 0x00 (not supported)",
          in_bed=bytes([0x6C, 0x1B, 0x00]) + BASE_BED[3:])
-    case("bed_bad_mode_byte", "in.bed", "-", "unknown mode byte 0x02 (must be 0x01)",
+    case("bed_bad_mode_byte", "in.bed", "-", 4, "unknown mode byte 0x02 (must be 0x01)",
          in_bed=bytes([0x6C, 0x1B, 0x02]) + BASE_BED[3:])
-    case("bed_truncated", "in.bed", "-", "truncated: 8 bytes, expected 9 (one byte short)",
+    case("bed_truncated", "in.bed", "-", 5, "truncated: 8 bytes, expected 9 (one byte short)",
          in_bed=BASE_BED[:-1])
-    case("bed_extra_byte", "in.bed", "-", "one trailing byte: 10 bytes, expected 9",
+    case("bed_extra_byte", "in.bed", "-", 5, "one trailing byte: 10 bytes, expected 9",
          in_bed=BASE_BED + b"\x00")
-    case("bed_two_bytes", "in.bed", "-", "only 2 bytes (shorter than the 3-byte header)",
+    case("bed_two_bytes", "in.bed", "-", 4, "only 2 bytes (shorter than the 3-byte header)",
          in_bed=BASE_BED[:2])
-    case("bed_empty", "in.bed", "-", "empty .bed (0 bytes)", in_bed=b"")
-    case("bed_header_only", "in.bed", "-", "header only: 3 bytes, expected 9 (no genotype data)",
+    case("bed_empty", "in.bed", "-", 4, "empty .bed (0 bytes)", in_bed=b"")
+    case("bed_header_only", "in.bed", "-", 5, "header only: 3 bytes, expected 9 (no genotype data)",
          in_bed=BASE_BED[:3])
 
     # ---- .bim ---------------------------------------------------------
-    case("bim_five_columns", "in.bim", 2, "5 columns instead of 6 (cM column dropped)",
+    case("bim_five_columns", "in.bim", 2, 4, "5 columns instead of 6 (cM column dropped)",
          in_bim=bim(lambda r: r[1].pop(2)))
-    case("bim_seven_columns", "in.bim", 3, "7 columns instead of 6",
+    case("bim_seven_columns", "in.bim", 3, 4, "7 columns instead of 6",
          in_bim=bim(lambda r: r[2].append("extra")))
-    case("bim_nonnumeric_position", "in.bim", 2, "non-numeric bp position \"2OO\"",
+    case("bim_nonnumeric_position", "in.bim", 2, 4, "non-numeric bp position \"2OO\"",
          in_bim=bim(lambda r: r[1].__setitem__(3, "2OO")))
-    case("bim_float_position", "in.bim", 3, "non-integer bp position \"300.5\"",
+    case("bim_float_position", "in.bim", 3, 4, "non-integer bp position \"300.5\"",
          in_bim=bim(lambda r: r[2].__setitem__(3, "300.5")))
-    case("bim_position_overflow", "in.bim", 1, "bp position 4294967296 does not fit in 32 bits",
+    case("bim_position_overflow", "in.bim", 1, 4, "bp position 4294967296 does not fit in 32 bits",
          in_bim=bim(lambda r: r[0].__setitem__(3, "4294967296")))
-    case("bim_nonnumeric_cm", "in.bim", 3, "non-numeric cM \"zero\"",
+    case("bim_nonnumeric_cm", "in.bim", 3, 4, "non-numeric cM \"zero\"",
          in_bim=bim(lambda r: r[2].__setitem__(2, "zero")))
-    case("bim_empty", "in.bim", "-", "empty .bim (0 bytes, no variants)", in_bim=b"")
-    case("bim_extra_line", "in.bed", "-",
+    case("bim_empty", "in.bim", "-", 4, "empty .bim (0 bytes, no variants)", in_bim=b"")
+    case("bim_extra_line", "in.bed", "-", 5,
          ".bim has 4 variants, .bed size (9) fits 3: expected 11 bytes",
          in_bim=bim(lambda r: r.append(["2", "v4", "0", "400", "T", "C"])))
-    case("bim_missing_line", "in.bed", "-",
+    case("bim_missing_line", "in.bed", "-", 5,
          ".bim has 2 variants, .bed size (9) fits 3: expected 7 bytes",
          in_bim=bim(lambda r: r.pop()))
-    case("bim_a1_equals_a2", "in.bim", 2, "accepted: A1 equals A2 (\"C C\"), as in mouse_hs1940.bim",
+    case("bim_a1_equals_a2", "in.bim", 2, 0, "accepted: A1 equals A2 (\"C C\"), as in mouse_hs1940.bim",
          in_bim=bim(lambda r: r[1].__setitem__(5, "C")))
-    case("bim_duplicate_variant_id", "in.bim", 3,
+    case("bim_duplicate_variant_id", "in.bim", 3, 0,
          "warning (not error): duplicate variant id \"v1\" (first on line 1)",
          in_bim=bim(lambda r: r[2].__setitem__(1, "v1")),
          note="PLINK accepts duplicate variant ids (it only refuses them for "
               "id-based operations such as --extract); kindred may warn or error.")
-    case("bim_binary_garbage", "in.bim", 1, "binary garbage, not UTF-8 text",
+    case("bim_binary_garbage", "in.bim", 1, 4, "binary garbage, not UTF-8 text",
          in_bim=bytes((i * 37 + 0x80) % 256 for i in range(60)).replace(b"\n", b"\xff")
          .replace(b"\r", b"\xfe"))
-    case("bim_nonutf8_allele", "in.bim", 2, "invalid UTF-8 byte 0xff in A1 allele",
+    case("bim_nonutf8_allele", "in.bim", 2, 4, "invalid UTF-8 byte 0xff in A1 allele",
          in_bim=lines(BASE_BIM[:1]) + b"1\tv2\t0.1\t200\t\xff\tT\n" + lines(BASE_BIM[2:]))
 
     # ---- .fam ---------------------------------------------------------
-    case("fam_empty", "in.fam", "-", "empty .fam (0 bytes, no samples)", in_fam=b"")
-    case("fam_five_columns", "in.fam", 3, "5 columns instead of at least 6 (phenotype missing)",
+    case("fam_empty", "in.fam", "-", 4, "empty .fam (0 bytes, no samples)", in_fam=b"")
+    case("fam_five_columns", "in.fam", 3, 4, "5 columns instead of at least 6 (phenotype missing)",
          in_fam=fam(lambda r: r[2].pop()))
-    case("fam_missing_line", "in.bed", "-",
+    case("fam_missing_line", "in.bed", "-", 5,
          ".fam has 4 samples, .bed size (9) fits 5: expected 6 bytes",
          in_fam=fam(lambda r: r.pop()))
-    extra = case("fam_extra_line", "in.bed", "-",
+    extra = case("fam_extra_line", "in.bed", "-", 5,
                  ".fam has 5 samples, .bed size (6) fits 4: expected 9 bytes",
                  in_fam=fam(lambda r: None),
                  note="uses the 4-sample base (1 byte per variant): with 5 samples an extra "
                       ".fam line would still need 2 bytes per variant and be undetectable.")
     extra.files["in.bed"] = BASE4_BED
-    case("fam_duplicate_sample", "in.fam", 4, "duplicate sample FID/IID \"A a2\" (first on line 2)",
+    case("fam_duplicate_sample", "in.fam", 4, 5, "duplicate sample FID/IID \"A a2\" (first on line 2)",
          in_fam=fam(lambda r: r[3].__setitem__(slice(0, 2), ["A", "a2"])))
-    case("fam_nonnumeric_phenotype", "in.fam", 2, "non-numeric phenotype \"abc\" in column 6",
+    case("fam_nonnumeric_phenotype", "in.fam", 2, 4, "non-numeric phenotype \"abc\" in column 6",
          in_fam=fam(lambda r: r[1].__setitem__(5, "abc")))
-    case("fam_nonnumeric_extra_phenotype", "in.fam", 4,
+    case("fam_nonnumeric_extra_phenotype", "in.fam", 4, 4,
          "non-numeric value \"xyz\" in extra phenotype column 7",
          in_fam=lines([r + [v] for r, v in zip(BASE_FAM, ["0.1", "0.2", "0.3", "xyz", "0.5"])],
                       sep=" "))
-    case("fam_ragged_columns", "in.fam", 3, "7 columns where line 1 has 6",
+    case("fam_ragged_columns", "in.fam", 3, 4, "7 columns where line 1 has 6",
          in_fam=fam(lambda r: r[2].append("0.7")))
-    case("fam_blank_line", "in.fam", 3, "accepted: blank lines are skipped (line numbers still count them)",
+    case("fam_blank_line", "in.fam", 3, 0, "accepted: blank lines are skipped (line numbers still count them)",
          in_fam=fam(lambda r: r.insert(2, "")))
 
     # ---- phenotype / covariate tables ---------------------------------
-    case("pheno_nonnumeric", "in.pheno.tsv", 3, "non-numeric phenotype value \"high\" (ph1)",
+    case("pheno_nonnumeric", "in.pheno.tsv", 3, 4, "non-numeric phenotype value \"high\" (ph1)",
          flag="--pheno", side=("pheno",),
          **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[2].__setitem__(2, "high"))})
-    case("pheno_wrong_columns", "in.pheno.tsv", 4, "3 columns, header has 4",
+    case("pheno_wrong_columns", "in.pheno.tsv", 4, 4, "3 columns, header has 4",
          flag="--pheno", side=("pheno",),
          **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[3].pop())})
-    case("pheno_header_only", "in.pheno.tsv", "-", "header line only, no data rows",
+    case("pheno_header_only", "in.pheno.tsv", "-", 4, "header line only, no data rows",
          flag="--pheno", side=("pheno",),
          **{"in.pheno.tsv": lines(BASE_PHENO[:1])})
-    case("pheno_empty", "in.pheno.tsv", "-", "empty file (no header)",
+    case("pheno_empty", "in.pheno.tsv", "-", 4, "empty file (no header)",
          flag="--pheno", side=("pheno",), **{"in.pheno.tsv": b""})
-    case("pheno_duplicate_sample", "in.pheno.tsv", 5, "duplicate sample \"A a2\" (first on line 3)",
+    case("pheno_duplicate_sample", "in.pheno.tsv", 5, 5, "duplicate sample \"A a2\" (first on line 3)",
          flag="--pheno", side=("pheno",),
          **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[4].__setitem__(slice(0, 2), ["A", "a2"]))})
-    case("covar_wrong_columns", "in.covar.tsv", 3, "5 columns, header has 4",
+    case("covar_wrong_columns", "in.covar.tsv", 3, 4, "5 columns, header has 4",
          flag="--covar", side=("covar",),
          **{"in.covar.tsv": table(BASE_COVAR, lambda r: r[2].append("7"))})
 
     # ---- sample / variant lists ---------------------------------------
-    case("keep_unknown_sample", "keep.txt", 2, "sample \"Z z9\" is not in in.fam",
+    case("keep_unknown_sample", "keep.txt", 2, 5, "sample \"Z z9\" is not in in.fam",
          flag="--keep", side=("keep",),
          **{"keep.txt": table(BASE_KEEP, lambda r: r.insert(1, ["Z", "z9"]))},
          note="PLINK skips unknown --keep ids (plink2 2.00a3.5 silently); "
               "listed as an error here as the brief asked.")
-    case("keep_one_column", "keep.txt", 2, "1 column where FID IID (2) expected",
+    case("keep_one_column", "keep.txt", 2, 4, "1 column where FID IID (2) expected",
          flag="--keep", side=("keep",),
          **{"keep.txt": table(BASE_KEEP, lambda r: r[1].pop(0))})
-    case("remove_one_column", "remove.txt", 3, "1 column where FID IID (2) expected",
+    case("remove_one_column", "remove.txt", 3, 4, "1 column where FID IID (2) expected",
          flag="--remove", side=("remove",),
          **{"remove.txt": table(BASE_KEEP, lambda r: r[2].pop(0))})
-    case("extract_unknown_variant", "extract.txt", 2,
+    case("extract_unknown_variant", "extract.txt", 2, 0,
          "warning (not error): variant id \"v99\" is not in in.bim",
          flag="--extract", side=("extract",),
          **{"extract.txt": lines(["v1", "v99", "v3"])},
          note="PLINK warns and skips; kindred should warn and continue with v1, v3.")
 
     # ---- missing files ------------------------------------------------
-    case("missing_bim", "in.bim", "-", ".bim file does not exist (only in.bed, in.fam)",
+    case("missing_bim", "in.bim", "-", 3, ".bim file does not exist (only in.bed, in.fam)",
          **{"in.bim": None})
-    case("missing_fam", "in.fam", "-", ".fam file does not exist (only in.bed, in.bim)",
+    case("missing_fam", "in.fam", "-", 3, ".fam file does not exist (only in.bed, in.bim)",
          **{"in.fam": None})
-    case("missing_bed", "in.bed", "-", ".bed file does not exist (only in.bim, in.fam)",
+    case("missing_bed", "in.bed", "-", 3, ".bed file does not exist (only in.bim, in.fam)",
          **{"in.bed": None})
+
+
+    # ---- issue 17: byte-order marks (refused: they would rename the first ID)
+    bom = b"\xef\xbb\xbf"
+    case("fam_utf8_bom", "in.fam", 1, 4, "UTF-8 byte-order mark before the first FID",
+         in_fam=bom + lines(BASE_FAM, sep=" "))
+    case("bim_utf8_bom", "in.bim", 1, 4, "UTF-8 byte-order mark before the first chromosome code",
+         in_bim=bom + lines(BASE_BIM))
+    case("fam_utf16", "in.fam", 1, 4, "UTF-16 (little-endian, with its byte-order mark) instead of UTF-8",
+         in_fam=b"\xff\xfe" + lines(BASE_FAM, sep=" ").decode("ascii").encode("utf-16-le"))
+    case("pheno_utf8_bom", "in.pheno.tsv", 1, 4, "UTF-8 byte-order mark before the header",
+         flag="--pheno", side=("pheno",), **{"in.pheno.tsv": bom + lines(BASE_PHENO)})
+    case("covar_utf8_bom", "in.covar.tsv", 1, 4, "UTF-8 byte-order mark before the header",
+         flag="--covar", side=("covar",), **{"in.covar.tsv": bom + lines(BASE_COVAR)})
+    case("keep_utf8_bom", "keep.txt", 1, 4, "UTF-8 byte-order mark before the first FID",
+         flag="--keep", side=("keep",), **{"keep.txt": bom + lines(BASE_KEEP)})
+    case("extract_utf8_bom", "extract.txt", 1, 4, "UTF-8 byte-order mark before the first variant ID",
+         flag="--extract", side=("extract",), **{"extract.txt": bom + lines(BASE_EXTRACT)})
+
+    # ---- issue 17: numbers that are not numbers -----------------------
+    def covar_age(line, value):
+        return table(BASE_COVAR, lambda r: r[line - 1].__setitem__(2, value))
+    for name, line, value, why in [
+        ("covar_overflow", 3, "1e400", "\"1e400\" overflows a double"),
+        ("covar_inf", 4, "inf", "\"inf\" is not a finite number"),
+        ("covar_signed_nan", 2, "-nan", "\"-nan\" is not a finite number (nan alone is missing)"),
+        ("covar_decimal_comma", 5, "37,5", "decimal comma \"37,5\""),
+        ("covar_thousands_separator", 6, "1,000", "thousands separator \"1,000\""),
+    ]:
+        case(name, "in.covar.tsv", line, 4, f"{why} in numeric covariate age (not a reason to make it categorical)",
+             flag="--covar", side=("covar",), **{"in.covar.tsv": covar_age(line, value)})
+    case("covar_word_makes_categorical", "in.covar.tsv", 3, 0,
+         "accepted: a word (\"old\") in a column makes it categorical, every value a level",
+         flag="--covar", side=("covar",), **{"in.covar.tsv": covar_age(3, "old")})
+    case("covar_numeric_codes", "in.covar.tsv", "-", 0,
+         "accepted: site coded 1/2/3 is a numeric column",
+         flag="--covar", side=("covar",),
+         **{"in.covar.tsv": table(BASE_COVAR, lambda r: [row.__setitem__(3, {"A": "1", "B": "2", "C": "3"}[row[3]])
+                                                         for row in r[1:]])})
+    case("pheno_overflow", "in.pheno.tsv", 4, 4, "phenotype \"1e400\" overflows a double",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[3].__setitem__(3, "1e400"))})
+    case("pheno_decimal_comma", "in.pheno.tsv", 2, 4, "decimal comma \"0,5\" in ph1",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[1].__setitem__(2, "0,5"))})
+    case("fam_phenotype_inf", "in.fam", 5, 4, "phenotype \"-inf\" in column 6",
+         in_fam=fam(lambda r: r[4].__setitem__(5, "-inf")))
+
+    # ---- issue 17: names used twice ------------------------------------
+    case("pheno_duplicate_name", "in.pheno.tsv", 1, 4, "header names ph1 twice (--all-phenos would overwrite one)",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[0].__setitem__(3, "ph1"))})
+    case("covar_duplicate_name", "in.covar.tsv", 1, 4, "header names age twice",
+         flag="--covar", side=("covar",),
+         **{"in.covar.tsv": table(BASE_COVAR, lambda r: r[0].__setitem__(3, "age"))})
+
+    # ---- issue 17: rows and samples that do not match (warnings) -------
+    case("pheno_unknown_sample", "in.pheno.tsv", 4, 0,
+         "warning (not error): row \"X b1\" matches no .fam sample (wrong FID: b1 is in family B)",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": table(BASE_PHENO, lambda r: r[3].__setitem__(0, "X"))})
+    case("covar_unknown_sample", "in.covar.tsv", 6, 0,
+         "warning (not error): row \"Z c1\" matches no .fam sample",
+         flag="--covar", side=("covar",),
+         **{"in.covar.tsv": table(BASE_COVAR, lambda r: r[5].__setitem__(0, "Z"))})
+    case("pheno_absent_sample", "in.pheno.tsv", "-", 0,
+         "warning (not error): .fam sample \"C c1\" has no row (not analysed)",
+         flag="--pheno", side=("pheno",), **{"in.pheno.tsv": lines(BASE_PHENO[:-1])})
+
+    # ---- issue 17: sample lists with a header line (PLINK 2 writes one)
+    case("keep_plink2_header", "keep.txt", "-", 0, "accepted: header line \"#FID IID\" (as PLINK 2 writes)",
+         flag="--keep", side=("keep",), **{"keep.txt": lines([["#FID", "IID"]] + BASE_KEEP)})
+    case("keep_fid_iid_header", "keep.txt", "-", 0, "accepted: header line \"FID IID\"",
+         flag="--keep", side=("keep",), **{"keep.txt": lines([["FID", "IID"]] + BASE_KEEP)})
+    case("keep_iid_header", "keep.txt", "-", 0, "accepted: \"#IID\" header, then one IID per line",
+         flag="--keep", side=("keep",), **{"keep.txt": lines(["#IID"] + [r[1] for r in BASE_KEEP])})
+    case("remove_plink2_header", "remove.txt", "-", 0, "accepted: header line \"#FID IID\"",
+         flag="--remove", side=("remove",), **{"remove.txt": lines([["#FID", "IID"]] + BASE_KEEP)})
+    case("keep_iid_unknown", "keep.txt", 3, 5, "\"#IID\" list names IID \"zz\", in no family of in.fam",
+         flag="--keep", side=("keep",), **{"keep.txt": lines(["#IID", "a1", "zz"])})
+    case("keep_header_only", "keep.txt", "-", 4, "header line \"#FID IID\" and no sample",
+         flag="--keep", side=("keep",), **{"keep.txt": lines([["#FID", "IID"]])})
+    case("keep_empty", "keep.txt", "-", 4, "empty --keep list (0 bytes)",
+         flag="--keep", side=("keep",), **{"keep.txt": b""})
+    case("extract_empty", "extract.txt", "-", 4, "--extract list of blank lines only",
+         flag="--extract", side=("extract",), **{"extract.txt": b"\n  \n\n"})
+
+    # ---- issue 17: a huge .fam beside a tiny .bed ----------------------
+    huge = [[f"F{i}", f"I{i}", "0", "0", "1", "1.0"] for i in range(5000)]
+    case("fam_huge_bed_tiny", "in.bed", "-", 5,
+         ".fam has 5,000 samples but the .bed has 7 bytes: refused from line counts, before parsing IDs",
+         in_fam=lines(huge, sep=" "), in_bed=MAGIC + bytes(4))
+
+    # ---- careless but valid, and a few more defects --------------------
+    case("pheno_crlf", "in.pheno.tsv", "-", 0, "accepted: CRLF line endings",
+         flag="--pheno", side=("pheno",), **{"in.pheno.tsv": lines(BASE_PHENO, eol="\r\n")})
+    case("covar_crlf", "in.covar.tsv", "-", 0, "accepted: CRLF line endings",
+         flag="--covar", side=("covar",), **{"in.covar.tsv": lines(BASE_COVAR, eol="\r\n")})
+    case("pheno_mixed_separators", "in.pheno.tsv", "-", 0, "accepted: tabs on some lines, runs of spaces on others",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": b"".join(lines([r], sep="\t" if k % 2 else "   ") for k, r in enumerate(BASE_PHENO))})
+    case("pheno_trailing_whitespace", "in.pheno.tsv", "-", 0, "accepted: trailing spaces and tabs",
+         flag="--pheno", side=("pheno",),
+         **{"in.pheno.tsv": lines(["\t".join(r) + " \t " for r in BASE_PHENO])})
+    case("pheno_no_header", "in.pheno.tsv", "-", 0, "accepted: no header line (columns named in.pheno_1, ...)",
+         flag="--pheno", side=("pheno",), **{"in.pheno.tsv": lines(BASE_PHENO[1:])})
+    case("pheno_header_without_values", "in.pheno.tsv", 1, 4, "header \"FID IID\" names no value column",
+         flag="--pheno", side=("pheno",), **{"in.pheno.tsv": lines([["FID", "IID"]] + [r[:2] for r in BASE_PHENO[1:]])})
+    case("covar_header_only", "in.covar.tsv", "-", 4, "header line only, no data rows",
+         flag="--covar", side=("covar",), **{"in.covar.tsv": lines(BASE_COVAR[:1])})
+    case("pheno_missing_file", "in.pheno.tsv", "-", 3, "--pheno names a file that does not exist",
+         flag="--pheno", side=())
+    case("keep_missing_file", "keep.txt", "-", 3, "--keep names a file that does not exist",
+         flag="--keep", side=())
+    case("bim_negative_position", "in.bim", 2, 0, "accepted: negative bp position -100 (not only -9)",
+         in_bim=bim(lambda r: r[1].__setitem__(3, "-100")))
+    case("bim_negative_position_overflow", "in.bim", 3, 4, "bp position -2147483649 is below PLINK's 32-bit range",
+         in_bim=bim(lambda r: r[2].__setitem__(3, "-2147483649")))
+    case("bim_chr_prefix", "in.bim", "-", 0, "accepted: chromosome codes chr1, chr2",
+         in_bim=bim(lambda r: [row.__setitem__(0, "chr" + row[0]) for row in r]))
+    case("fam_unusual_sex_code", "in.fam", 2, 0, "accepted: sex code 9 (read as unknown, as PLINK does)",
+         in_fam=fam(lambda r: r[1].__setitem__(4, "9")))
 
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case name"
@@ -668,17 +798,17 @@ def make_malformed() -> None:
                 write(d / fname, data)
 
     # cases.tsv
-    rows = [["case", "file", "line", "what", "args"]]
+    rows = [["case", "file", "line", "exit", "what", "args"]]
     for c in cases:
         assert "\t" not in c.what and "\n" not in c.what
-        rows.append([c.name, c.file, str(c.line), c.what, c.args])
+        rows.append([c.name, c.file, str(c.line), str(c.code), c.what, c.args])
     write(MALFORMED / "cases.tsv", lines(rows))
 
     # README.md
-    assert set(PLINK2_SAYS) == {c.name for c in cases}
+    assert set(PLINK2_SAYS) <= {c.name for c in cases}
     table_rows = "\n".join(
-        f"| `{c.name}` | `{c.file}` | {c.line} | {c.what.replace('|', '/')} |"
-        + (f" `{c.args}`" if c.args else " ") + f" | {PLINK2_SAYS[c.name]} |"
+        f"| `{c.name}` | `{c.file}` | {c.line} | {c.code} | {c.what.replace('|', '/')} |"
+        + (f" `{c.args}`" if c.args else " ") + f" | {PLINK2_SAYS.get(c.name, 'not tried')} |"
         for c in cases)
     notes = "\n".join(f"- `{c.name}`: {c.note}" for c in cases if c.note)
     base_bed_hex = hexbytes(BASE_BED)
@@ -693,22 +823,27 @@ below by exactly one defect.  A test runs
 
     kindred info --bfile data/malformed/<case>/in <args>
 
-from the repository root and expects a non-zero exit with an error message
-that names **file** and, where given, the 1-based **line**.  `cases.tsv` is
-the same table, tab-separated, header `case file line what args` (`line` is
-`-` when no line applies, `args` is empty when none).
+from the repository root and expects the exit code in **exit** (README.md,
+"Exit codes": 3 file I/O, 4 malformed, 5 inconsistent; 0 for rows that must
+succeed) and, for errors, exactly one line on stderr that names **file**
+and, where given, the 1-based **line**.  `cases.tsv` is the same table,
+tab-separated, header `case file line exit what args` (`line` is `-` when no
+line applies, `args` is empty when none).
 
 Conventions:
 
 - Problems inside the .bed (header, size) name `in.bed` with no line.
 - Size mismatches between .bed and the .fam/.bim counts name `in.bed` (the
   message should give the expected byte count derived from the .fam sample
-  count and the .bim variant count, and the actual size).
+  count and the .bim variant count, and the actual size).  The counts are
+  line counts, taken before the .fam and .bim are parsed.
 - An empty .bim / .fam names that file (no variants / no samples), not the
   .bed.
 - Rows whose `what` starts with **`warning (not error):`** must *succeed*
-  (exit 0), ideally with a warning naming the file and line.  The row whose
-  `what` starts with **`warning or error:`** may do either.
+  (exit 0) with a warning on stderr naming the file (and the line, when
+  one is given); rows starting with **`accepted`** must succeed.
+- A byte-order mark at the start of any text input is refused (line 1):
+  it would otherwise become part of the first sample ID or chromosome.
 
 ## The base fileset (valid)
 
@@ -729,10 +864,11 @@ tab-separated with a header line.
 ## Cases
 
 The last column is informational: what plink2 v2.00a3.5 did with the case
-(`--allow-extra-chr <args> --nonfounders --freq`).  kindred is stricter.
+(`--allow-extra-chr <args> --nonfounders --freq`; "not tried" for cases
+added after that run).  kindred is stricter.
 
-| case | file | line | what is wrong | args | plink2 |
-|---|---|---|---|---|---|
+| case | file | line | exit | what is wrong | args | plink2 |
+|---|---|---|---|---|---|---|
 {table_rows}
 
 ## Notes
@@ -743,8 +879,6 @@ Deliberately **not** included (valid for PLINK, so not errors):
 
 - `.bim` with CRLF line endings → `data/tiny/crlf/` (must read fine).
 - `.bim` / `.fam` with a tab/space mix → `data/tiny/mixedws/` (must read fine).
-- `.fam` sex codes other than 0/1/2 (PLINK reads them as unknown).
-- negative bp positions in `.bim` (PLINK: variant excluded).
 - an extra `.fam` line when it does not change `ceil(n/4)`: undetectable from
   the sizes alone, hence the 4-sample base for `fam_extra_line`.
 """

@@ -53,20 +53,17 @@ impl Group {
             .collect()
     }
 
-    /// The design matrix: intercept, then the dataset's covariates, with
-    /// their names.
+    /// The design matrix: intercept, then the dataset's covariates expanded
+    /// on the group's samples (categorical levels, and the dropped first
+    /// level, from these samples only), with their names.
     pub fn design(&self, ds: &Dataset) -> (Mat<f64>, Vec<String>) {
-        let n = self.samples.len();
-        let c = ds.covariates.len() + 1;
-        let mut w = Mat::<f64>::zeros(n, c);
-        for (i, &s) in self.samples.iter().enumerate() {
-            w[(i, 0)] = 1.0;
-            for (j, col) in ds.covariates.iter().enumerate() {
-                w[(i, j + 1)] = col[s as usize].unwrap_or(f64::NAN);
-            }
-        }
+        let (covariate_names, columns) = ds.covariates.expand(&self.samples);
+        let w = Mat::<f64>::from_fn(self.samples.len(), columns.len() + 1, |i, j| match j {
+            0 => 1.0,
+            j => columns[j - 1][i].unwrap_or(f64::NAN),
+        });
         let mut names = vec!["intercept".to_string()];
-        names.extend(ds.covariate_names.iter().cloned());
+        names.extend(covariate_names);
         (w, names)
     }
 

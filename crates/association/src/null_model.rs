@@ -7,9 +7,17 @@ use crate::eigen::Eigen;
 use crate::error::{Error, Result};
 use crate::likelihood::{evaluate, logdet_xtx, Columns, LikEval, Method, Need, Work};
 use crate::optimize::{maximize, Objective, Optimum, Search};
+use crate::standardize::Scaling;
+
+/// Fewest samples a mixed model is fitted on: below it the two variance
+/// components are not identified in any useful sense (3 samples gave a
+/// "heritability" of 0.99997), so the fit is refused.
+pub const MIN_SAMPLES: usize = 10;
 
 /// One phenotype's data in the eigenbasis of its samples' GRM: `Uᵀy`,
-/// `UᵀW` and the clipped eigenvalues.
+/// `UᵀW` and the clipped eigenvalues. The phenotype and covariates are
+/// centred and scaled first (module `standardize`); fits and scans report
+/// in the data's units.
 #[derive(Debug, Clone)]
 pub struct Rotated {
     /// Clipped eigenvalues `s_i`.
@@ -21,6 +29,8 @@ pub struct Rotated {
     /// `tr(K)/n` from the clipped eigenvalues (GEMMA's `trace_G`).
     pub trace_over_n: f64,
     logdet_wtw: f64,
+    /// How `y` and `W` were standardised.
+    pub(crate) scaling: Scaling,
 }
 
 impl Rotated {
@@ -34,7 +44,13 @@ impl Rotated {
         let n = y.len();
         let c = w.ncols();
         assert_eq!(eigen.n(), n, "eigendecomposition and phenotype disagree on n");
-        check_design(w, names, y)?;
+        let (scaling, w, y) = standardized_design(w, names, y)?;
+        if n < MIN_SAMPLES {
+            return Err(Error::Degenerate(format!(
+                "only {n} samples are analysed: a variance-component model needs at least {MIN_SAMPLES} \
+                 (and hundreds for a heritability estimate worth reporting)"
+            )));
+        }
         let mut wy = Mat::<f64>::zeros(n, c + 1);
         for j in 0..c {
             for i in 0..n {
@@ -54,7 +70,7 @@ impl Rotated {
             par,
         );
         let col = |j: usize| (0..n).map(|i| rot[(i, j)]).collect::<Vec<f64>>();
-        Self::from_parts((0..c).map(col).collect(), col(c), eigen.clipped_values())
+        Self::from_parts((0..c).map(col).collect(), col(c), eigen.clipped_values(), scaling)
     }
 
     /// The same data without rotation and with all eigenvalues zero: at
@@ -63,13 +79,13 @@ impl Rotated {
     /// # Errors
     /// As [`Rotated::new`].
     pub fn unrotated(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<Self> {
-        check_design(w, names, y)?;
+        let (scaling, w, y) = standardized_design(w, names, y)?;
         let n = y.len();
         let cols = (0..w.ncols()).map(|j| (0..n).map(|i| w[(i, j)]).collect()).collect();
-        Self::from_parts(cols, y.to_vec(), vec![0.0; n])
+        Self::from_parts(cols, y, vec![0.0; n], scaling)
     }
 
-    fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>) -> Result<Self> {
+    fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>, scaling: Scaling) -> Result<Self> {
         let n = y.len();
         let c = w.len();
         let trace_over_n = s.iter().sum::<f64>() / n as f64;
@@ -84,6 +100,7 @@ impl Rotated {
             y,
             trace_over_n,
             logdet_wtw,
+            scaling,
         })
     }
 
@@ -105,9 +122,11 @@ impl Rotated {
     }
 }
 
-/// Refuses designs that cannot be fitted: too few samples, collinear
-/// covariates (naming the first one that is), a constant phenotype.
-fn check_design(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<()> {
+/// The design standardised (module `standardize`) after the checks that
+/// refuse it: too few samples, a constant phenotype, collinear covariates
+/// (naming the first one that is; checked on the standardised columns,
+/// so an offset covariate is not mistaken for a collinear one).
+fn standardized_design(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<(Scaling, Mat<f64>, Vec<f64>)> {
     let n = y.len();
     let c = w.ncols();
     assert_eq!(names.len(), c);
@@ -116,8 +135,9 @@ fn check_design(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<()> {
             "{n} samples cannot fit {c} covariate(s) and a variant: need more samples than covariates + 1"
         )));
     }
+    let (scaling, w, y) = Scaling::standardize(w, y)?;
     let mut l = vec![0.0; c * c];
-    let wtw = w.transpose() * w;
+    let wtw = w.transpose() * &w;
     for k in 1..=c {
         let g: Vec<f64> = (0..k * k).map(|idx| wtw[(idx % k, idx / k)]).collect();
         if crate::likelihood::cholesky(&g, k, k, &mut l).is_none() {
@@ -127,13 +147,7 @@ fn check_design(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<()> {
             )));
         }
     }
-    let mean = y.iter().sum::<f64>() / n as f64;
-    if y.iter().all(|&v| (v - mean).abs() <= 1e-12 * mean.abs().max(1.0)) {
-        return Err(Error::Degenerate(
-            "the phenotype is constant over the analysed samples".into(),
-        ));
-    }
-    Ok(())
+    Ok((scaling, w, y))
 }
 
 struct NullObjective<'a> {
@@ -219,18 +233,21 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
         Method::Reml => (n - c) as f64,
         Method::Ml => n as f64,
     };
+    let sc = &rot.scaling;
     let sigma_e2 = e.ypy / df;
-    let beta = obj.work.beta[..c].to_vec();
-    let beta_se = (0..c).map(|j| (obj.work.ainv[j * c + j] * sigma_e2).sqrt()).collect();
+    let cov: Vec<f64> = obj.work.ainv[..c * c].iter().map(|a| a * sigma_e2).collect();
+    let (beta, beta_se) = sc.effects(&obj.work.beta[..c], &cov);
     let t = rot.trace_over_n;
     let lam = best.lambda;
     let se_lambda = (-1.0 / e.d2).sqrt();
     let pve = t * lam / (t * lam + 1.0);
     let pve_se = t / ((t * lam + 1.0) * (t * lam + 1.0)) * se_lambda;
+    let (df_reml, df_ml) = ((n - c) as f64, n as f64);
+    let sigma_e2 = sc.variance(sigma_e2);
     Ok(NullModel {
         method,
         lambda: lam,
-        loglik: best.f,
+        loglik: sc.loglik(best.f, df),
         at_boundary: best.at_boundary,
         sigma_g2: lam * sigma_e2,
         sigma_e2,
@@ -238,8 +255,8 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
         beta_se,
         pve,
         pve_se,
-        reml: (reml.lambda, reml.f),
-        ml: (ml.lambda, ml.f),
+        reml: (reml.lambda, sc.loglik(reml.f, df_reml)),
+        ml: (ml.lambda, sc.loglik(ml.f, df_ml)),
         n,
         n_covariates: c,
     })
@@ -266,7 +283,7 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .map(|i| (1.0 + 0.8 * s[i]).sqrt() * (i as f64 * 2.3).sin() + 0.3 * cov[i])
             .collect();
-        Rotated::from_parts(vec![one, cov], y, s).expect("valid design")
+        Rotated::from_parts(vec![one, cov], y, s, Scaling::identity(2)).expect("valid design")
     }
 
     #[test]

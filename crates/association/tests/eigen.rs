@@ -83,21 +83,29 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     let direct = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("e");
-    prep.eigen.write(&prefix, &prep.ids).unwrap();
-    let (mapped, ids) = Eigen::open(&prefix).unwrap();
+    prep.write_eigen(&prefix).unwrap();
+    let back = Eigen::open(&prefix).unwrap();
+    assert_eq!(back.provenance, prep.provenance);
+    let (mapped, ids) = (back.eigen, back.ids);
     assert_eq!(ids, prep.ids);
     assert_eq!(mapped.values(), prep.eigen.values());
     assert_eq!(mapped.vectors(), prep.eigen.vectors());
-    let from_file = GrmSource::Eigen(prefix.clone());
+    let from_file = GrmSource::Eigen {
+        prefix: prefix.clone(),
+        kind: kinship::GrmKind::Centered,
+    };
     let prep2 = prepare(&ds, group, &from_file, &qc, false, Par::rayon(0), &NoProgress).unwrap();
     let again = prep2.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     assert_eq!(direct[0].null, again[0].null, "bit-identical null model");
 
     // An eigendecomposition for other samples is refused.
-    let (e, _) = Eigen::open(&prefix).unwrap();
+    let f = Eigen::open(&prefix).unwrap();
     let wrong: Vec<SampleId> = prep.ids.iter().rev().cloned().collect();
-    e.write(&dir.path().join("w"), &wrong).unwrap();
-    let other = GrmSource::Eigen(dir.path().join("w"));
+    f.eigen.write(&dir.path().join("w"), &wrong, &f.provenance).unwrap();
+    let other = GrmSource::Eigen {
+        prefix: dir.path().join("w"),
+        kind: kinship::GrmKind::Centered,
+    };
     let err = prepare(
         &ds,
         groups(&ds).remove(0),
@@ -116,7 +124,7 @@ fn a_damaged_eigen_file_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("bad");
     std::fs::write(dir.path().join("bad.eigen.id"), "a 1\nb 2\n").unwrap();
-    std::fs::write(dir.path().join("bad.eigen.bin"), b"KDEIGEN1\x02\0\0\0\0\0\0\0short").unwrap();
+    std::fs::write(dir.path().join("bad.eigen.bin"), b"KDEIGEN2\x02\0\0\0\0\0\0\0short").unwrap();
     let e = Eigen::open(&prefix).unwrap_err().to_string();
     assert!(e.contains("bad.eigen.bin") && e.contains("bytes"), "{e}");
 }

@@ -1,9 +1,11 @@
 //! Exit codes, one per error class (documented in README.md).
 
-/// Unexpected internal failure.
+/// Unexpected internal failure, or more memory needed than the machine has.
 pub const INTERNAL: u8 = 1;
 // 2 is clap's usage error.
-/// A file could not be opened, read or written.
+/// A file could not be opened, read or written; the output directory is not
+/// writable; another run holds the `--out` prefix's lock; an input changed
+/// during the run.
 pub const IO: u8 = 3;
 /// An input file is malformed.
 pub const MALFORMED: u8 = 4;
@@ -26,7 +28,10 @@ pub fn code(e: &anyhow::Error) -> u8 {
             a.kind()
         } else if let Some(s) = cause.downcast_ref::<simulate::Error>() {
             s.kind()
-        } else if cause.downcast_ref::<std::io::Error>().is_some() {
+        } else if cause.is::<std::io::Error>()
+            || cause.is::<crate::lock::Busy>()
+            || cause.is::<crate::watch::InputChanged>()
+        {
             K::Io
         } else {
             continue;
@@ -37,9 +42,24 @@ pub fn code(e: &anyhow::Error) -> u8 {
             K::InconsistentInput => INCONSISTENT,
             K::InvalidArgument => INVALID_ARGUMENT,
             K::DegenerateData => DEGENERATE,
+            K::OutOfMemory => INTERNAL,
         };
     }
     INTERNAL
+}
+
+/// A hint appended to the message of some system errors: a write past a
+/// file-size limit (`EFBIG`, e.g. `ulimit -f`).
+pub fn hint(e: &anyhow::Error) -> &'static str {
+    let efbig = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::FileTooLarge)
+    });
+    if efbig {
+        " (a file-size limit was reached: see `ulimit -f`); nothing was published"
+    } else {
+        ""
+    }
 }
 
 /// Whether the error is a closed stdout (`kindred ... | head`): not a failure.

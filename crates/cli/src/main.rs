@@ -5,15 +5,20 @@
 mod args;
 mod cmd;
 mod exit;
+mod lock;
+mod outputs;
 mod progress;
 mod reporter;
 mod runlog;
+mod signals;
+mod watch;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    signals::install();
     let cli = args::Cli::parse();
     if let Err(e) = cmd::set_threads(cli.threads()) {
         eprintln!("kindred: {e:#}");
@@ -25,7 +30,7 @@ fn main() -> ExitCode {
             if exit::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kindred: error: {e:#}");
+            eprintln!("kindred: error: {e:#}{}", exit::hint(&e));
             ExitCode::from(exit::code(&e))
         }
     }

@@ -19,15 +19,15 @@ pub enum Command {
 }
 
 /// Log lines and progress bars for one run.
-pub struct LogReporter {
-    log: Mutex<RunLog>,
+pub struct LogReporter<'a> {
+    log: Mutex<&'a mut RunLog>,
     quiet: bool,
     command: Command,
 }
 
-impl LogReporter {
+impl<'a> LogReporter<'a> {
     /// Reports into `log`; bars hidden when `quiet`.
-    pub fn new(log: RunLog, quiet: bool, command: Command) -> Self {
+    pub fn new(log: &'a mut RunLog, quiet: bool, command: Command) -> Self {
         Self {
             log: Mutex::new(log),
             quiet,
@@ -36,18 +36,13 @@ impl LogReporter {
     }
 
     /// The log, for lines outside the analysis.
-    pub fn log(&self) -> MutexGuard<'_, RunLog> {
+    pub fn log(&self) -> MutexGuard<'_, &'a mut RunLog> {
         // A poisoned lock means a panic elsewhere, which ends the run anyway.
         self.log.lock().unwrap_or_else(|e| e.into_inner())
     }
-
-    /// The log back, to finish it.
-    pub fn into_log(self) -> RunLog {
-        self.log.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
-impl Reporter for LogReporter {
+impl Reporter for LogReporter<'_> {
     fn event(&self, event: Event<'_>) {
         let mut log = self.log();
         match event {

@@ -1,5 +1,6 @@
 //! The `.log` file beside every output (PLINK 2's shape: version, command
-//! line, host, directory, threads, counts, timings, warnings).
+//! line, host, directory, threads, counts, timings, warnings; for a failed
+//! run, the error and exit code).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,8 @@ use std::time::Instant;
 use anyhow::Context;
 use genotype::{with_extension, AtomicFile};
 
-/// Collects log lines, echoes them to stderr and writes `PREFIX.log` at the end.
+/// Collects log lines, echoes them to stderr and writes `PREFIX.log` at the
+/// end of the run, whether it succeeds or fails.
 pub struct RunLog {
     path: PathBuf,
     lines: Vec<String>,
@@ -74,10 +76,25 @@ impl RunLog {
         self.start.elapsed().as_secs_f64()
     }
 
-    /// Writes the log file (atomically).
-    pub fn finish(mut self) -> anyhow::Result<()> {
+    /// Writes the log file (atomically; published with the run's other
+    /// outputs while an [`genotype::OutputSet`] is open).
+    pub fn finish(&mut self) -> anyhow::Result<()> {
         let total = self.elapsed();
         self.lines.push(format!("total time: {total:.2} s"));
+        self.write()
+    }
+
+    /// Writes the log of a failed run: it ends with the error and the exit
+    /// code (the error itself is printed by `main`, not echoed here).
+    pub fn fail(&mut self, e: &anyhow::Error, code: u8) -> anyhow::Result<()> {
+        let total = self.elapsed();
+        self.lines.push(format!("total time: {total:.2} s"));
+        self.lines.push(format!("error: {e:#}"));
+        self.lines.push(format!("exit code: {code}"));
+        self.write()
+    }
+
+    fn write(&self) -> anyhow::Result<()> {
         let mut f = AtomicFile::create(&self.path)?;
         for l in &self.lines {
             writeln!(f, "{l}").with_context(|| format!("writing {}", self.path.display()))?;

@@ -2,13 +2,16 @@
 //! `data/malformed/README.md`) run through `kindred info`, one row per case.
 //!
 //! For each row `kindred info --bfile data/malformed/<case>/in <args>` runs
-//! from the repository root. Rows whose `what` starts with `warning` or
-//! `accepted` must succeed (a `warning` row with a warning on stderr that
-//! names the file and line); every other row must fail with a non-zero exit
-//! code and exactly one line on stderr naming the `file` column and, when
-//! `line` is not `-`, `line <N>`. All failing cases are reported together.
+//! from the repository root and must exit with the row's `exit` code, one
+//! of the codes of the README's "Exit codes" table. Rows whose `what` starts
+//! with `warning` or `accepted` must succeed (a `warning` row with a warning
+//! on stderr that names the file and line); every other row must fail with
+//! exactly one line on stderr naming the `file` column and, when `line` is
+//! not `-`, `line <N>`. All failing cases are reported together.
 
 mod common;
+
+use std::collections::HashMap;
 
 use common::{command, repo_root};
 
@@ -17,6 +20,8 @@ struct Case {
     name: String,
     file: String,
     line: Option<usize>,
+    /// The exit code kindred must return.
+    exit: i32,
     what: String,
     args: Vec<String>,
 }
@@ -47,34 +52,56 @@ fn read_cases() -> Vec<Case> {
     let path = repo_root().join("data/malformed/cases.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("case\tfile\tline\twhat\targs"), "cases.tsv header");
+    assert_eq!(
+        lines.next(),
+        Some("case\tfile\tline\texit\twhat\targs"),
+        "cases.tsv header"
+    );
     lines
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(k, l)| {
             let cols: Vec<&str> = l.split('\t').collect();
             assert!(
-                cols.len() == 4 || cols.len() == 5,
+                cols.len() == 5 || cols.len() == 6,
                 "cases.tsv line {}: {} columns",
                 k + 2,
                 cols.len()
             );
+            let number = |s: &str, what: &str| -> usize {
+                s.parse()
+                    .unwrap_or_else(|_| panic!("cases.tsv line {}: {what} '{s}'", k + 2))
+            };
             Case {
                 name: cols[0].to_owned(),
                 file: cols[1].to_owned(),
                 line: match cols[2] {
                     "-" => None,
-                    n => Some(
-                        n.parse()
-                            .unwrap_or_else(|_| panic!("cases.tsv line {}: line '{n}'", k + 2)),
-                    ),
+                    n => Some(number(n, "line")),
                 },
-                what: cols[3].to_owned(),
+                exit: number(cols[3], "exit") as i32,
+                what: cols[4].to_owned(),
                 args: cols
-                    .get(4)
+                    .get(5)
                     .map(|a| a.split_whitespace().map(str::to_owned).collect())
                     .unwrap_or_default(),
             }
+        })
+        .collect()
+}
+
+/// The exit codes of the README's "Exit codes" table: code -> meaning.
+fn documented_exit_codes() -> HashMap<i32, String> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("Exit codes"))
+        .expect("README.md has an \"Exit codes\" section");
+    section
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.trim().trim_matches('|').split('|').map(str::trim).collect();
+            Some((cols.first()?.parse().ok()?, cols.get(1)?.to_string()))
         })
         .collect()
 }
@@ -102,6 +129,14 @@ fn run(case: &Case) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
     let expect = case.expect();
+    let code_ok = code == Some(case.exit) || (expect == Expect::Either && code == Some(0));
+    if !code_ok {
+        return Err(format!(
+            "exit {code:?}, expected {}; stderr: {:?}",
+            case.exit,
+            stderr.trim_end()
+        ));
+    }
     if out.status.success() {
         // A `warning` row must warn, naming the file and the line.
         if case.what.starts_with("warning") && expect == Expect::Success {
@@ -160,10 +195,39 @@ fn names_line_needs_the_whole_number() {
     assert!(!names_line("in.fam: bad", 3));
 }
 
+/// Each row's exit code is one the README documents, 0 exactly for the rows
+/// that must succeed, and never 1 (internal error) or 2 (usage).
+#[test]
+fn issue_17_corpus_exit_codes_are_documented() {
+    let documented = documented_exit_codes();
+    for c in [0, 3, 4, 5, 6, 7] {
+        assert!(documented.contains_key(&c), "README.md documents no exit code {c}");
+    }
+    for case in read_cases() {
+        let meaning = documented
+            .get(&case.exit)
+            .unwrap_or_else(|| panic!("{}: exit {} is not in README.md", case.name, case.exit));
+        assert!(
+            case.exit == 0 || case.exit > 2,
+            "{}: exit {} ({meaning}) is not an input error",
+            case.name,
+            case.exit
+        );
+        assert_eq!(
+            case.exit == 0,
+            case.expect() == Expect::Success,
+            "{}: exit {} but '{}'",
+            case.name,
+            case.exit,
+            case.what
+        );
+    }
+}
+
 #[test]
 fn every_malformed_case_reports_file_and_line() {
     let cases = read_cases();
-    assert!(cases.len() >= 30, "the corpus has only {} cases", cases.len());
+    assert!(cases.len() >= 70, "the corpus has only {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|c| run(c).err().map(|e| format!("{} ({}): {e}", c.name, c.what)))

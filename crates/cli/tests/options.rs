@@ -47,3 +47,76 @@ fn issue_12_json_summaries_carry_their_schema_version() {
     assert_eq!(a["command"], "assoc");
     assert_eq!(a["phenotypes"][0]["null_model"]["method"], "reml");
 }
+
+#[test]
+fn issue_17_9_bad_option_values_exit_with_the_invalid_option_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    for r2 in ["0", "-1", "nan", "1.5"] {
+        let e = fails(d, &format!("assoc --pheno-col 1 --chr 19 --r2={r2} --out a"), 6);
+        assert!(e.contains("--r2 must be in (0, 1]"), "{e}");
+    }
+    let e = fails(d, "reml --pheno-col 1 --chr 19 --maf 0.7 --out r", 6);
+    assert!(e.contains("--maf"), "{e}");
+    let e = fails(d, "reml --pheno-col 1 --chr 19 --geno 2 --out r", 6);
+    assert!(e.contains("--geno"), "{e}");
+    let e = fails(d, "reml --pheno-col 1 --chr 19 --grm no_such_grm --out r", 6);
+    assert!(e.contains("no_such_grm"), "{e}");
+    // more threads than cores: capped, with a note
+    let out = common::kindred(d, "reml --pheno-col 1 --chr 19 --threads 10000 --out t", &[]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--threads 10000 capped"), "{err}");
+}
+
+#[test]
+fn issue_17_9_too_few_samples_for_a_mixed_model_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let mice: Vec<common::Mouse> = common::fam()
+        .into_iter()
+        .filter(|f| f[5] != "NA")
+        .take(3)
+        .map(|f| (f[0].clone(), f[1].clone()))
+        .collect();
+    common::write_keep(d, "keep.txt", &mice);
+    let e = fails(d, "reml --keep keep.txt --chr 1 --out c", 7);
+    assert!(e.contains("only 3 samples"), "{e}");
+}
+
+/// The report of the probe: phenotype 1 + 1e6 gave pve 0.6141 instead of
+/// 0.6097 and 195 fewer variants. Offsets and scales of the phenotype now
+/// change nothing but units.
+#[test]
+fn issue_17_1_an_offset_or_rescaled_mouse_phenotype_gives_the_same_scan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let rows: Vec<String> = common::fam()
+        .into_iter()
+        .filter(|f| f[5] != "NA")
+        .map(|f| {
+            let y: f64 = f[5].parse().expect("a number");
+            format!("{}\t{}\t{y}\t{}\t{:e}", f[0], f[1], y + 1e6, y * 1e-13)
+        })
+        .collect();
+    common::write_lines(d, "p.txt", "FID\tIID\ty\tshifted\tscaled\n", rows);
+    ok(d, "assoc --pheno p.txt --all-phenos --chr 1,2 --test all --out a", &[]);
+    let j = json(d.join("a.json"));
+    let base = &j["phenotypes"][0];
+    let t0 = common::Table::parse(&common::text(d.join("a.y.assoc.tsv")));
+    for (k, name) in [(1, "shifted"), (2, "scaled")] {
+        let p = &j["phenotypes"][k];
+        for key in ["pve", "pve_se", "lambda_gc"] {
+            let (a, b) = (common::num(p, key), common::num(base, key));
+            assert!(common::rel(a, b) < 1e-8, "{name} {key}: {a} vs {b}");
+        }
+        let t = common::Table::parse(&common::text(d.join(format!("a.{name}.assoc.tsv"))));
+        assert_eq!(t.rows.len(), t0.rows.len(), "{name}: variants tested");
+        for (r, r0) in t.rows.iter().zip(&t0.rows) {
+            for c in ["p_value", "p_lrt", "p_score"] {
+                let (a, b) = (t.f64(r, c), t0.f64(r0, c));
+                assert!(common::dlog10(a, b) < 1e-6, "{name} {c}: {a} vs {b}");
+            }
+        }
+    }
+}

@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::covariate::{CovariateTable, Covariates};
 use crate::error::{Error, Result};
 use crate::fileset::Fileset;
+use crate::sample::{Fam, SampleId};
 use crate::select::{SampleFilter, VariantFilter, VariantSelection};
-use crate::table::Table;
+use crate::table::{RowMatch, Table};
 
 /// Which phenotype columns to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,14 +54,48 @@ pub struct Dataset {
     pub variants: VariantSelection,
     /// Selected phenotypes.
     pub phenotypes: Vec<Phenotype>,
-    /// Covariate names (after categorical expansion), without the intercept.
-    pub covariate_names: Vec<String>,
-    /// `covariates[j][s]`: covariate `j` of `.fam` sample `s`.
-    pub covariates: Vec<Vec<Option<f64>>>,
-    /// `.fam` samples absent from the phenotype table.
-    pub n_absent_pheno: usize,
-    /// `.fam` samples absent from the covariate table.
-    pub n_absent_covar: usize,
+    /// Covariates (without the intercept) in `.fam` order, categorical
+    /// columns not yet expanded: [`Covariates::expand`] on the analysed
+    /// samples gives the model's columns.
+    pub covariates: Covariates,
+    /// How the phenotype table's rows matched the `.fam` (`None` when the
+    /// phenotypes are the `.fam`'s own).
+    pub pheno_match: Option<TableMatch>,
+    /// How the covariate table's rows matched the `.fam`.
+    pub covar_match: Option<TableMatch>,
+}
+
+/// How the rows of a phenotype or covariate file matched the `.fam`
+/// samples, for warnings that name the file and a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableMatch {
+    /// The file.
+    pub file: PathBuf,
+    /// Rows whose (FID, IID) is not in the `.fam` (ignored).
+    pub n_unknown: usize,
+    /// The first of them: its 1-based line and its sample.
+    pub first_unknown: Option<(usize, SampleId)>,
+    /// `.fam` samples kept by the sample lists.
+    pub n_kept: usize,
+    /// Kept `.fam` samples with no row in the file (not analysed).
+    pub n_absent: usize,
+    /// The first of them, in `.fam` order.
+    pub first_absent: Option<SampleId>,
+}
+
+impl TableMatch {
+    fn new(file: &Path, ids: &[SampleId], lines: &[usize], rows: &RowMatch, fam: &Fam, kept: &[bool]) -> Self {
+        let mut absent = (0..fam.len()).filter(|&s| kept[s] && rows.row_of[s].is_none());
+        let first_absent = absent.next();
+        Self {
+            file: file.to_path_buf(),
+            n_unknown: rows.n_unknown,
+            first_unknown: rows.first_unknown.map(|r| (lines[r], ids[r].clone())),
+            n_kept: kept.iter().filter(|&&k| k).count(),
+            n_absent: first_absent.map_or(0, |_| 1 + absent.count()),
+            first_absent: first_absent.map(|s| fam.samples[s].id.clone()),
+        }
+    }
 }
 
 impl Dataset {
@@ -77,14 +113,19 @@ impl Dataset {
         let fileset = Fileset::open(prefix)?;
         let sample_mask = samples.apply(&fileset.fam)?;
         let variants = variants.apply(&fileset.variants)?;
+        let fam = &fileset.fam;
         let (table, source) = match &pheno.file {
             Some(p) => (Table::read_phenotypes(p)?, p.display().to_string()),
-            None => (Table::from_fam(&fileset.fam), format!("{}.fam", prefix.display())),
+            None => (Table::from_fam(fam), format!("{}.fam", prefix.display())),
         };
-        let aligned = table.align(&fileset.fam);
+        let rows = RowMatch::new(&table.ids, fam);
+        let pheno_match = pheno
+            .file
+            .as_deref()
+            .map(|p| TableMatch::new(p, &table.ids, &table.lines, &rows, fam, &sample_mask));
         let pick = |j: usize| Phenotype {
             name: table.names[j].clone(),
-            values: aligned.columns[j].clone(),
+            values: rows.gather(&table.columns[j], None),
         };
         let phenotypes = match &pheno.select {
             PhenoSelect::All => (0..table.names.len()).map(pick).collect(),
@@ -107,24 +148,23 @@ impl Dataset {
                 vec![pick(j)]
             }
         };
-        let (covariate_names, covariates, n_absent_covar) = match &pheno.covar {
+        let (covariates, covar_match) = match &pheno.covar {
             Some(p) => {
-                let t = Table::read_covariates(p)?;
-                let a = t.align(&fileset.fam);
-                (t.names, a.columns, a.n_absent)
+                let t = CovariateTable::read(p)?;
+                let rows = RowMatch::new(&t.ids, fam);
+                let m = TableMatch::new(p, &t.ids, &t.lines, &rows, fam, &sample_mask);
+                (t.covariates.gather(&rows), Some(m))
             }
-            None => (Vec::new(), Vec::new(), 0),
+            None => (Covariates::default(), None),
         };
-        let n_absent_pheno = if pheno.file.is_some() { aligned.n_absent } else { 0 };
         Ok(Self {
             fileset,
             sample_mask,
             variants,
             phenotypes,
-            covariate_names,
             covariates,
-            n_absent_pheno,
-            n_absent_covar,
+            pheno_match,
+            covar_match,
         })
     }
 
@@ -133,7 +173,7 @@ impl Dataset {
     pub fn analysed_samples(&self, k: usize) -> Vec<u32> {
         let ph = &self.phenotypes[k].values;
         (0..self.fileset.fam.len())
-            .filter(|&s| self.sample_mask[s] && ph[s].is_some() && self.covariates.iter().all(|c| c[s].is_some()))
+            .filter(|&s| self.sample_mask[s] && ph[s].is_some() && self.covariates.is_complete(s))
             .map(|s| s as u32)
             .collect()
     }

@@ -17,6 +17,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The data leave nothing to analyse (no samples, zero variance).
     DegenerateData,
+    /// The run needs more memory than the machine has (the message gives
+    /// the estimate).
+    OutOfMemory,
 }
 
 /// A place in an input file: the path and, when the problem is on one line,

@@ -8,10 +8,11 @@
 //! | [`Fileset::open`] | reads `PREFIX.fam`, `PREFIX.bim`, maps and validates `PREFIX.bed` |
 //! | [`Genotypes::decode_block`] | decodes variants for a [`SampleSubset`] into an `n x B` block ([`Encoding`]) |
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
-//! | [`Table`] | phenotype / covariate files matched to samples by (FID, IID) |
+//! | [`Table`], [`CovariateTable`] | phenotype / covariate files matched to samples by (FID, IID) ([`RowMatch`]) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
 //! | [`Qc::apply`] | variants passing QC on a sample subset, their counts, and a [`QcReport`] of failures ([`QcOutcome`]) |
 //! | [`BedWriter`], [`write_bim`], [`write_fam`], [`AtomicFile`] | crash-safe writers |
+//! | [`OutputSet`] | a run's outputs published together, or none of them |
 //!
 //! Genotype values count allele A1 (`.bim` column 5). Every error names the
 //! file and, where there is one, the line ([`Error`]).
@@ -27,7 +28,9 @@
 //! assert_eq!(stats[0].n_total() as usize, fs.fam.len());
 //! ```
 
+mod atomic;
 mod bed;
+mod covariate;
 mod dataset;
 mod decode;
 mod error;
@@ -41,8 +44,10 @@ mod text;
 mod variant;
 mod write;
 
+pub use atomic::{AtomicFile, OutputSet};
 pub use bed::{bytes_per_variant, Bed, BED_MAGIC};
-pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype};
+pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
+pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
 pub use decode::{encode_in_place, AlleleStats, Encoding, Genotypes, SampleSubset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
@@ -50,7 +55,7 @@ pub use progress::{NoProgress, Progress};
 pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};
 pub use select::{read_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter, VariantSelection};
-pub use table::{Aligned, Table};
+pub use table::{Aligned, RowMatch, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};
-pub use write::{pack_variant, write_bim, write_fam, AtomicFile, BedWriter};
+pub use write::{pack_variant, write_bim, write_fam, BedWriter};

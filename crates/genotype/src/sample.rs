@@ -62,6 +62,9 @@ impl Sample {
     }
 }
 
+/// The error message of a `.fam` without samples.
+pub(crate) const EMPTY_FAM: &str = "no samples: the .fam file is empty";
+
 /// The samples of a `.fam` file with its phenotype columns (column 6 and
 /// beyond; GEMMA's `-n 1` is column 6).
 #[derive(Debug, Clone)]
@@ -135,7 +138,7 @@ impl Fam {
             });
         }
         if samples.is_empty() {
-            return Err(Error::malformed(file.whole(), "no samples: the .fam file is empty"));
+            return Err(Error::malformed(file.whole(), EMPTY_FAM));
         }
         Ok(Self { samples, phenotypes })
     }

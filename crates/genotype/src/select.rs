@@ -2,7 +2,7 @@
 //! and chromosome subsets (the allele-frequency / missingness filters are
 //! [`crate::Qc`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -10,26 +10,81 @@ use crate::sample::{Fam, SampleId};
 use crate::text::TextFile;
 use crate::variant::{Chrom, Variant};
 
-/// Reads a sample list (`--keep`, `--remove`): `FID IID` per line, extra
-/// columns ignored.
-///
-/// # Errors
-/// `MalformedInput` for a line with one column or an empty file.
-pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
+/// A sample named in a sample list: by FID and IID, or by IID alone (in a
+/// list whose header is `#IID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Listed {
+    Id(SampleId),
+    Iid(Box<str>),
+}
+
+/// Whether the first line of a sample list is a header, and if so whether
+/// the list names samples by IID alone: a line starting with `#` (PLINK 2's
+/// `#FID IID ...`, or `#IID ...` for IID-only lists), or one whose first
+/// two words are `FID IID` (any case).
+fn header_kind(toks: &[&str]) -> Option<bool> {
+    let first = toks.first()?;
+    if let Some(name) = first.strip_prefix('#') {
+        return Some(name.eq_ignore_ascii_case("IID"));
+    }
+    let fid_iid = first.eq_ignore_ascii_case("FID") && toks.get(1).is_some_and(|t| t.eq_ignore_ascii_case("IID"));
+    fid_iid.then_some(false)
+}
+
+/// Reads a sample list in either form, with each entry's 1-based line.
+fn read_listed(path: &Path) -> Result<Vec<(usize, Listed)>> {
     let file = TextFile::read(path)?;
     let mut out = Vec::new();
+    let mut iid_only = None;
     for line in file.lines() {
         let (no, text) = line?;
-        let mut toks = text.split_ascii_whitespace();
-        match (toks.next(), toks.next()) {
-            (Some(f), Some(i)) => out.push((no, SampleId::new(f, i))),
-            _ => return Err(Error::malformed(file.at(no), "expected two columns, FID and IID")),
+        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
+        if iid_only.is_none() {
+            let header = header_kind(&toks);
+            iid_only = Some(header.unwrap_or(false));
+            if header.is_some() {
+                continue;
+            }
         }
+        out.push(match (iid_only, toks.as_slice()) {
+            (Some(true), [iid, ..]) => (no, Listed::Iid((*iid).into())),
+            (_, [f, i, ..]) => (no, Listed::Id(SampleId::new(f, i))),
+            _ => return Err(Error::malformed(file.at(no), "expected two columns, FID and IID")),
+        });
     }
     if out.is_empty() {
         return Err(Error::malformed(file.whole(), "the sample list is empty"));
     }
     Ok(out)
+}
+
+/// A sample list read from a file, with that file.
+type List<'a> = (&'a Path, Vec<(usize, Listed)>);
+
+/// [`read_listed`] of a list given as an option.
+fn read_optional(path: Option<&Path>) -> Result<Option<List<'_>>> {
+    path.map(|p| read_listed(p).map(|l| (p, l))).transpose()
+}
+
+/// Reads a sample list (`--keep`, `--remove`): `FID IID` per line, extra
+/// columns ignored, with an optional header line (`#FID IID`, as PLINK 2
+/// writes, or `FID IID`).
+///
+/// # Errors
+/// `MalformedInput` for a line with one column, an empty file, or a list
+/// by IID alone (`#IID` header), which needs the `.fam` to be resolved
+/// ([`SampleFilter`] does).
+pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
+    read_listed(path)?
+        .into_iter()
+        .map(|(no, listed)| match listed {
+            Listed::Id(id) => Ok((no, id)),
+            Listed::Iid(_) => Err(Error::malformed(
+                crate::error::Location::line(path, no),
+                "expected FID and IID, but the header (#IID) says the list has IIDs only",
+            )),
+        })
+        .collect()
 }
 
 /// Reads a variant list (`--extract`, `--exclude`): the first token of each
@@ -64,34 +119,59 @@ pub struct SampleFilter<'a> {
 
 impl SampleFilter<'_> {
     /// Applies the lists to the `.fam`; returns a mask over `.fam` rows.
+    /// Lists are read as [`read_sample_list`] reads them, and also by IID
+    /// alone when their header is `#IID` (each IID must then name one
+    /// `.fam` sample).
     ///
     /// # Errors
     /// `InconsistentInput` naming file and line for a listed sample absent
-    /// from the `.fam`; the errors of [`read_sample_list`].
+    /// from the `.fam`, or an IID found in several families; the errors of
+    /// [`read_sample_list`].
     pub fn apply(&self, fam: &Fam) -> Result<Vec<bool>> {
+        let (keep, remove) = (read_optional(self.keep)?, read_optional(self.remove)?);
         let index = fam.index();
-        let lookup = |path: &Path| -> Result<Vec<usize>> {
-            read_sample_list(path)?
-                .into_iter()
-                .map(|(no, id)| {
-                    index.get(&id).copied().ok_or_else(|| {
-                        Error::inconsistent(
-                            crate::error::Location::line(path, no),
-                            format!("sample '{id}' is not in the .fam"),
-                        )
-                    })
-                })
-                .collect()
+        // IID -> .fam positions, built only for a list by IID alone.
+        let mut by_iid: HashMap<&str, Vec<usize>> = HashMap::new();
+        let iid_only = |l: &Option<List<'_>>| {
+            l.as_ref()
+                .is_some_and(|(_, l)| l.iter().any(|(_, x)| matches!(x, Listed::Iid(_))))
         };
-        let mut mask = vec![self.keep.is_none(); fam.len()];
-        if let Some(path) = self.keep {
-            for s in lookup(path)? {
-                mask[s] = true;
+        if iid_only(&keep) || iid_only(&remove) {
+            for (s, sample) in fam.samples.iter().enumerate() {
+                by_iid.entry(&sample.id.iid).or_default().push(s);
             }
         }
-        if let Some(path) = self.remove {
-            for s in lookup(path)? {
-                mask[s] = false;
+        let resolve = |path: &Path, no: usize, listed: Listed| -> Result<usize> {
+            let at = crate::error::Location::line(path, no);
+            match listed {
+                Listed::Id(id) => index
+                    .get(&id)
+                    .copied()
+                    .ok_or_else(|| Error::inconsistent(at, format!("sample '{id}' is not in the .fam"))),
+                Listed::Iid(iid) => match by_iid.get(&*iid).map(Vec::as_slice) {
+                    Some(&[s]) => Ok(s),
+                    Some(several) => Err(Error::inconsistent(
+                        at,
+                        format!(
+                            "IID '{iid}' names {} .fam samples (families {}); list FID and IID",
+                            several.len(),
+                            several
+                                .iter()
+                                .map(|&s| &*fam.samples[s].id.fid)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )),
+                    None => Err(Error::inconsistent(at, format!("no .fam sample has IID '{iid}'"))),
+                },
+            }
+        };
+        let mut mask = vec![keep.is_none(); fam.len()];
+        for (list, value) in [(keep, true), (remove, false)] {
+            if let Some((path, listed)) = list {
+                for (no, l) in listed {
+                    mask[resolve(path, no, l)?] = value;
+                }
             }
         }
         Ok(mask)
@@ -179,5 +259,52 @@ impl VariantFilter<'_> {
             n_unmatched_ids,
             first_unmatched,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::TextFile;
+
+    fn fam() -> Fam {
+        Fam::parse(&TextFile::from_bytes(
+            Path::new("t.fam"),
+            b"A a1 0 0 1 1\nA a2 0 0 1 1\nB a2 0 0 1 1\nB b1 0 0 1 1\n",
+        ))
+        .unwrap()
+    }
+
+    fn keep(text: &str) -> Result<Vec<bool>> {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        SampleFilter {
+            keep: Some(f.path()),
+            remove: None,
+        }
+        .apply(&fam())
+    }
+
+    /// PLINK 2 writes `#FID IID` (or `#IID`) above its sample lists.
+    #[test]
+    fn issue_17_9_keep_lists_may_start_with_a_header_line() {
+        let want = vec![true, false, false, true];
+        assert_eq!(keep("#FID\tIID\nA a1\nB b1\n").unwrap(), want);
+        assert_eq!(keep("\nFID IID\nA a1\nB b1\n").unwrap(), want);
+        assert_eq!(keep("#IID\na1\nb1\n").unwrap(), want);
+        let e = keep("#IID\na1\na2\n").unwrap_err().to_string();
+        assert!(
+            e.contains(", line 3: IID 'a2' names 2 .fam samples (families A, B)"),
+            "{e}"
+        );
+        let e = keep("#IID\nzz\n").unwrap_err().to_string();
+        assert!(e.contains(", line 2: no .fam sample has IID 'zz'"), "{e}");
+        // Only the first line can be a header.
+        let e = keep("A a1\nFID IID\n").unwrap_err().to_string();
+        assert!(e.contains(", line 2: sample 'FID IID' is not in the .fam"), "{e}");
+        assert!(keep("#FID IID\n")
+            .unwrap_err()
+            .to_string()
+            .contains("the sample list is empty"));
     }
 }

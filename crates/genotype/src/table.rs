@@ -1,12 +1,13 @@
 //! Phenotype and covariate tables: `FID IID value...`, whitespace-separated,
 //! with an optional header line.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
+use crate::covariate::CovariateTable;
 use crate::error::{Error, Result};
 use crate::sample::{Fam, SampleId};
-use crate::text::{is_missing_token, parse_value, TextFile};
+use crate::text::{parse_value, TextFile};
 
 /// Numeric columns keyed by sample: a phenotype file, a covariate file after
 /// expansion of categorical columns, or the `.fam` phenotype columns.
@@ -16,6 +17,9 @@ pub struct Table {
     pub names: Vec<String>,
     /// Sample of each row.
     pub ids: Vec<SampleId>,
+    /// 1-based file line of each row (empty for a table made from a `.fam`,
+    /// whose rows are the `.fam` samples themselves).
+    pub lines: Vec<usize>,
     /// `columns[j][i]`: value of column `j` for row `i` (`None` = missing).
     pub columns: Vec<Vec<Option<f64>>>,
 }
@@ -32,12 +36,64 @@ pub struct Aligned {
     pub n_unknown: usize,
 }
 
-struct RawTable<'a> {
-    header: Option<Vec<&'a str>>,
-    rows: Vec<(usize, Vec<&'a str>)>,
+/// How the rows of a table match the `.fam` samples by (FID, IID).
+#[derive(Debug, Clone)]
+pub struct RowMatch {
+    /// For each `.fam` sample, its table row (`None`: absent from the table).
+    pub row_of: Vec<Option<usize>>,
+    /// Table rows whose sample is not in the `.fam`.
+    pub n_unknown: usize,
+    /// The first of those rows (an index into the table's rows).
+    pub first_unknown: Option<usize>,
 }
 
-fn split_rows(file: &TextFile) -> Result<RawTable<'_>> {
+impl RowMatch {
+    /// Matches `ids` (a table's rows) to the samples of `fam`.
+    pub fn new(ids: &[SampleId], fam: &Fam) -> Self {
+        let index = fam.index();
+        let mut row_of = vec![None; fam.len()];
+        let mut n_unknown = 0;
+        let mut first_unknown = None;
+        for (row, id) in ids.iter().enumerate() {
+            match index.get(id) {
+                Some(&s) => row_of[s] = Some(row),
+                None => {
+                    n_unknown += 1;
+                    first_unknown.get_or_insert(row);
+                }
+            }
+        }
+        Self {
+            row_of,
+            n_unknown,
+            first_unknown,
+        }
+    }
+
+    /// `.fam` samples with no row.
+    pub fn n_absent(&self) -> usize {
+        self.row_of.iter().filter(|r| r.is_none()).count()
+    }
+
+    /// A table column in `.fam` order, `absent` for samples without a row.
+    pub fn gather<T: Clone>(&self, column: &[T], absent: T) -> Vec<T> {
+        self.row_of
+            .iter()
+            .map(|r| r.map_or_else(|| absent.clone(), |r| column[r].clone()))
+            .collect()
+    }
+}
+
+/// A table split into tokens: the header (with its line) and the data rows.
+pub(crate) struct RawTable<'a> {
+    header: Option<(usize, Vec<&'a str>)>,
+    pub(crate) rows: Vec<(usize, Vec<&'a str>)>,
+}
+
+/// Splits a table into its optional header (`FID IID name...`, or
+/// `#FID IID name...`) and rows of at least three columns, all as wide as
+/// the first.
+pub(crate) fn split_rows(file: &TextFile) -> Result<RawTable<'_>> {
     let mut header = None;
     let mut rows: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut width = None;
@@ -55,7 +111,7 @@ fn split_rows(file: &TextFile) -> Result<RawTable<'_>> {
                     ));
                 }
                 width = Some(toks.len());
-                header = Some(toks);
+                header = Some((no, toks));
                 continue;
             }
         }
@@ -80,9 +136,28 @@ fn split_rows(file: &TextFile) -> Result<RawTable<'_>> {
     Ok(RawTable { header, rows })
 }
 
-fn names_of(file: &TextFile, raw: &RawTable<'_>) -> Vec<String> {
-    match &raw.header {
-        Some(h) => h[2..].iter().map(|s| s.to_string()).collect(),
+/// Column names: the header's (each at most once), else `<file stem>_1`, ...
+///
+/// # Errors
+/// `MalformedInput` naming the header line for a name used twice.
+pub(crate) fn names_of(file: &TextFile, raw: &RawTable<'_>) -> Result<Vec<String>> {
+    Ok(match &raw.header {
+        Some((no, h)) => {
+            let mut seen = HashMap::new();
+            for (j, name) in h.iter().enumerate().skip(2) {
+                if let Some(first) = seen.insert(*name, j) {
+                    return Err(Error::malformed(
+                        file.at(*no),
+                        format!(
+                            "column name '{name}' appears twice (columns {} and {}); names must be unique",
+                            first + 1,
+                            j + 1
+                        ),
+                    ));
+                }
+            }
+            h[2..].iter().map(|s| s.to_string()).collect()
+        }
         None => {
             let stem = file
                 .path
@@ -91,10 +166,14 @@ fn names_of(file: &TextFile, raw: &RawTable<'_>) -> Vec<String> {
                 .unwrap_or_default();
             (1..raw.rows[0].1.len() - 1).map(|j| format!("{stem}_{j}")).collect()
         }
-    }
+    })
 }
 
-fn ids_of(file: &TextFile, raw: &RawTable<'_>) -> Result<Vec<SampleId>> {
+/// The sample of each row, each at most once.
+///
+/// # Errors
+/// `InconsistentInput` naming the line of a sample listed twice.
+pub(crate) fn ids_of(file: &TextFile, raw: &RawTable<'_>) -> Result<Vec<SampleId>> {
     let mut seen = HashMap::new();
     raw.rows
         .iter()
@@ -116,13 +195,15 @@ impl Table {
     /// code (`NA`, `-9`, `nan`, `.`).
     ///
     /// # Errors
-    /// `MalformedInput` naming the line for a non-numeric value or a wrong
-    /// column count; `InconsistentInput` for a sample listed twice.
+    /// `MalformedInput` naming the line for a non-numeric value, a wrong
+    /// column count or a column name used twice; `InconsistentInput` for a
+    /// sample listed twice.
     pub fn read_phenotypes(path: &Path) -> Result<Self> {
         let file = TextFile::read(path)?;
         let raw = split_rows(&file)?;
-        let names = names_of(&file, &raw);
+        let names = names_of(&file, &raw)?;
         let ids = ids_of(&file, &raw)?;
+        let lines = raw.rows.iter().map(|(no, _)| *no).collect();
         let mut columns = vec![Vec::with_capacity(raw.rows.len()); names.len()];
         for (no, toks) in &raw.rows {
             for (j, tok) in toks[2..].iter().enumerate() {
@@ -131,42 +212,30 @@ impl Table {
                 columns[j].push(v);
             }
         }
-        Ok(Self { names, ids, columns })
+        Ok(Self {
+            names,
+            ids,
+            lines,
+            columns,
+        })
     }
 
-    /// Reads a covariate table. Numeric columns are kept; a column with any
-    /// non-numeric value is categorical and becomes one 0/1 indicator column
-    /// per level except the first (levels sorted), named `name=level`.
+    /// Reads a covariate table ([`CovariateTable::read`]) and expands each
+    /// categorical column over all its rows: one 0/1 indicator column per
+    /// level except the first (levels sorted), named `name=level`.
     ///
     /// # Errors
-    /// As [`Table::read_phenotypes`], except that words are allowed.
+    /// Those of [`CovariateTable::read`].
     pub fn read_covariates(path: &Path) -> Result<Self> {
-        let file = TextFile::read(path)?;
-        let raw = split_rows(&file)?;
-        let raw_names = names_of(&file, &raw);
-        let ids = ids_of(&file, &raw)?;
-        let mut names = Vec::new();
-        let mut columns = Vec::new();
-        for (j, name) in raw_names.iter().enumerate() {
-            let cells: Vec<&str> = raw.rows.iter().map(|(_, t)| t[j + 2]).collect();
-            let numeric: Vec<Option<Option<f64>>> = cells.iter().map(|t| parse_value(t).ok()).collect();
-            if numeric.iter().all(Option::is_some) {
-                names.push(name.clone());
-                columns.push(numeric.into_iter().flatten().collect());
-                continue;
-            }
-            let levels: BTreeSet<&str> = cells.iter().copied().filter(|t| !is_missing_token(t)).collect();
-            for level in levels.iter().skip(1) {
-                names.push(format!("{name}={level}"));
-                columns.push(
-                    cells
-                        .iter()
-                        .map(|t| (!is_missing_token(t)).then(|| f64::from(u8::from(t == level))))
-                        .collect(),
-                );
-            }
-        }
-        Ok(Self { names, ids, columns })
+        let t = CovariateTable::read(path)?;
+        let rows: Vec<u32> = (0..t.ids.len() as u32).collect();
+        let (names, columns) = t.covariates.expand(&rows);
+        Ok(Self {
+            names,
+            ids: t.ids,
+            lines: t.lines,
+            columns,
+        })
     }
 
     /// The phenotype columns of a `.fam` (column 6 onwards), named
@@ -175,6 +244,7 @@ impl Table {
         Self {
             names: (1..=fam.phenotypes.len()).map(|k| format!("pheno{k}")).collect(),
             ids: fam.samples.iter().map(|s| s.id.clone()).collect(),
+            lines: Vec::new(),
             columns: fam.phenotypes.clone(),
         }
     }
@@ -186,25 +256,11 @@ impl Table {
 
     /// Matches rows to `.fam` samples by (FID, IID).
     pub fn align(&self, fam: &Fam) -> Aligned {
-        let index = fam.index();
-        let mut columns = vec![vec![None; fam.len()]; self.columns.len()];
-        let mut present = vec![false; fam.len()];
-        let mut n_unknown = 0;
-        for (row, id) in self.ids.iter().enumerate() {
-            match index.get(id) {
-                Some(&s) => {
-                    present[s] = true;
-                    for (dst, src) in columns.iter_mut().zip(&self.columns) {
-                        dst[s] = src[row];
-                    }
-                }
-                None => n_unknown += 1,
-            }
-        }
+        let rows = RowMatch::new(&self.ids, fam);
         Aligned {
-            columns,
-            n_absent: present.iter().filter(|p| !**p).count(),
-            n_unknown,
+            columns: self.columns.iter().map(|c| rows.gather(c, None)).collect(),
+            n_absent: rows.n_absent(),
+            n_unknown: rows.n_unknown,
         }
     }
 }
@@ -242,6 +298,37 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no data rows"));
+    }
+
+    #[test]
+    fn issue_17_7_duplicate_column_names_are_refused() {
+        let f = file("\nFID IID h1 h2 h1\na 1 1 2 3\n");
+        let e = Table::read_phenotypes(f.path()).unwrap_err().to_string();
+        assert!(
+            e.contains(", line 2: column name 'h1' appears twice (columns 3 and 5)"),
+            "{e}"
+        );
+        let f = file("FID IID age age\na 1 1 2\n");
+        let e = Table::read_covariates(f.path()).unwrap_err().to_string();
+        assert!(e.contains(", line 1: column name 'age' appears twice"), "{e}");
+    }
+
+    #[test]
+    fn rows_match_fam_samples_by_id() {
+        let fam = Fam::parse(&TextFile::from_bytes(
+            Path::new("t.fam"),
+            b"a 1 0 0 1 1\nb 2 0 0 1 1\nc 3 0 0 1 1\n",
+        ))
+        .unwrap();
+        let ids = [
+            SampleId::new("c", "3"),
+            SampleId::new("x", "9"),
+            SampleId::new("a", "1"),
+        ];
+        let rows = RowMatch::new(&ids, &fam);
+        assert_eq!(rows.row_of, vec![Some(2), None, Some(0)]);
+        assert_eq!((rows.n_absent(), rows.n_unknown, rows.first_unknown), (1, 1, Some(1)));
+        assert_eq!(rows.gather(&[10, 11, 12], 0), vec![12, 0, 10]);
     }
 
     #[test]

@@ -130,6 +130,9 @@ pub struct Bim {
     pub repeated_ids: RepeatedIds,
 }
 
+/// The error message of a `.bim` without variants.
+pub(crate) const EMPTY_BIM: &str = "no variants: the .bim file is empty";
+
 /// Reads a `.bim` file: exactly six whitespace-separated columns per line.
 ///
 /// # Errors
@@ -190,7 +193,7 @@ pub(crate) fn parse_bim(file: &TextFile) -> Result<Bim> {
         });
     }
     if out.is_empty() {
-        return Err(Error::malformed(file.whole(), "no variants: the .bim file is empty"));
+        return Err(Error::malformed(file.whole(), EMPTY_BIM));
     }
     Ok(Bim {
         variants: out,

@@ -1,87 +1,13 @@
-//! Writing: crash-safe output files and PLINK 1 filesets.
+//! Writing PLINK 1 filesets (crash-safe, through [`AtomicFile`]).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
+use crate::atomic::AtomicFile;
 use crate::bed::{bytes_per_variant, BED_MAGIC};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sample::{Sample, Sex};
 use crate::variant::Variant;
-
-/// An output file written to `<path>.tmp` and renamed into place by
-/// [`AtomicFile::commit`], so that a crash or a kill leaves either the old
-/// file or the new one, never half of one. Dropped without `commit`, the
-/// temporary file is removed.
-#[derive(Debug)]
-pub struct AtomicFile {
-    tmp: PathBuf,
-    path: PathBuf,
-    out: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    /// Creates `<path>.tmp` for writing.
-    ///
-    /// # Errors
-    /// `Io` when the temporary file cannot be created.
-    pub fn create(path: &Path) -> Result<Self> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Self {
-            tmp,
-            path: path.to_path_buf(),
-            out: Some(BufWriter::with_capacity(1 << 20, file)),
-        })
-    }
-
-    /// The final path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Flushes, syncs and renames the temporary file onto the final path.
-    ///
-    /// # Errors
-    /// `Io` naming the file when any step fails.
-    pub fn commit(mut self) -> Result<()> {
-        let out = self.out.take().expect("AtomicFile committed twice");
-        let file = out.into_inner().map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
-    }
-
-    /// Maps an I/O error of a write to this file's error.
-    pub fn err(&self, e: std::io::Error) -> Error {
-        Error::io(&self.path, e)
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.out.as_mut().map_or(Ok(0), |o| o.write(buf))
-    }
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        match self.out.as_mut() {
-            Some(o) => o.write_all(buf),
-            None => Ok(()),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.as_mut().map_or(Ok(()), |o| o.flush())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.out.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
 
 /// Packs one variant's A1 counts (0, 1, 2; any other value = missing) into
 /// PLINK 1 bytes (`out.len() == ceil(n/4)`).
@@ -219,21 +145,5 @@ mod tests {
             pack_variant(&counts, &mut out);
             assert_eq!(out, expect, "n = {n}");
         }
-    }
-
-    #[test]
-    fn atomic_file_leaves_nothing_when_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.txt");
-        {
-            let mut f = AtomicFile::create(&p).unwrap();
-            f.write_all(b"half").unwrap();
-        }
-        assert!(!p.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let mut f = AtomicFile::create(&p).unwrap();
-        f.write_all(b"whole").unwrap();
-        f.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "whole");
     }
 }

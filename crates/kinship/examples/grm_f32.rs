@@ -47,7 +47,7 @@ fn main() {
             &NoProgress,
         )
         .expect("build the GRM");
-        (t.elapsed().as_secs_f64(), sums.grm().matrix)
+        (t.elapsed().as_secs_f64(), sums.grm().expect("the GRM fits").matrix)
     };
     let (s64, k64) = grm(Precision::F64);
     let (s32, k32) = grm(Precision::F32);

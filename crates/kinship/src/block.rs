@@ -6,7 +6,9 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use genotype::{AlleleStats, Encoding, Genotypes};
 use rayon::prelude::*;
 
+use crate::error::Result;
 use crate::kind::GrmKind;
+use crate::memory::{try_vec, try_zeros};
 use crate::part::Part;
 
 /// Arithmetic of the block multiply.
@@ -44,19 +46,19 @@ pub(crate) struct Scratch {
 
 impl Scratch {
     /// Buffers for blocks of up to `block_size` of `n_variants` variants over
-    /// `n` samples.
-    pub(crate) fn new(n: usize, n_variants: usize, block_size: usize, precision: Precision) -> Self {
-        let bs = block_size;
-        Scratch {
-            block: vec![0.0; n * bs.min(n_variants)],
-            stats: vec![AlleleStats::default(); bs.min(n_variants)],
-            block32: Mat::zeros(0, 0),
-            prod32: if precision == Precision::F32 {
-                Mat::zeros(n, n)
-            } else {
-                Mat::zeros(0, 0)
-            },
-        }
+    /// `n` samples (the `f32` ones are allocated when first needed).
+    ///
+    /// # Errors
+    /// `OutOfMemory` when the block does not fit.
+    pub(crate) fn new(n: usize, n_variants: usize, block_size: usize) -> Result<Self> {
+        let b = block_size.min(n_variants);
+        let len = n.saturating_mul(b);
+        Ok(Scratch {
+            block: try_vec(len, 0.0, &format!("a block of {b} variants over {n} samples"))?,
+            stats: vec![AlleleStats::default(); b],
+            block32: Mat::new(),
+            prod32: Mat::new(),
+        })
     }
 }
 
@@ -70,7 +72,7 @@ pub(crate) fn add_block(
     precision: Precision,
     par: Par,
     sc: &mut Scratch,
-) {
+) -> Result<()> {
     let n = g.n_samples();
     let b = chunk.len();
     let block = &mut sc.block[..n * b];
@@ -78,15 +80,14 @@ pub(crate) fn add_block(
     match kind {
         GrmKind::Gcta => {
             g.decode_block(chunk, Encoding::Raw, block, stats);
-            gcta_terms(part, block, stats, n, par);
+            gcta_terms(part, block, stats, n, par)?;
             encode_block(block, stats, n, Encoding::Standardized);
         }
         GrmKind::Centered => {
             g.decode_block(chunk, Encoding::Raw, block, stats);
             if stats.iter().all(|s| s.n_missing == 0) {
                 part.m += b;
-                add_centered_exact(part, n, b, par, sc);
-                return;
+                return add_centered_exact(part, n, b, par, sc);
             }
             encode_block(block, stats, n, Encoding::Centered);
         }
@@ -97,8 +98,8 @@ pub(crate) fn add_block(
     match precision {
         Precision::F64 => syrk_lower_f64(part.s.as_mut(), z, par),
         Precision::F32 => {
-            to_f32(z, &mut sc.block32);
-            syrk_lower_f32(&mut sc.prod32, &sc.block32, par);
+            to_f32(z, &mut sc.block32)?;
+            syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
             let prod = sc.prod32.as_ref();
             part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, mut d)| {
                 let p = prod.col(j);
@@ -108,6 +109,7 @@ pub(crate) fn add_block(
             });
         }
     }
+    Ok(())
 }
 
 /// Encodes every column of a raw block in place.
@@ -119,9 +121,10 @@ fn encode_block(block: &mut [f64], stats: &[AlleleStats], n: usize, enc: Encodin
 }
 
 /// `dst` <- `z` rounded to `f32` (resized to `z`'s shape when needed).
-fn to_f32(z: MatRef<'_, f64>, dst: &mut Mat<f32>) {
+fn to_f32(z: MatRef<'_, f64>, dst: &mut Mat<f32>) -> Result<()> {
     if dst.nrows() != z.nrows() || dst.ncols() != z.ncols() {
-        *dst = Mat::zeros(z.nrows(), z.ncols());
+        *dst = Mat::new();
+        *dst = try_zeros(z.nrows(), z.ncols(), "an f32 block of genotypes")?;
     }
     dst.as_mut()
         .par_col_iter_mut()
@@ -131,13 +134,15 @@ fn to_f32(z: MatRef<'_, f64>, dst: &mut Mat<f32>) {
                 d[i] = s[i] as f32;
             }
         });
+    Ok(())
 }
 
-/// `prod` (lower) <- `z zᵀ` in `f32`.
-fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) {
+/// `prod` (lower) <- `z zᵀ` in `f32` (`prod` allocated `n x n` when needed).
+fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) -> Result<()> {
     let n = z.nrows();
     if prod.nrows() != n {
-        *prod = Mat::zeros(n, n);
+        *prod = Mat::new();
+        *prod = try_zeros(n, n, &format!("the f32 block product of {n} samples"))?;
     }
     matmul(
         prod.as_mut(),
@@ -150,18 +155,19 @@ fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) {
         1.0f32,
         par,
     );
+    Ok(())
 }
 
 /// Centered GRM update for a block of raw A1 counts without missing calls,
 /// exact at `f32` speed: `Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ + (Σ m²) 1 1ᵀ`
 /// with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x block size), which
 /// `f32` represents and sums exactly in any order; the rest is `f64`.
-fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) {
+fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) -> Result<()> {
     debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
     let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
     let means: Vec<f64> = sc.stats[..b].iter().map(AlleleStats::mean).collect();
-    to_f32(x, &mut sc.block32);
-    syrk_lower_f32(&mut sc.prod32, &sc.block32, par);
+    to_f32(x, &mut sc.block32)?;
+    syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
     let mm: f64 = means.iter().map(|m| m * m).sum();
     let r: Vec<f64> = (0..n)
         .into_par_iter()
@@ -174,11 +180,12 @@ fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Sc
             d[i] += ((f64::from(p[i]) - r[i]) - r[j]) + mm;
         }
     });
+    Ok(())
 }
 
 /// GCTA's diagonal terms and observed counts for one raw block (`NaN` = missing).
 /// Parallel over samples, sequential over variants: thread-count independent.
-fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, par: Par) {
+fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, par: Par) -> Result<()> {
     let coef: Vec<(f64, f64, f64)> = stats
         .iter()
         .map(|st| {
@@ -203,10 +210,15 @@ fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, p
     let b = stats.len();
     if stats.iter().all(|s| s.n_missing == 0) {
         part.m_full += b;
-        return;
+        return Ok(());
     }
     let obs: Vec<f64> = block.iter().map(|x| if x.is_nan() { 0.0 } else { 1.0 }).collect();
     let o = MatRef::from_column_major_slice(&obs, n, b);
-    let acc = part.pair_obs.get_or_insert_with(|| Mat::zeros(n, n));
-    syrk_lower_f64(acc.as_mut(), o, par);
+    if part.pair_obs.is_none() {
+        part.pair_obs = Some(try_zeros(n, n, &format!("GCTA's pair counts of {n} samples"))?);
+    }
+    if let Some(acc) = part.pair_obs.as_mut() {
+        syrk_lower_f64(acc.as_mut(), o, par);
+    }
+    Ok(())
 }

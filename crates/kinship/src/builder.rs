@@ -64,8 +64,13 @@ pub fn build<'c>(
     }
     assert_eq!(ids.len(), n, "one ID per sample");
     let bs = opts.block_size.max(1);
-    let mut scratch = Scratch::new(n, variants.len(), bs, opts.precision);
-    let mut total = Part::new(n, opts.kind);
+    let mut scratch = Scratch::new(n, variants.len(), bs)?;
+    // With LOCO, the total of the runs; without, the one run's sums.
+    let mut total = if opts.loco {
+        Some(Part::new(n, opts.kind)?)
+    } else {
+        None
+    };
     let mut per_chrom: BTreeMap<Chrom, Part> = BTreeMap::new();
     // Runs of consecutive variants on one chromosome (one run without LOCO).
     let mut start = 0;
@@ -80,25 +85,28 @@ pub fn build<'c>(
             end = variants.len();
         }
         let run = &variants[start..end];
-        let mut part = Part::new(n, opts.kind);
+        let mut part = Part::new(n, opts.kind)?;
         for chunk in run.chunks(bs) {
-            add_block(&mut part, g, chunk, opts.kind, opts.precision, par, &mut scratch);
+            add_block(&mut part, g, chunk, opts.kind, opts.precision, par, &mut scratch)?;
             progress.inc(chunk.len() as u64);
         }
         if opts.loco {
             let c = chrom_of(variants[start]).clone();
-            total.add(&part);
+            if let Some(t) = total.as_mut() {
+                t.add(&part)?;
+            }
             match per_chrom.get_mut(&c) {
-                Some(p) => p.add(&part),
+                Some(p) => p.add(&part)?,
                 None => {
                     per_chrom.insert(c, part);
                 }
             }
         } else {
-            total = part;
+            total = Some(part);
         }
         start = end;
     }
+    let total = total.ok_or_else(|| Error::Degenerate("no variants to build a GRM from".into()))?;
     Ok(GrmSums {
         kind: opts.kind,
         ids,
@@ -151,9 +159,9 @@ pub(crate) mod tests {
         let fs = multi();
         let v: Vec<u32> = (0..12).collect();
         for kind in KINDS {
-            let one = sums_of(&fs, &v, kind, Precision::F64, 12, false).grm();
+            let one = sums_of(&fs, &v, kind, Precision::F64, 12, false).grm().unwrap();
             for bs in [1, 3, 5] {
-                let k = sums_of(&fs, &v, kind, Precision::F64, bs, false).grm();
+                let k = sums_of(&fs, &v, kind, Precision::F64, bs, false).grm().unwrap();
                 assert!(k.max_abs_diff(&one.matrix) < 1e-12, "{kind:?}, blocks of {bs}");
                 assert_eq!(k.n_variants, 12);
                 assert_eq!(k.kind, Some(kind));
@@ -166,8 +174,8 @@ pub(crate) mod tests {
         let fs = multi();
         let v: Vec<u32> = (0..12).collect();
         for kind in KINDS {
-            let a = sums_of(&fs, &v, kind, Precision::F64, 4, false).grm();
-            let b = sums_of(&fs, &v, kind, Precision::F32, 4, false).grm();
+            let a = sums_of(&fs, &v, kind, Precision::F64, 4, false).grm().unwrap();
+            let b = sums_of(&fs, &v, kind, Precision::F32, 4, false).grm().unwrap();
             assert!(b.max_abs_diff(&a.matrix) < 1e-5, "{kind:?}");
         }
     }
@@ -177,7 +185,7 @@ pub(crate) mod tests {
         let fs = multi();
         let v: Vec<u32> = (0..12).collect();
         for kind in KINDS {
-            let k = sums_of(&fs, &v, kind, Precision::F64, 5, false).grm();
+            let k = sums_of(&fs, &v, kind, Precision::F64, 5, false).grm().unwrap();
             assert_eq!(k.ids, fs.fam.samples.iter().map(|s| s.id.clone()).collect::<Vec<_>>());
             assert_eq!(k.max_abs_diff(&k.matrix.transpose().to_owned()), 0.0, "{kind:?}");
         }

@@ -37,6 +37,33 @@ pub enum Error {
     /// A request that cannot be honoured (a GRM file that does not exist).
     #[error("{0}")]
     InvalidArgument(String),
+    /// An allocation larger than the memory available (or than can be
+    /// addressed): refused before allocating, or failed without a panic.
+    /// Its class is [`ErrorKind::OutOfMemory`] (exit code 1): the request cannot be
+    /// honoured on this machine.
+    #[error("{}", out_of_memory(what, *needed, *available))]
+    OutOfMemory {
+        /// What the memory is for (`the GRM sums of 60000 samples`).
+        what: String,
+        /// Bytes needed; `None` beyond what can be addressed.
+        needed: Option<u64>,
+        /// Bytes available, when the system says.
+        available: Option<u64>,
+    },
+}
+
+fn out_of_memory(what: &str, needed: Option<u64>, available: Option<u64>) -> String {
+    use crate::memory::format_bytes;
+    let needed = needed.map_or("more than can be addressed".to_string(), |b| {
+        format!("about {} needed", format_bytes(b))
+    });
+    let available = available.map_or("the allocation failed".to_string(), |a| {
+        format!("only {} available", format_bytes(a))
+    });
+    format!(
+        "not enough memory for {what}: {needed}, {available}; analyse fewer samples (--keep, --remove) \
+         or use a machine with more memory"
+    )
 }
 
 impl Error {
@@ -49,6 +76,7 @@ impl Error {
             Error::Inconsistent(_) => ErrorKind::InconsistentInput,
             Error::Degenerate(_) => ErrorKind::DegenerateData,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::OutOfMemory { .. } => ErrorKind::OutOfMemory,
         }
     }
 

@@ -11,24 +11,35 @@
 //! | [`format::gcta`] | `.grm.bin` / `.grm.N.bin` / `.grm.id` reader and writer |
 //! | [`format::gemma`] | `.cXX.txt` / `.sXX.txt` reader (also `.gz`) and writer |
 //! | [`format::write()`], [`GrmFormat`], [`format::loco_prefix`] | a GRM written under a prefix, the file named after format and kind |
-//! | [`GrmFile::locate`], [`GrmFile::read`] | which format a user's GRM path is in, and reading it |
+//! | [`GrmFile::locate`], [`GrmFile::read`], [`GrmFile::provenance`] | which format a user's GRM path is in, reading it, and kindred's record of it |
+//! | [`Provenance`], [`FilesetFingerprint`], [`GrmOrigin`] | the fileset and settings a derived file (GRM, eigendecomposition) came from |
+//! | [`checksum()`], [`Checksum`] | the fast 64-bit checksum of derived files and fingerprints |
+//! | [`memory`] | free memory, estimates and fallible `n x n` allocations |
 //!
 //! Memory: the sums (`n²` `f64`, plus one `n²` per chromosome with LOCO)
-//! and one `n x block` genotype block; never the genotype matrix.
+//! and one `n x block` genotype block; never the genotype matrix. Every
+//! `n x n` allocation is checked against the free memory and made
+//! fallibly ([`memory::try_zeros`]): too many samples for the machine is an
+//! [`Error::OutOfMemory`], never a panic.
 
 mod block;
 mod builder;
+mod checksum;
 mod error;
 pub mod format;
 mod grm;
 mod kind;
+pub mod memory;
 mod part;
+mod provenance;
 mod sums;
 
 pub use block::Precision;
 pub use builder::{build, BuildOptions};
+pub use checksum::{checksum, checksum_file, hex, Checksum};
 pub use error::{Error, ErrorKind, Result};
 pub use format::{GrmFile, GrmFormat};
 pub use grm::Grm;
 pub use kind::GrmKind;
+pub use provenance::{FilesetFingerprint, GrmOrigin, Provenance};
 pub use sums::GrmSums;

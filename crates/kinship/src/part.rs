@@ -3,7 +3,9 @@
 
 use faer::Mat;
 
+use crate::error::Result;
 use crate::kind::GrmKind;
+use crate::memory::try_zeros;
 
 /// Sums over one set of variants (all of them, or one chromosome's).
 #[derive(Debug, Clone)]
@@ -25,43 +27,56 @@ pub(crate) struct Part {
 
 impl Part {
     /// Zero sums for `n` samples (GCTA's extra sums only for that kind).
-    pub(crate) fn new(n: usize, kind: GrmKind) -> Self {
+    ///
+    /// # Errors
+    /// `OutOfMemory` when `n x n` sums do not fit.
+    pub(crate) fn new(n: usize, kind: GrmKind) -> Result<Self> {
         let gcta = kind == GrmKind::Gcta;
-        Self {
-            s: Mat::zeros(n, n),
+        Ok(Self {
+            s: square(n)?,
             m: 0,
             diag: if gcta { vec![0.0; n] } else { Vec::new() },
             obs_diag: if gcta { vec![0.0; n] } else { Vec::new() },
             pair_obs: None,
             m_full: 0,
-        }
+        })
     }
 
     /// `self - other` (LOCO: everything but one chromosome).
-    pub(crate) fn minus(&self, other: &Part) -> Part {
+    ///
+    /// # Errors
+    /// `OutOfMemory` when the difference does not fit.
+    pub(crate) fn minus(&self, other: &Part) -> Result<Part> {
         let n = self.s.nrows();
         let sub = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
+        let diff = |a: Option<&Mat<f64>>, b: Option<&Mat<f64>>| -> Result<Mat<f64>> {
+            let mut d = square(n)?;
+            for j in 0..n {
+                for i in 0..n {
+                    d[(i, j)] = a.map_or(0.0, |a| a[(i, j)]) - b.map_or(0.0, |b| b[(i, j)]);
+                }
+            }
+            Ok(d)
+        };
         let pair_obs = match (&self.pair_obs, &other.pair_obs) {
             (None, None) => None,
-            (a, b) => {
-                let z = Mat::zeros(n, n);
-                let a = a.as_ref().unwrap_or(&z);
-                let b = b.as_ref().unwrap_or(&z);
-                Some(a - b)
-            }
+            (a, b) => Some(diff(a.as_ref(), b.as_ref())?),
         };
-        Part {
-            s: &self.s - &other.s,
+        Ok(Part {
+            s: diff(Some(&self.s), Some(&other.s))?,
             m: self.m - other.m,
             diag: sub(&self.diag, &other.diag),
             obs_diag: sub(&self.obs_diag, &other.obs_diag),
             pair_obs,
             m_full: self.m_full - other.m_full,
-        }
+        })
     }
 
     /// `self += other` (a run of variants joins the sums).
-    pub(crate) fn add(&mut self, other: &Part) {
+    ///
+    /// # Errors
+    /// `OutOfMemory` when pair counts must be copied and do not fit.
+    pub(crate) fn add(&mut self, other: &Part) -> Result<()> {
         self.s += &other.s;
         self.m += other.m;
         self.m_full += other.m_full;
@@ -74,10 +89,20 @@ impl Part {
         if let Some(b) = &other.pair_obs {
             match &mut self.pair_obs {
                 Some(a) => *a += b,
-                None => self.pair_obs = Some(b.clone()),
+                None => {
+                    let mut a = square(b.nrows())?;
+                    a.copy_from(b);
+                    self.pair_obs = Some(a);
+                }
             }
         }
+        Ok(())
     }
+}
+
+/// A zero `n x n` matrix of sums, allocated fallibly.
+fn square(n: usize) -> Result<Mat<f64>> {
+    try_zeros(n, n, &format!("the GRM sums of {n} samples"))
 }
 
 #[cfg(test)]
@@ -85,7 +110,7 @@ mod tests {
     use super::*;
 
     fn filled(n: usize, seed: f64, obs: bool) -> Part {
-        let mut p = Part::new(n, GrmKind::Gcta);
+        let mut p = Part::new(n, GrmKind::Gcta).unwrap();
         p.s = Mat::from_fn(n, n, |i, j| seed + (i * n + j) as f64);
         p.m = 3 + seed as usize;
         p.m_full = 1 + seed as usize;
@@ -107,9 +132,9 @@ mod tests {
 
     #[test]
     fn new_keeps_gcta_sums_only_for_that_kind() {
-        let p = Part::new(4, GrmKind::Centered);
+        let p = Part::new(4, GrmKind::Centered).unwrap();
         assert!(p.diag.is_empty() && p.obs_diag.is_empty() && p.pair_obs.is_none());
-        let q = Part::new(4, GrmKind::Gcta);
+        let q = Part::new(4, GrmKind::Gcta).unwrap();
         assert_eq!((q.diag.len(), q.obs_diag.len(), q.m, q.m_full), (4, 4, 0, 0));
     }
 
@@ -119,11 +144,11 @@ mod tests {
             let a = filled(3, 2.0, obs_a);
             let b = filled(3, 5.0, obs_b);
             let mut sum = a.clone();
-            sum.add(&b);
+            sum.add(&b).unwrap();
             assert_eq!((sum.m, sum.m_full), (a.m + b.m, a.m_full + b.m_full));
             assert_eq!(sum.pair_obs.is_some(), obs_a || obs_b);
-            assert!(same(&sum.minus(&b), &a), "{obs_a} {obs_b}");
-            assert!(same(&sum.minus(&a), &b), "{obs_a} {obs_b}");
+            assert!(same(&sum.minus(&b).unwrap(), &a), "{obs_a} {obs_b}");
+            assert!(same(&sum.minus(&a).unwrap(), &b), "{obs_a} {obs_b}");
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use faer::Mat;
 use genotype::{Chrom, SampleId};
 
 use crate::error::{Error, Result};
 use crate::grm::Grm;
 use crate::kind::GrmKind;
+use crate::memory::try_zeros;
 use crate::part::Part;
 
 /// The sums of one pass: enough to form the GRM and every LOCO GRM.
@@ -22,7 +22,10 @@ pub struct GrmSums {
 
 impl GrmSums {
     /// The GRM over every variant of the pass.
-    pub fn grm(&self) -> Grm {
+    ///
+    /// # Errors
+    /// `OutOfMemory` when the `n x n` matrix does not fit.
+    pub fn grm(&self) -> Result<Grm> {
         self.finish(&self.total)
     }
 
@@ -35,7 +38,7 @@ impl GrmSums {
     ///
     /// # Errors
     /// `Degenerate` when LOCO sums were not kept, `c` has none, or nothing
-    /// would be left.
+    /// would be left; `OutOfMemory` when the matrices do not fit.
     pub fn loco(&self, c: &Chrom) -> Result<Grm> {
         let part = self
             .per_chrom
@@ -46,7 +49,7 @@ impl GrmSums {
                 "leaving chromosome {c} out leaves no variant for the GRM"
             )));
         }
-        Ok(self.finish(&self.total.minus(part)))
+        self.finish(&self.total.minus(part)?)
     }
 
     /// Variants summed in the whole pass.
@@ -54,10 +57,10 @@ impl GrmSums {
         self.total.m
     }
 
-    fn finish(&self, p: &Part) -> Grm {
+    fn finish(&self, p: &Part) -> Result<Grm> {
         let n = p.s.nrows();
         let m = p.m as f64;
-        let mut k = Mat::<f64>::zeros(n, n);
+        let mut k = try_zeros::<f64>(n, n, &format!("the GRM of {n} samples"))?;
         let mut counts = None;
         match self.kind {
             GrmKind::Centered | GrmKind::Standardized | GrmKind::Plink => {
@@ -81,24 +84,26 @@ impl GrmSums {
                     }
                 }
                 if p.pair_obs.is_some() {
-                    counts = Some(Mat::from_fn(n, n, |i, j| {
-                        let (a, b) = if i >= j { (i, j) } else { (j, i) };
-                        if a == b {
-                            p.obs_diag[a] as f32
-                        } else {
-                            pair(a, b) as f32
+                    let mut c = try_zeros::<f32>(n, n, &format!("GCTA's pair counts of {n} samples"))?;
+                    for j in 0..n {
+                        c[(j, j)] = p.obs_diag[j] as f32;
+                        for i in j + 1..n {
+                            let v = pair(i, j) as f32;
+                            c[(i, j)] = v;
+                            c[(j, i)] = v;
                         }
-                    }));
+                    }
+                    counts = Some(c);
                 }
             }
         }
-        Grm {
+        Ok(Grm {
             matrix: k,
             ids: self.ids.clone(),
             n_variants: p.m,
             pair_counts: counts,
             kind: Some(self.kind),
-        }
+        })
     }
 }
 
@@ -123,15 +128,15 @@ mod tests {
                     .copied()
                     .filter(|&x| fs.variants[x as usize].chrom != c)
                     .collect();
-                let direct = sums_of(&fs, &rest, kind, Precision::F64, 3, false).grm();
+                let direct = sums_of(&fs, &rest, kind, Precision::F64, 3, false).grm().unwrap();
                 let loco = s.loco(&c).unwrap();
                 assert_eq!(loco.n_variants, 8);
                 let d = loco.max_abs_diff(&direct.matrix);
                 assert!(d < 1e-12, "{kind:?} without chromosome {c}: {d:e}");
                 assert_eq!(loco.pair_counts.is_some(), direct.pair_counts.is_some());
             }
-            let plain = sums_of(&fs, &v, kind, Precision::F64, 3, false).grm();
-            assert!(s.grm().max_abs_diff(&plain.matrix) < 1e-12, "{kind:?}");
+            let plain = sums_of(&fs, &v, kind, Precision::F64, 3, false).grm().unwrap();
+            assert!(s.grm().unwrap().max_abs_diff(&plain.matrix) < 1e-12, "{kind:?}");
             assert_eq!(s.n_variants(), 12);
         }
     }

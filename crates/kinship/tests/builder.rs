@@ -52,8 +52,8 @@ fn blocks_of_three_equal_one_block() {
     let fs = Fileset::open(&data("tiny/multi")).unwrap();
     let v = polymorphic(&fs);
     for kind in [GrmKind::Centered, GrmKind::Standardized, GrmKind::Plink, GrmKind::Gcta] {
-        let a = sums(&fs, &v, kind, 3, false, Par::Seq).grm();
-        let b = sums(&fs, &v, kind, 1000, false, Par::Seq).grm();
+        let a = sums(&fs, &v, kind, 3, false, Par::Seq).grm().unwrap();
+        let b = sums(&fs, &v, kind, 1000, false, Par::Seq).grm().unwrap();
         assert!(a.max_abs_diff(&b.matrix) < 1e-12, "{kind:?}");
     }
 }
@@ -71,14 +71,18 @@ fn loco_equals_a_direct_build_without_the_chromosome() {
             .copied()
             .filter(|&x| fs.variants[x as usize].chrom != c)
             .collect();
-        let direct = sums(&fs, &rest, GrmKind::Centered, 512, false, Par::rayon(0)).grm();
+        let direct = sums(&fs, &rest, GrmKind::Centered, 512, false, Par::rayon(0))
+            .grm()
+            .unwrap();
         assert_eq!(loco.n_variants, rest.len());
         let d = loco.max_abs_diff(&direct.matrix);
         assert!(d < 1e-12, "chromosome {c}: {d:e}");
     }
     // the LOCO pass gives the same whole-genome GRM as a plain pass
-    let plain = sums(&fs, &v, GrmKind::Centered, 512, false, Par::rayon(0)).grm();
-    assert!(s.grm().max_abs_diff(&plain.matrix) < 1e-12);
+    let plain = sums(&fs, &v, GrmKind::Centered, 512, false, Par::rayon(0))
+        .grm()
+        .unwrap();
+    assert!(s.grm().unwrap().max_abs_diff(&plain.matrix) < 1e-12);
 }
 
 #[test]
@@ -86,8 +90,8 @@ fn one_and_two_threads_give_identical_bits() {
     let fs = mouse();
     let v: Vec<u32> = polymorphic(&fs)[..3000].to_vec();
     for kind in [GrmKind::Standardized, GrmKind::Centered] {
-        let a = sums(&fs, &v, kind, 1024, false, Par::Seq).grm();
-        let b = sums(&fs, &v, kind, 1024, false, Par::rayon(2)).grm();
+        let a = sums(&fs, &v, kind, 1024, false, Par::Seq).grm().unwrap();
+        let b = sums(&fs, &v, kind, 1024, false, Par::rayon(2)).grm().unwrap();
         assert_eq!(a.max_abs_diff(&b.matrix), 0.0, "{kind:?}");
     }
 }
@@ -100,7 +104,9 @@ fn centered_exact_integer_path_equals_direct_f64() {
     for (set, block) in [("mouse_hs1940/mouse_hs1940", 700), ("tiny/tiny", 2)] {
         let fs = Fileset::open(&data(set)).unwrap();
         let v: Vec<u32> = polymorphic(&fs).into_iter().take(2000).collect();
-        let ours = sums(&fs, &v, GrmKind::Centered, block, false, Par::rayon(0)).grm();
+        let ours = sums(&fs, &v, GrmKind::Centered, block, false, Par::rayon(0))
+            .grm()
+            .unwrap();
         let n = fs.fam.len();
         let all = SampleSubset::all(n);
         let g = Genotypes::new(&fs.bed, &all);
@@ -158,7 +164,7 @@ fn gcta_kind_handles_missing_genotypes_pair_by_pair() {
     // data/tiny/tiny has missing calls; keep the variants with two classes
     let fs = Fileset::open(&data("tiny/tiny")).unwrap();
     let v = polymorphic(&fs);
-    let ours = sums(&fs, &v, GrmKind::Gcta, 2, false, Par::Seq).grm();
+    let ours = sums(&fs, &v, GrmKind::Gcta, 2, false, Par::Seq).grm().unwrap();
     let direct = gcta_direct(&fs, &v);
     assert!(ours.max_abs_diff(&direct) < 1e-12);
     assert!(ours.pair_counts.is_some(), "tiny has missing calls");
@@ -174,15 +180,15 @@ fn assert_round_trip(a: &Grm, b: &Grm, tol: f64) {
 fn formats_round_trip() {
     let fs = Fileset::open(&data("tiny/multi")).unwrap();
     let v = polymorphic(&fs);
-    let grm = sums(&fs, &v, GrmKind::Gcta, 4, false, Par::Seq).grm();
+    let grm = sums(&fs, &v, GrmKind::Gcta, 4, false, Par::Seq).grm().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("k");
-    format::gcta::write(&prefix, &grm).unwrap();
+    format::gcta::write(&prefix, &grm, None).unwrap();
     let back = format::gcta::read(&prefix).unwrap();
     assert_round_trip(&grm, &back, 1e-6); // f32 storage
     assert_eq!(back.n_variants, grm.n_variants);
     let text = dir.path().join("k.cXX.txt");
-    format::gemma::write(&text, &grm).unwrap();
+    format::gemma::write(&text, &grm, None).unwrap();
     let back = format::gemma::read(&text, grm.ids.clone()).unwrap();
     assert_round_trip(&grm, &back, 1e-9);
     // a GEMMA file with the wrong number of rows is refused, naming the file

@@ -52,6 +52,7 @@ fn gemma_grm(kind: GrmKind, precision: Precision) -> Grm {
     )
     .unwrap()
     .grm()
+    .unwrap()
 }
 
 fn gemma_golden(name: &str, grm: &Grm) -> Grm {
@@ -115,7 +116,8 @@ fn plink_kind_equals_plink2_make_grm_bin() {
         &NoProgress,
     )
     .unwrap()
-    .grm();
+    .grm()
+    .unwrap();
     let plink = format::gcta::read(&data("golden/plink2/mouse_hs1940_grm")).unwrap();
     assert_eq!(plink.ids, ours.ids);
     let d = ours.max_abs_diff(&plink.matrix);

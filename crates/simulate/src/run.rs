@@ -60,7 +60,7 @@ pub struct SimReport {
 /// Genotypes are made and written in blocks of variants, never all at once:
 /// memory is O(samples x block + causal variants x samples). Blocks run on
 /// the current rayon pool; every variant draws from its own random stream,
-/// so the bytes depend only on `cfg`. Every file is written to `<file>.tmp`
+/// so the bytes depend only on `cfg`. Every file is written to a temporary file
 /// and renamed when complete. `progress` receives variants as they are made.
 ///
 /// # Errors

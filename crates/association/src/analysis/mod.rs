@@ -172,7 +172,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
             seconds: t.elapsed().as_secs_f64(),
         });
         if let Some(p) = &opts.write_eigen {
-            prep.eigen.write(p, &prep.ids)?;
+            prep.write_eigen(p)?;
             reporter.event(Event::EigenWritten { prefix: p });
         }
         let search = match opts.scan {

@@ -181,7 +181,10 @@ fn options_that_cannot_be_honoured_are_refused() {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     assert!(e.to_string().contains("2 different sets"), "{e}");
     let from_file = Options {
-        grm: GrmSource::Eigen(dir.path().join("e")),
+        grm: GrmSource::Eigen {
+            prefix: dir.path().join("e"),
+            kind: kinship::GrmKind::Centered,
+        },
         loco: true,
         ..options(lmm(Mode::Exact))
     };

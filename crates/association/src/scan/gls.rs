@@ -60,6 +60,9 @@ pub(crate) struct AtLambda {
     ainv: Vec<f64>,
     /// `yᵀ P_W y`.
     pub ypy: f64,
+    /// The ML log-likelihood of the null model at this `lambda` (of the
+    /// standardised data, as the per-variant likelihoods are).
+    pub logl_ml: f64,
 }
 
 impl AtLambda {
@@ -75,7 +78,7 @@ impl AtLambda {
             cols: &cols,
             logdet_xtx: 0.0,
         };
-        let e = evaluate(&data, lambda, Method::Ml, Need { f: false, d2: false }, &mut work)?;
+        let e = evaluate(&data, lambda, Method::Ml, Need { f: true, d2: false }, &mut work)?;
         let w: Vec<f64> = rot.s.iter().map(|&s| 1.0 / (lambda * s + 1.0)).collect();
         let py = (0..n)
             .map(|i| w[i] * (rot.y[i] - (0..c).map(|j| rot.w[j][i] * work.beta[j]).sum::<f64>()))
@@ -85,6 +88,7 @@ impl AtLambda {
             py,
             ainv: work.ainv[..c * c].to_vec(),
             ypy: e.ypy,
+            logl_ml: e.f,
         })
     }
 
@@ -129,7 +133,7 @@ mod tests {
 
     /// Unrotated data at `lambda = 0` is ordinary least squares: the
     /// projection of `x` equals the residual algebra of regression on an
-    /// intercept.
+    /// intercept (of the standardised phenotype).
     #[test]
     fn projection_at_zero_is_least_squares() {
         let n = 12;
@@ -145,7 +149,10 @@ mod tests {
         let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
         let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
         let syy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
-        assert!((xpy - sxy).abs() < 1e-12 && (xpx - sxx).abs() < 1e-12);
-        assert!((at.ypy - syy).abs() < 1e-12);
+        // the fit sees y standardised: y' = (y - mean) / sd
+        let sd = rot.scaling.y_sd;
+        assert!((sd - (syy / n as f64).sqrt()).abs() < 1e-12);
+        assert!((xpy - sxy / sd).abs() < 1e-12 && (xpx - sxx).abs() < 1e-12);
+        assert!((at.ypy - syy / (sd * sd)).abs() < 1e-12);
     }
 }

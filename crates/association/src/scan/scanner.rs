@@ -17,7 +17,8 @@ use crate::pvalue::{chi2_1_sf, f1_sf};
 pub struct Scanner<'a> {
     rot: &'a Rotated,
     opts: ScanOptions,
-    /// Null ML log-likelihood (LRT baseline).
+    /// Null ML log-likelihood at the null ML `lambda` (LRT baseline), of
+    /// the standardised data like the per-variant likelihoods.
     logl0_ml: f64,
     /// `lambda` of the fixed-ratio Wald test (null REML).
     wald_fixed: AtLambda,
@@ -38,7 +39,7 @@ impl<'a> Scanner<'a> {
     /// # Panics
     /// If the null model's `lambda` cannot be evaluated (it just was).
     pub fn new(rot: &'a Rotated, null: &NullModel, opts: ScanOptions) -> Self {
-        Self::with_lambdas(rot, null.reml.0, null.ml.0, null.ml.1, opts)
+        Self::with_lambdas(rot, null.reml.0, null.ml.0, opts)
     }
 
     /// Ordinary least squares with the same covariates: every test at
@@ -52,13 +53,10 @@ impl<'a> Scanner<'a> {
             mode: Mode::FixedRatio,
             ..ScanOptions::default()
         };
-        let n = rot.n() as f64;
-        let at0 = AtLambda::new(rot, 0.0).expect("covariates were checked");
-        let logl0 = -0.5 * n * at0.ypy.ln();
-        Self::with_lambdas(rot, 0.0, 0.0, logl0, opts)
+        Self::with_lambdas(rot, 0.0, 0.0, opts)
     }
 
-    fn with_lambdas(rot: &'a Rotated, l_wald: f64, l_score: f64, logl0_ml: f64, opts: ScanOptions) -> Self {
+    fn with_lambdas(rot: &'a Rotated, l_wald: f64, l_score: f64, opts: ScanOptions) -> Self {
         let c = rot.n_covariates();
         let wald_fixed = AtLambda::new(rot, l_wald).expect("null lambda evaluates");
         let score = AtLambda::new(rot, l_score).expect("null lambda evaluates");
@@ -78,7 +76,7 @@ impl<'a> Scanner<'a> {
         Self {
             rot,
             opts,
-            logl0_ml,
+            logl0_ml: score.logl_ml,
             wald_fixed,
             score,
             wtw_inv,
@@ -186,6 +184,14 @@ impl<'a> Scanner<'a> {
                 }
             }
             Mode::Exact => self.exact(x, df, work, sums, &mut row)?,
+        }
+        // Back to the phenotype's units (the fit saw it standardised).
+        let sc = &self.rot.scaling;
+        row.beta *= sc.y_sd;
+        row.se *= sc.y_sd;
+        if row.logl_h1.is_finite() {
+            // ML when the LRT ran, else REML with the variant's column too
+            row.logl_h1 = sc.loglik(row.logl_h1, if tests.lrt { n } else { df });
         }
         Some(row)
     }

@@ -1,6 +1,8 @@
 //! `kindred assoc` and `kindred gwas`: the association scan (GRM, null
 //! model and per-variant tests), summary statistics, genomic control.
 
+use std::path::{Path, PathBuf};
+
 use association::output::{assoc_path, write_assoc, write_json, AssocFormat};
 use association::report::{top_hits, AssocReport, ScanReport, SCHEMA_VERSION};
 use association::{analysis, Method, Model, Options, PhenotypeResult};
@@ -8,12 +10,19 @@ use genotype::{with_extension, Dataset};
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg};
 use crate::cmd::{input, model, par};
+use crate::outputs::Outputs;
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
+use crate::watch;
 
 /// Runs the scan; `gwas` adds the terminal summary of the strongest hits.
 pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
-    let mut log = RunLog::start(&a.out, a.common.quiet);
+    let inputs = watch::input_files(&a.input, Some(&a.pheno), Some(&a.grm));
+    let also: Vec<&Path> = a.grm.write_eigen.iter().map(PathBuf::as_path).collect();
+    Outputs::claim(&a.out, &also, &inputs, a.common.quiet)?.run(|log| body(a, gwas, log))
+}
+
+fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     let ds = input::open(&a.input, &input::pheno_spec(&a.pheno))?;
     for w in input::warnings(&ds) {
         log.warn(w);
@@ -34,7 +43,6 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
     };
     let reporter = LogReporter::new(log, a.common.quiet, Command::Assoc);
     let results = analysis::run(&ds, &opts, &reporter)?;
-    let mut log = reporter.into_log();
     let format = match a.format {
         FormatArg::Tsv => AssocFormat::Tsv,
         FormatArg::Gemma => AssocFormat::Gemma,
@@ -70,7 +78,7 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
         warnings: log.warnings().to_vec(),
     };
     write_json(&with_extension(&a.out, "json"), &report)?;
-    log.finish()
+    Ok(())
 }
 
 fn fmt_lambda(l: Option<f64>) -> String {

@@ -8,16 +8,22 @@ use association::output::write_json;
 use association::report::{GrmReport, LocoGrmReport, SCHEMA_VERSION};
 use genotype::{with_extension, Genotypes, PhenoSelect, PhenoSpec, SampleSubset};
 use kinship::format::{self, loco_prefix};
-use kinship::{build, BuildOptions, GrmFormat};
+use kinship::{build, BuildOptions, FilesetFingerprint, GrmFormat, GrmOrigin, Provenance};
 
 use crate::args::{self, GrmArgs};
 use crate::cmd::{input, model, par};
+use crate::outputs::Outputs;
 use crate::progress::Bar;
 use crate::runlog::RunLog;
+use crate::watch;
 
 /// Builds and writes the GRM.
 pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
-    let mut log = RunLog::start(&a.out, a.common.quiet);
+    let inputs = watch::input_files(&a.input, None, None);
+    Outputs::claim(&a.out, &[], &inputs, a.common.quiet)?.run(|log| body(a, log))
+}
+
+fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let spec = PhenoSpec {
         file: None,
         select: PhenoSelect::Column(a.qc_pheno_col.max(1)),
@@ -38,7 +44,8 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
     };
     let n_qc = qc_samples.len();
     let qc_subset = SampleSubset::new(qc_samples, n_fam);
-    let qc = input::qc(&a.input).apply(&Genotypes::new(&ds.fileset.bed, &qc_subset), &ds.variants.kept);
+    let thresholds = input::qc(&a.input);
+    let qc = thresholds.apply(&Genotypes::new(&ds.fileset.bed, &qc_subset), &ds.variants.kept);
     let (variants, rep) = (qc.variants, qc.report);
     log.info(format!(
         "{} samples in the GRM; variant QC on {n_qc} samples",
@@ -77,14 +84,28 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
         args::GrmFormat::Gcta => GrmFormat::Gcta,
         args::GrmFormat::Gemma => GrmFormat::Gemma,
     };
-    let grm = sums.grm();
-    let path = log.timed("writing", || format::write(&a.out, &grm, out_format))?;
+    // What the files record beside them (PREFIX.grm.kindred.json).
+    let fileset = FilesetFingerprint::of(&ds.fileset.prefix)?;
+    let provenance = |n_variants| Provenance {
+        fileset: fileset.clone(),
+        grm: GrmOrigin::built(
+            opts.kind,
+            opts.precision,
+            thresholds.min_maf,
+            thresholds.max_missing,
+            n_variants,
+        ),
+    };
+    let grm = sums.grm()?;
+    let path = log.timed("writing", || {
+        format::write(&a.out, &grm, out_format, &provenance(grm.n_variants))
+    })?;
     log.info(format!("wrote {}", path.display()));
     let mut loco = Vec::new();
     if a.loco {
         for c in sums.chromosomes() {
             let k = sums.loco(&c)?;
-            let p = format::write(&loco_prefix(&a.out, &c), &k, out_format)
+            let p = format::write(&loco_prefix(&a.out, &c), &k, out_format, &provenance(k.n_variants))
                 .with_context(|| format!("writing the LOCO GRM for chromosome {c}"))?;
             loco.push(LocoGrmReport {
                 chromosome: c.to_string(),
@@ -110,5 +131,5 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
         gflops,
     };
     write_json(&with_extension(&a.out, "json"), &report)?;
-    log.finish()
+    Ok(())
 }

@@ -73,8 +73,19 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
             .count();
         println!("  {:>3}  {:<20} {n} non-missing", k + 1, ph.name);
     }
-    if !ds.covariate_names.is_empty() {
-        println!("covariates    {}", ds.covariate_names.join(", "));
+    if !ds.covariates.is_empty() {
+        let described: Vec<String> = ds
+            .covariates
+            .columns
+            .iter()
+            .map(|c| match &c.values {
+                genotype::CovariateValues::Numeric(_) => c.name.clone(),
+                genotype::CovariateValues::Categorical { levels, .. } => {
+                    format!("{} (categorical, {} levels)", c.name, levels.len())
+                }
+            })
+            .collect();
+        println!("covariates    {}", described.join(", "));
     }
     for w in input::warnings(&ds) {
         eprintln!("warning: {w}");

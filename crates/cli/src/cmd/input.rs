@@ -1,6 +1,6 @@
 //! Turns the shared input flags into a [`genotype::Dataset`].
 
-use genotype::{with_extension, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
+use genotype::{with_extension, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, TableMatch, VariantFilter};
 
 use crate::args::{Input, Pheno};
 
@@ -22,11 +22,12 @@ pub fn pheno_spec(p: &Pheno) -> PhenoSpec {
 
 /// Opens the fileset and applies every list, phenotype and covariate flag.
 pub fn open(input: &Input, pheno: &PhenoSpec) -> anyhow::Result<Dataset> {
+    let invalid = |m: String| genotype::Error::InvalidArgument(m);
     if !(0.0..=0.5).contains(&input.maf) {
-        anyhow::bail!("--maf must be between 0 and 0.5, got {}", input.maf);
+        return Err(invalid(format!("--maf must be between 0 and 0.5, got {}", input.maf)).into());
     }
     if !(0.0..=1.0).contains(&input.geno) {
-        anyhow::bail!("--geno must be between 0 and 1, got {}", input.geno);
+        return Err(invalid(format!("--geno must be between 0 and 1, got {}", input.geno)).into());
     }
     let samples = SampleFilter {
         keep: input.keep.as_deref(),
@@ -49,8 +50,10 @@ pub fn qc(input: &Input) -> genotype::Qc {
 }
 
 /// Warnings about the inputs, each naming a file and line: IDs in
-/// `--extract`/`--exclude` lists that match no variant, and variant IDs that
-/// appear more than once in the `.bim` (lists select every copy).
+/// `--extract`/`--exclude` lists that match no variant, variant IDs that
+/// appear more than once in the `.bim` (lists select every copy), and rows
+/// of the phenotype and covariate files that match no `.fam` sample, and
+/// kept `.fam` samples that have no row there (both leave samples out).
 pub fn warnings(ds: &Dataset) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(first) = &ds.variants.first_unmatched {
@@ -69,5 +72,52 @@ pub fn warnings(ds: &Dataset) -> Vec<String> {
             ds.fileset.repeated_ids.n_lines
         ));
     }
+    for m in [&ds.pheno_match, &ds.covar_match].into_iter().flatten() {
+        out.extend(table_warnings(m));
+    }
     out
+}
+
+/// The warnings of one phenotype or covariate file's match to the `.fam`.
+fn table_warnings(m: &TableMatch) -> Vec<String> {
+    let mut out = Vec::new();
+    let file = m.file.display();
+    if let Some((line, id)) = &m.first_unknown {
+        out.push(format!(
+            "{file}, line {line}: sample '{id}' is not in the .fam; {} row(s) in all match no .fam sample and are ignored",
+            m.n_unknown
+        ));
+    }
+    if let Some(id) = &m.first_absent {
+        out.push(format!(
+            "{file}: {} of the {} kept .fam sample(s) have no row in it and are not analysed; the first is '{id}'",
+            m.n_absent, m.n_kept
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genotype::SampleId;
+
+    #[test]
+    fn table_warnings_name_the_file_the_line_and_the_counts() {
+        let m = TableMatch {
+            file: "p.txt".into(),
+            n_unknown: 704,
+            first_unknown: Some((3, SampleId::new("x", "1"))),
+            n_kept: 1410,
+            n_absent: 706,
+            first_absent: Some(SampleId::new("f", "2")),
+        };
+        assert_eq!(
+            table_warnings(&m),
+            [
+                "p.txt, line 3: sample 'x 1' is not in the .fam; 704 row(s) in all match no .fam sample and are ignored",
+                "p.txt: 706 of the 1410 kept .fam sample(s) have no row in it and are not analysed; the first is 'f 2'",
+            ]
+        );
+    }
 }

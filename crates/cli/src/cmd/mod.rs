@@ -18,12 +18,20 @@ use crate::args::{Cli, Command};
 /// decided once, here. Every parallel loop of the library (faer's
 /// multiplies and eigensolver, and kindred's own loops over variants and
 /// samples) runs on this pool.
+/// More threads than cores only adds switching: `--threads` above the
+/// cores available is capped, with a note on stderr.
 pub fn set_threads(threads: usize) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut b = rayon::ThreadPoolBuilder::new();
-    if threads > 0 {
+    if threads > cores {
+        eprintln!("note: --threads {threads} capped at the {cores} cores available");
+        b = b.num_threads(cores);
+    } else if threads > 0 {
         b = b.num_threads(threads);
     }
-    b.build_global().context("starting the thread pool")?;
+    b.build_global()
+        .map_err(|e| association::Error::InvalidArgument(format!("cannot start {threads} threads: {e}")))
+        .context("starting the thread pool")?;
     faer::set_global_parallelism(par());
     Ok(())
 }

@@ -28,7 +28,10 @@ pub fn precision(p: PrecisionArg) -> Precision {
 /// `PREFIX.grm.bin` exists, else a GEMMA text file), or built.
 pub fn grm_source(g: &GrmArgs) -> anyhow::Result<GrmSource> {
     if let Some(e) = &g.eigen {
-        return Ok(GrmSource::Eigen(e.clone()));
+        return Ok(GrmSource::Eigen {
+            prefix: e.clone(),
+            kind: kind(g.kind),
+        });
     }
     if let Some(p) = &g.grm {
         return Ok(GrmSource::File(GrmFile::locate(p)?));
@@ -63,6 +66,12 @@ pub fn tests(t: TestArg) -> Tests {
 /// `--scan-precision` with `--model linear` (nothing is rotated).
 pub fn scan(a: &AssocArgs) -> anyhow::Result<Model> {
     let tests = tests(a.test);
+    if !(a.r2 > 0.0 && a.r2 <= 1.0) {
+        anyhow::bail!(invalid(&format!(
+            "--r2 must be in (0, 1] (variants with r² above it against the covariates are skipped), got {}",
+            a.r2
+        )));
+    }
     if a.model == ModelArg::Linear {
         if a.scan_precision.is_some() {
             anyhow::bail!(invalid(

@@ -1,5 +1,7 @@
 //! `kindred reml`: null models and heritability for one or more phenotypes.
 
+use std::path::{Path, PathBuf};
+
 use association::output::{write_json, write_reml};
 use association::report::RemlReport;
 use association::{analysis, Options};
@@ -7,12 +9,19 @@ use genotype::with_extension;
 
 use crate::args::RemlArgs;
 use crate::cmd::{input, model, par};
+use crate::outputs::Outputs;
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
+use crate::watch;
 
 /// Fits and reports.
 pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
-    let mut log = RunLog::start(&a.out, a.common.quiet);
+    let inputs = watch::input_files(&a.input, Some(&a.pheno), Some(&a.grm));
+    let also: Vec<&Path> = a.grm.write_eigen.iter().map(PathBuf::as_path).collect();
+    Outputs::claim(&a.out, &also, &inputs, a.common.quiet)?.run(|log| body(a, log))
+}
+
+fn body(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let ds = input::open(&a.input, &input::pheno_spec(&a.pheno))?;
     for w in input::warnings(&ds) {
         log.warn(w);
@@ -30,7 +39,6 @@ pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
     };
     let reporter = LogReporter::new(log, a.common.quiet, Command::Reml);
     let results = analysis::run(&ds, &opts, &reporter)?;
-    let mut log = reporter.into_log();
     let path = write_reml(&a.out, &ds, &results)?;
     let report = RemlReport::new(&ds, &results, log.warnings().to_vec());
     write_json(&with_extension(&a.out, "json"), &report)?;
@@ -48,5 +56,5 @@ pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
         }
     }
     log.info(format!("wrote {}", path.display()));
-    log.finish()
+    Ok(())
 }

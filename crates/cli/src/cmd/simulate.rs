@@ -5,6 +5,7 @@ use ::simulate::{Relation, SimConfig};
 use anyhow::Context;
 
 use crate::args::{RelationArg, SimulateArgs};
+use crate::outputs::Outputs;
 use crate::progress::Bar;
 use crate::runlog::RunLog;
 
@@ -45,7 +46,10 @@ fn config(a: &SimulateArgs) -> SimConfig {
 pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
     let cfg = config(a);
     cfg.validate()?;
-    let mut log = RunLog::start(&a.out, a.common.quiet);
+    Outputs::claim(&a.out, &[], &[], a.common.quiet)?.run(|log| body(a, &cfg, log))
+}
+
+fn body(a: &SimulateArgs, cfg: &SimConfig, log: &mut RunLog) -> anyhow::Result<()> {
     let relations: Vec<&str> = cfg.relations.iter().map(|r| r.name()).collect();
     log.info(format!(
         "options: --n-samples {} --n-variants {} --seed {} --n-pops {} --fst {} --af-min {} --af-max {} \
@@ -71,7 +75,7 @@ pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
         cfg.covar_var
     ));
     let bar = Bar::new(cfg.n_variants as u64, "variants", a.common.quiet);
-    let report = log.timed("simulation", || ::simulate::simulate(&cfg, &a.out, &bar));
+    let report = log.timed("simulation", || ::simulate::simulate(cfg, &a.out, &bar));
     drop(bar);
     let report = report.with_context(|| format!("simulating into {}", a.out.display()))?;
 
@@ -121,5 +125,5 @@ pub fn run(a: &SimulateArgs) -> anyhow::Result<()> {
     for f in &report.files {
         log.info(format!("wrote {}", f.display()));
     }
-    log.finish()
+    Ok(())
 }

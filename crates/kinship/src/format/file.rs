@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use genotype::SampleId;
 
-use super::{gcta, gemma};
+use super::{gcta, gemma, sidecar};
 use crate::error::{Error, Result};
 use crate::grm::Grm;
+use crate::provenance::Provenance;
 
 /// An existing GRM file and its format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,8 @@ impl GrmFile {
 
     /// Reads the matrix. A GEMMA file has no sample IDs: its rows are
     /// `fam_ids`, every `.fam` sample in `.fam` order. A GCTA file names its
-    /// samples and `fam_ids` is not used.
+    /// samples and `fam_ids` is not used. Files kindred wrote are verified
+    /// against its record of them.
     ///
     /// # Errors
     /// Those of [`gcta::read`] and [`gemma::read`].
@@ -48,6 +50,36 @@ impl GrmFile {
         match self {
             GrmFile::Gcta(prefix) => gcta::read(prefix),
             GrmFile::Gemma(path) => gemma::read(path, fam_ids),
+        }
+    }
+
+    /// The provenance kindred recorded when it wrote the file
+    /// (`PREFIX.grm.kindred.json`, `FILE.kindred.json`); `None` for a file
+    /// another tool wrote.
+    ///
+    /// # Errors
+    /// `Io` or `Malformed` naming the record when it cannot be read.
+    pub fn provenance(&self) -> Result<Option<Provenance>> {
+        let s = match self {
+            GrmFile::Gcta(prefix) => gcta::recorded(prefix)?,
+            GrmFile::Gemma(path) => gemma::recorded(path)?,
+        };
+        Ok(s.map(|s| s.provenance))
+    }
+
+    /// Where kindred keeps its record of the file: `PREFIX.grm.kindred.json`
+    /// or `FILE.kindred.json`.
+    pub fn record(&self) -> PathBuf {
+        match self {
+            GrmFile::Gcta(prefix) => sidecar::gcta_path(prefix),
+            GrmFile::Gemma(path) => sidecar::gemma_path(path),
+        }
+    }
+
+    /// The file's path as the user named it (a GCTA prefix or a GEMMA file).
+    pub fn path(&self) -> &Path {
+        match self {
+            GrmFile::Gcta(p) | GrmFile::Gemma(p) => p,
         }
     }
 
@@ -83,9 +115,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let g = grm();
         let prefix = dir.path().join("k");
-        gcta::write(&prefix, &g).unwrap();
+        gcta::write(&prefix, &g, None).unwrap();
         let text = dir.path().join("k.cXX.txt");
-        gemma::write(&text, &g).unwrap();
+        gemma::write(&text, &g, None).unwrap();
 
         let gc = GrmFile::locate(&prefix).unwrap();
         assert_eq!(gc, GrmFile::Gcta(prefix.clone()));
@@ -110,7 +142,7 @@ mod tests {
     fn locate_prefers_gcta_when_both_exist() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("both");
-        gcta::write(&p, &grm()).unwrap();
+        gcta::write(&p, &grm(), None).unwrap();
         std::fs::write(&p, "1\n").unwrap();
         assert_eq!(GrmFile::locate(&p).unwrap(), GrmFile::Gcta(p));
     }

@@ -5,6 +5,7 @@
 mod file;
 pub mod gcta;
 pub mod gemma;
+mod sidecar;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -14,6 +15,7 @@ use genotype::{with_extension, Chrom};
 
 use crate::error::{Error, Result};
 use crate::grm::Grm;
+use crate::provenance::Provenance;
 
 pub use file::GrmFile;
 
@@ -26,23 +28,25 @@ pub enum GrmFormat {
     Gemma,
 }
 
-/// Writes `grm` under `prefix` in `format` and returns the main file
-/// written: `PREFIX.grm.bin` for GCTA; for GEMMA `PREFIX.SUFFIX.txt`, with
-/// the suffix of the GRM's kind ([`crate::GrmKind::gemma_suffix`]) or `cXX`
+/// Writes `grm` under `prefix` in `format`, with kindred's record of its
+/// `provenance` and checksums beside it (`PREFIX.grm.kindred.json`, or
+/// `FILE.kindred.json` for GEMMA), and returns the main file written:
+/// `PREFIX.grm.bin` for GCTA; for GEMMA `PREFIX.SUFFIX.txt`, with the
+/// suffix of the GRM's kind ([`crate::GrmKind::gemma_suffix`]) or `cXX`
 /// when the kind is unknown.
 ///
 /// # Errors
 /// `Io` naming the file on a failed write.
-pub fn write(prefix: &Path, grm: &Grm, format: GrmFormat) -> Result<PathBuf> {
+pub fn write(prefix: &Path, grm: &Grm, format: GrmFormat, provenance: &Provenance) -> Result<PathBuf> {
     Ok(match format {
         GrmFormat::Gcta => {
-            gcta::write(prefix, grm)?;
+            gcta::write(prefix, grm, Some(provenance))?;
             with_extension(prefix, "grm.bin")
         }
         GrmFormat::Gemma => {
             let kind = grm.kind.map_or("cXX", |k| k.gemma_suffix());
             let path = with_extension(prefix, &format!("{kind}.txt"));
-            gemma::write(&path, grm)?;
+            gemma::write(&path, grm, Some(provenance))?;
             path
         }
     })
@@ -74,6 +78,7 @@ mod tests {
 
     use super::*;
     use crate::kind::GrmKind;
+    use crate::provenance::{FilesetFingerprint, GrmOrigin};
 
     fn grm(kind: Option<GrmKind>) -> Grm {
         Grm {
@@ -95,9 +100,20 @@ mod tests {
             (GrmFormat::Gemma, Some(GrmKind::Standardized), "out.x.sXX.txt"),
             (GrmFormat::Gemma, None, "out.x.cXX.txt"),
         ];
+        let prov = Provenance {
+            fileset: FilesetFingerprint {
+                prefix: "x".into(),
+                bed_bytes: 1,
+                bim_bytes: 2,
+                fam_bytes: 3,
+                bim_checksum: "0".into(),
+                fam_checksum: "1".into(),
+            },
+            grm: GrmOrigin::built(GrmKind::Centered, crate::Precision::F64, 0.01, 0.05, 7),
+        };
         for (format, kind, name) in cases {
             let g = grm(kind);
-            let path = write(&prefix, &g, format).unwrap();
+            let path = write(&prefix, &g, format, &prov).unwrap();
             assert_eq!(path, dir.path().join(name));
             let back = match format {
                 GrmFormat::Gcta => gcta::read(&prefix).unwrap(),
@@ -109,6 +125,8 @@ mod tests {
         }
         assert!(dir.path().join("out.x.grm.id").is_file());
         assert!(dir.path().join("out.x.grm.N.bin").is_file());
+        assert!(dir.path().join("out.x.grm.kindred.json").is_file());
+        assert!(dir.path().join("out.x.sXX.txt.kindred.json").is_file());
     }
 
     #[test]

@@ -1,25 +1,19 @@
 //! Eigendecomposition of the GRM, computed once (faer, parallel) and
 //! optionally written in a binary layout that is memory-mapped back, so
-//! that jobs on chunks of the genome share one decomposition.
-//!
-//! File layout (`PREFIX.eigen.bin`, little-endian): 8 bytes `KDEIGEN1`,
-//! `n` as `u64`, `n` eigenvalues (`f64`, ascending), then the `n x n`
-//! eigenvector matrix column by column (`f64`). `PREFIX.eigen.id` lists the
-//! samples of the rows (`FID IID`).
+//! that jobs on chunks of the genome share one decomposition (the layout,
+//! its checksums and provenance are in `file`).
 
-use std::fs::File;
-use std::io::Write;
-use std::path::Path;
+mod file;
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::{Mat, MatRef, Par};
-use genotype::{with_extension, AtomicFile, Location, SampleId};
+use kinship::memory::{ensure, try_zeros};
 use memmap2::Mmap;
 
 use crate::error::{Error, Result};
 
-const MAGIC: &[u8; 8] = b"KDEIGEN1";
-const HEADER: usize = 16;
+pub(crate) use file::bin_path;
+pub use file::EigenFile;
 
 /// Number of tasks the parallel eigensolver is split into, whatever the
 /// number of threads (see [`Eigen::decompose`]).
@@ -31,7 +25,8 @@ pub const EIGEN_ZERO: f64 = 1e-10;
 #[derive(Debug)]
 enum Vectors {
     Owned(Mat<f64>),
-    Mapped(Mmap),
+    /// A mapped eigen file and the byte offset of the vectors in it.
+    Mapped(Mmap, usize),
 }
 
 /// `K = U diag(s) Uᵀ`: eigenvalues ascending, eigenvectors in columns.
@@ -71,6 +66,17 @@ pub struct Spectrum {
     pub trace_over_n: f64,
 }
 
+/// The eigensolver's workspace for `n x n`, in bytes.
+pub(crate) fn workspace_bytes(n: usize, par: Par) -> u64 {
+    let req = faer::linalg::evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        faer::linalg::evd::ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    );
+    req.size_bytes() as u64
+}
+
 impl Eigen {
     /// Decomposes a symmetric matrix (lower triangle read).
     ///
@@ -81,22 +87,31 @@ impl Eigen {
     /// threads it has; `Par::Seq` stays sequential (and gives other bits).
     ///
     /// # Errors
-    /// `NoConvergence` when the eigensolver fails.
+    /// `NoConvergence` when the eigensolver fails or gives values that are
+    /// not finite; `OutOfMemory` (a [`kinship::Error`]) when the
+    /// eigenvectors or the workspace do not fit.
     pub fn decompose(k: MatRef<'_, f64>, par: Par) -> Result<Self> {
         let par = match par {
             Par::Seq => Par::Seq,
             _ => Par::rayon(EIGEN_SPLIT),
         };
         let n = k.nrows();
-        let mut u = Mat::<f64>::zeros(n, n);
+        let mut u = try_zeros::<f64>(n, n, &format!("the eigenvectors of {n} samples"))?;
         let mut s = faer::diag::Diag::<f64>::zeros(n);
-        let scratch = faer::linalg::evd::self_adjoint_evd_scratch::<f64>(
+        let what = format!("the eigensolver's workspace for {n} samples");
+        let scratch = workspace_bytes(n, par);
+        ensure(Some(scratch), &what)?;
+        let req = faer::linalg::evd::self_adjoint_evd_scratch::<f64>(
             n,
             faer::linalg::evd::ComputeEigenvectors::Yes,
             par,
             Default::default(),
         );
-        let mut mem = MemBuffer::new(scratch);
+        let mut mem = MemBuffer::try_new(req).map_err(|_| kinship::Error::OutOfMemory {
+            what,
+            needed: Some(scratch),
+            available: kinship::memory::available(),
+        })?;
         faer::linalg::evd::self_adjoint_evd(
             k,
             s.as_mut(),
@@ -106,7 +121,12 @@ impl Eigen {
             Default::default(),
         )
         .map_err(|e| Error::NoConvergence(format!("eigendecomposition of the GRM failed: {e:?}")))?;
-        let values = (0..n).map(|i| s[i]).collect();
+        let values: Vec<f64> = (0..n).map(|i| s[i]).collect();
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NoConvergence(
+                "the eigendecomposition of the GRM gave values that are not finite (values too large?)".into(),
+            ));
+        }
         Ok(Self {
             values,
             vectors: Vectors::Owned(u),
@@ -150,9 +170,9 @@ impl Eigen {
         let n = self.n();
         match &self.vectors {
             Vectors::Owned(m) => m.as_ref(),
-            Vectors::Mapped(map) => {
-                let bytes = &map[HEADER + 8 * n..HEADER + 8 * n + 8 * n * n];
-                MatRef::from_column_major_slice(as_f64(bytes), n, n)
+            Vectors::Mapped(map, at) => {
+                let bytes = &map[*at..*at + 8 * n * n];
+                MatRef::from_column_major_slice(file::as_f64(bytes), n, n)
             }
         }
     }
@@ -164,98 +184,34 @@ impl Eigen {
         let scaled = Mat::from_fn(n, n, |i, j| u[(i, j)] * self.values[j]);
         &scaled * u.transpose()
     }
-
-    /// Writes `PREFIX.eigen.bin` and `PREFIX.eigen.id` (crash-safe).
-    ///
-    /// # Errors
-    /// `Io` naming the file on a failed write.
-    pub fn write(&self, prefix: &Path, ids: &[SampleId]) -> Result<()> {
-        assert_eq!(ids.len(), self.n());
-        let id_path = with_extension(prefix, "eigen.id");
-        let mut f = AtomicFile::create(&id_path)?;
-        for id in ids {
-            writeln!(f, "{}\t{}", id.fid, id.iid).map_err(|e| Error::io(&id_path, e))?;
-        }
-        let bin_path = with_extension(prefix, "eigen.bin");
-        let mut b = AtomicFile::create(&bin_path)?;
-        let n = self.n();
-        let mut put = |bytes: &[u8]| b.write_all(bytes).map_err(|e| Error::io(&bin_path, e));
-        put(MAGIC)?;
-        put(&(n as u64).to_le_bytes())?;
-        let mut buf = Vec::with_capacity(8 * n);
-        for v in &self.values {
-            buf.extend_from_slice(&v.to_le_bytes());
-        }
-        put(&buf)?;
-        let u = self.vectors();
-        for j in 0..n {
-            buf.clear();
-            for i in 0..n {
-                buf.extend_from_slice(&u[(i, j)].to_le_bytes());
-            }
-            put(&buf)?;
-        }
-        f.commit()?;
-        b.commit()?;
-        Ok(())
-    }
-
-    /// Maps `PREFIX.eigen.bin` back and reads `PREFIX.eigen.id`.
-    ///
-    /// # Errors
-    /// `Io` for a missing file; `Malformed` for a wrong magic or size.
-    pub fn open(prefix: &Path) -> Result<(Self, Vec<SampleId>)> {
-        let id_path = with_extension(prefix, "eigen.id");
-        let ids: Vec<SampleId> = genotype::read_sample_list(&id_path)?
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect();
-        let bin_path = with_extension(prefix, "eigen.bin");
-        let file = File::open(&bin_path).map_err(|e| Error::io(&bin_path, e))?;
-        // SAFETY: read-only mapping of a file kindred wrote; it must not be
-        // modified while mapped (the usual memory-map contract).
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(&bin_path, e))?;
-        let bad = |what: String| Error::Malformed {
-            at: Location::file(&bin_path),
-            what,
-        };
-        if map.len() < HEADER || &map[..8] != MAGIC {
-            return Err(bad("not a kindred eigendecomposition (bad magic bytes)".into()));
-        }
-        let n = u64::from_le_bytes(map[8..16].try_into().map_err(|_| bad("short header".into()))?) as usize;
-        let need = HEADER + 8 * n + 8 * n * n;
-        if map.len() != need {
-            return Err(bad(format!("has {} bytes, {n} samples need {need}", map.len())));
-        }
-        if n != ids.len() {
-            return Err(bad(format!(
-                "holds {n} samples but {} lists {}",
-                id_path.display(),
-                ids.len()
-            )));
-        }
-        let values = as_f64(&map[HEADER..HEADER + 8 * n]).to_vec();
-        Ok((
-            Self {
-                values,
-                vectors: Vectors::Mapped(map),
-            },
-            ids,
-        ))
-    }
 }
 
-/// Views little-endian `f64` bytes in place (the map is page-aligned and
-/// every offset used is a multiple of 8).
-fn as_f64(bytes: &[u8]) -> &[f64] {
-    #[cfg(not(target_endian = "little"))]
-    compile_error!("the eigen file layout is little-endian");
-    assert_eq!(
-        bytes.as_ptr() as usize % std::mem::align_of::<f64>(),
-        0,
-        "misaligned eigen data"
-    );
-    // SAFETY: aligned (checked), length is a multiple of 8, every bit pattern is a valid f64,
-    // and the lifetime is tied to `bytes`.
-    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<f64>(), bytes.len() / 8) }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_17_6_decomposing_more_samples_than_memory_holds_is_an_error() {
+        // A view of a few values stands for a matrix too large to allocate:
+        // the eigenvectors are refused before anything is computed.
+        let Some(avail) = kinship::memory::available() else {
+            return;
+        };
+        let n = ((avail / 8) as f64).sqrt() as usize + 1000;
+        let col = vec![0.0f64; n];
+        // column stride 0: every column is `col`
+        let k = faer::MatRef::from_column_major_slice_with_stride(&col, n, n, 0);
+        let e = Eigen::decompose(k, Par::Seq).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::OutOfMemory, "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("not enough memory for the eigenvectors of {n} samples: about")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_workspace_grows_with_n() {
+        assert!(workspace_bytes(200, Par::Seq) > workspace_bytes(100, Par::Seq));
+    }
 }

@@ -1,12 +1,18 @@
 //! One group made ready for modelling: the variants passing QC on its
 //! samples, and its GRM (built, read from a file or given as an
-//! eigendecomposition), centred on its samples and decomposed.
+//! eigendecomposition), centred on its samples and decomposed, with the
+//! provenance an eigen file written from it records. Files kindred derived
+//! are checked against this run's fileset and settings before use, and the
+//! memory the GRM will need is checked before it is allocated.
 
+mod memory;
+
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use faer::Par;
 use genotype::{AlleleStats, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset};
-use kinship::{build, BuildOptions, GrmFile, GrmKind, GrmSums, Precision};
+use kinship::{build, BuildOptions, FilesetFingerprint, GrmFile, GrmKind, GrmOrigin, GrmSums, Precision, Provenance};
 
 use crate::eigen::{center, Eigen, Spectrum};
 use crate::error::{Error, Result};
@@ -15,6 +21,7 @@ use crate::group::Group;
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
+use memory::Plan;
 
 /// Where the GRM of an analysis comes from.
 #[derive(Debug, Clone)]
@@ -29,8 +36,14 @@ pub enum GrmSource {
     /// A GRM file (GCTA binary matched by ID, or GEMMA text over the `.fam`).
     File(GrmFile),
     /// An eigendecomposition written by kindred for exactly these samples
-    /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`).
-    Eigen(PathBuf),
+    /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`), from this fileset, with a
+    /// GRM of `kind` and the run's QC thresholds (when it was built).
+    Eigen {
+        /// Its prefix.
+        prefix: PathBuf,
+        /// The kind the run asks for (`--kind`).
+        kind: GrmKind,
+    },
 }
 
 impl GrmSource {
@@ -39,7 +52,9 @@ impl GrmSource {
         match self {
             GrmSource::Build { kind, .. } => format!("built from the genotypes ({} kind)", kind.name()),
             GrmSource::File(f) => f.describe(),
-            GrmSource::Eigen(p) => format!("eigendecomposition read from {}.eigen.bin", p.display()),
+            GrmSource::Eigen { prefix, .. } => {
+                format!("eigendecomposition read from {}.eigen.bin", prefix.display())
+            }
         }
     }
 }
@@ -65,6 +80,8 @@ pub struct Prepared {
     pub grm_variants: usize,
     /// Per-chromosome sums for LOCO, when asked for.
     pub loco: Option<GrmSums>,
+    /// The fileset and the GRM's origin, as an eigen file records them.
+    pub provenance: Provenance,
 }
 
 impl Prepared {
@@ -93,6 +110,15 @@ impl Prepared {
         let fitted = Fitted { u, fits, model };
         scan_variants(ds, &self.group, &fitted, &self.variants, par, progress)
     }
+
+    /// Writes the eigendecomposition with its samples and provenance
+    /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`), for later `--eigen`.
+    ///
+    /// # Errors
+    /// `Io` naming the file on a failed write.
+    pub fn write_eigen(&self, prefix: &Path) -> Result<()> {
+        self.eigen.write(prefix, &self.ids, &self.provenance)
+    }
 }
 
 /// Applies QC on the group's samples, builds or reads its GRM, centres it
@@ -101,8 +127,11 @@ impl Prepared {
 ///
 /// # Errors
 /// Reading errors; `Inconsistent` when a GRM or eigendecomposition does not
-/// cover the group's samples; `Degenerate` when the group has no sample or
-/// no variant passes QC.
+/// cover the group's samples, or was made from another fileset or (an
+/// eigendecomposition) with other `--kind`, `--maf` or `--geno`; `Malformed`
+/// when such a file is damaged; `Degenerate` when the group has no sample
+/// or no variant passes QC; `OutOfMemory` (a [`kinship::Error`]) when the
+/// GRM and its decomposition would need more memory than is available.
 pub fn prepare(
     ds: &Dataset,
     group: Group,
@@ -125,6 +154,25 @@ pub fn prepare(
             }
         )));
     }
+    let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
+    let plan = Plan {
+        n: group.samples.len(),
+        built: match source {
+            GrmSource::Build { kind, .. } => Some(*kind),
+            _ => None,
+        },
+        loco_chroms: loco.then(|| {
+            ds.variants
+                .kept
+                .iter()
+                .map(|&v| chrom(v))
+                .collect::<BTreeSet<_>>()
+                .len()
+        }),
+    };
+    if !matches!(source, GrmSource::Eigen { .. }) {
+        plan.check(par)?;
+    }
     let subset = SampleSubset::new(group.samples.clone(), n_fam);
     let g = Genotypes::new(&ds.fileset.bed, &subset);
     let kept = qc.apply(&g, &ds.variants.kept);
@@ -137,8 +185,15 @@ pub fn prepare(
         )));
     }
     let ids = group.ids(ds);
-    let (eigen, grm_variants, loco) = match source {
-        GrmSource::Eigen(prefix) => (open_eigen(prefix, &ids)?, 0, None),
+    let fileset = FilesetFingerprint::of(&ds.fileset.prefix)?;
+    let (eigen, grm_variants, loco, origin) = match source {
+        GrmSource::Eigen { prefix, kind } => {
+            let (eigen, origin) = open_eigen(prefix, &ids, &fileset, *kind, qc)?;
+            let m = match &origin {
+                GrmOrigin::Built { n_variants, .. } | GrmOrigin::File { n_variants, .. } => *n_variants,
+            };
+            (eigen, m, None, origin)
+        }
         GrmSource::Build { kind, precision } => {
             let opts = BuildOptions {
                 kind: *kind,
@@ -146,18 +201,33 @@ pub fn prepare(
                 loco,
                 ..BuildOptions::default()
             };
-            let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
             let sums = build(&g, ids.clone(), &kept.variants, chrom, &opts, par, progress)?;
-            let grm = sums.grm();
-            (decompose(grm.matrix, par)?, grm.n_variants, loco.then_some(sums))
+            // Without LOCO the sums (and GCTA's counts) go before the
+            // decomposition (one n x n less at the peak).
+            let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
+            let loco = loco.then_some(sums);
+            let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
+            (decompose(matrix, par)?, n_variants, loco, origin)
         }
         GrmSource::File(file) => {
+            if let Some(p) = file.provenance()? {
+                let remedy = format!(
+                    "build the GRM again from this fileset, or delete {} to use it anyway",
+                    file.record().display()
+                );
+                p.check_fileset(&fileset, file.path(), &remedy)?;
+            }
             let all: Vec<SampleId> = ds.fileset.fam.samples.iter().map(|s| s.id.clone()).collect();
-            let grm = file.read(all)?;
-            let path = match file {
-                GrmFile::Gcta(p) | GrmFile::Gemma(p) => p,
+            // The whole file's matrix goes before the decomposition.
+            let (k, m) = {
+                let grm = file.read(all)?;
+                (grm.select(&ids, file.path())?, grm.n_variants)
             };
-            (decompose(grm.select(&ids, path)?, par)?, grm.n_variants, None)
+            let origin = GrmOrigin::File {
+                path: file.path().display().to_string(),
+                n_variants: m,
+            };
+            (decompose(k, par)?, m, None, origin)
         }
     };
     let spectrum = eigen.spectrum();
@@ -171,6 +241,7 @@ pub fn prepare(
         spectrum,
         grm_variants,
         loco,
+        provenance: Provenance { fileset, grm: origin },
     })
 }
 
@@ -180,16 +251,39 @@ pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
     Eigen::decompose(k.as_ref(), par)
 }
 
-/// Maps an eigendecomposition and checks it was made for `ids`, in order.
-fn open_eigen(prefix: &Path, ids: &[SampleId]) -> Result<Eigen> {
-    let (eigen, eids) = Eigen::open(prefix)?;
-    if eids != ids {
+/// Maps an eigendecomposition and checks it was made for `ids`, in order,
+/// from this fileset and (a built GRM) with this kind and these QC
+/// thresholds.
+fn open_eigen(
+    prefix: &Path,
+    ids: &[SampleId],
+    fileset: &FilesetFingerprint,
+    kind: GrmKind,
+    qc: &Qc,
+) -> Result<(Eigen, GrmOrigin)> {
+    let file = Eigen::open(prefix)?;
+    let bin = crate::eigen::bin_path(prefix);
+    if file.ids != ids {
         return Err(Error::Inconsistent(format!(
             "the eigendecomposition {} was made for other samples ({} listed, {} analysed here, or in another order)",
             prefix.display(),
-            eids.len(),
+            file.ids.len(),
             ids.len()
         )));
     }
-    Ok(eigen)
+    let remedy = "write it again with --write-eigen from this fileset";
+    file.provenance.check_fileset(fileset, &bin, remedy)?;
+    let d = file.provenance.grm.differences(kind, qc.min_maf, qc.max_missing);
+    if !d.is_empty() {
+        let was: Vec<String> = d.iter().map(|(f, rec, _)| format!("{f} {rec}")).collect();
+        let now: Vec<String> = d.iter().map(|(f, _, asked)| format!("{f} {asked}")).collect();
+        return Err(Error::Inconsistent(format!(
+            "{} was made from a GRM built with {} but this run asks for {}; use the same settings, \
+             or write it again with --write-eigen",
+            bin.display(),
+            was.join(" "),
+            now.join(" ")
+        )));
+    }
+    Ok((file.eigen, file.provenance.grm))
 }
