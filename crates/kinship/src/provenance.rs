@@ -32,6 +32,21 @@ pub struct FilesetFingerprint {
     pub fam_checksum: String,
 }
 
+#[cfg(test)]
+impl FilesetFingerprint {
+    /// A made-up fingerprint for tests of the formats that record one.
+    pub(crate) fn example() -> Self {
+        Self {
+            prefix: "x".into(),
+            bed_bytes: 1,
+            bim_bytes: 2,
+            fam_bytes: 3,
+            bim_checksum: "0".into(),
+            fam_checksum: "1".into(),
+        }
+    }
+}
+
 impl FilesetFingerprint {
     /// Reads the sizes and checksums of the fileset at `prefix`.
     ///

@@ -244,14 +244,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("k");
         let prov = Provenance {
-            fileset: FilesetFingerprint {
-                prefix: "x".into(),
-                bed_bytes: 1,
-                bim_bytes: 2,
-                fam_bytes: 3,
-                bim_checksum: "0".into(),
-                fam_checksum: "1".into(),
-            },
+            fileset: FilesetFingerprint::example(),
             grm: GrmOrigin::File {
                 path: "g".into(),
                 n_variants: 4,

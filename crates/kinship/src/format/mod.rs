@@ -101,14 +101,7 @@ mod tests {
             (GrmFormat::Gemma, None, "out.x.cXX.txt"),
         ];
         let prov = Provenance {
-            fileset: FilesetFingerprint {
-                prefix: "x".into(),
-                bed_bytes: 1,
-                bim_bytes: 2,
-                fam_bytes: 3,
-                bim_checksum: "0".into(),
-                fam_checksum: "1".into(),
-            },
+            fileset: FilesetFingerprint::example(),
             grm: GrmOrigin::built(GrmKind::Centered, crate::Precision::F64, 0.01, 0.05, 7),
         };
         for (format, kind, name) in cases {
