@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::sample::SampleId;
-use crate::table::{ids_of, names_of, split_rows, RowMatch};
+use crate::table::{parse_table, RowMatch};
 use crate::text::{classify, TextFile, Token};
 
 /// The values of one covariate column.
@@ -159,9 +159,7 @@ impl CovariateTable {
     /// listed twice.
     pub fn read(path: &Path) -> Result<Self> {
         let file = TextFile::read(path)?;
-        let raw = split_rows(&file)?;
-        let names = names_of(&file, &raw)?;
-        let ids = ids_of(&file, &raw)?;
+        let (raw, names, ids) = parse_table(&file)?;
         let cells = |j: usize| raw.rows.iter().map(move |(no, toks)| (*no, toks[j + 2]));
         let columns = names
             .into_iter()

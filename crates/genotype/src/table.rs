@@ -84,6 +84,15 @@ impl RowMatch {
     }
 }
 
+/// A side table's rows, column names and sample IDs: what every reader
+/// of phenotype and covariate tables needs before reading its values.
+pub(crate) fn parse_table(file: &TextFile) -> Result<(RawTable<'_>, Vec<String>, Vec<SampleId>)> {
+    let raw = split_rows(file)?;
+    let names = names_of(file, &raw)?;
+    let ids = ids_of(file, &raw)?;
+    Ok((raw, names, ids))
+}
+
 /// A table split into tokens: the header (with its line) and the data rows.
 pub(crate) struct RawTable<'a> {
     header: Option<(usize, Vec<&'a str>)>,
@@ -200,9 +209,7 @@ impl Table {
     /// sample listed twice.
     pub fn read_phenotypes(path: &Path) -> Result<Self> {
         let file = TextFile::read(path)?;
-        let raw = split_rows(&file)?;
-        let names = names_of(&file, &raw)?;
-        let ids = ids_of(&file, &raw)?;
+        let (raw, names, ids) = parse_table(&file)?;
         let lines = raw.rows.iter().map(|(no, _)| *no).collect();
         let mut columns = vec![Vec::with_capacity(raw.rows.len()); names.len()];
         for (no, toks) in &raw.rows {
