@@ -22,8 +22,7 @@ use association::{rotate_block, Method, Mode, ScanOptions, Scanner, Search, Test
 use criterion::{Criterion, Throughput};
 use faer::{Mat, MatRef, Par};
 use genotype::{
-    AlleleStats, Dataset, Encoding, Genotypes, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, SampleSubset,
-    VariantFilter,
+    AlleleStats, Dataset, Encoding, Genotypes, NoProgress, PhenoSpec, Qc, SampleFilter, SampleSubset, VariantFilter,
 };
 
 /// Threads (the machine the numbers were taken on has 2).
@@ -35,11 +34,7 @@ fn data(p: &str) -> PathBuf {
 
 fn scan(c: &mut Criterion) {
     let par = Par::rayon(THREADS);
-    let spec = PhenoSpec {
-        file: None,
-        select: PhenoSelect::Column(1),
-        covar: None,
-    };
+    let spec = PhenoSpec::fam_column(1);
     let ds = Dataset::open(
         &data("mouse_hs1940/mouse_hs1940"),
         &SampleFilter::default(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use association::{center, fit_null, Eigen, Method, Rotated, Search};
 use association::{groups, prepare, GrmSource};
 use faer::{Mat, Par};
-use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, SampleId, VariantFilter};
+use genotype::{Dataset, NoProgress, PhenoSpec, Qc, SampleFilter, SampleId, VariantFilter};
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
@@ -58,11 +58,7 @@ fn reconstruction_matches_k() {
 
 #[test]
 fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
-    let spec = PhenoSpec {
-        file: None,
-        select: PhenoSelect::Column(1),
-        covar: None,
-    };
+    let spec = PhenoSpec::fam_column(1);
     let ds = Dataset::open(
         &data("mouse_hs1940/mouse_hs1940"),
         &SampleFilter::default(),

@@ -208,15 +208,24 @@ pub enum MethodArg {
     Ml,
 }
 
-/// `kindred reml`.
+/// What a null model is fitted to, shared by `reml`, `assoc` and `gwas`:
+/// the genotypes and their filters, the phenotypes and covariates, and where
+/// K comes from.
 #[derive(Debug, Args)]
-pub struct RemlArgs {
+pub struct ModelData {
     #[command(flatten)]
     pub input: Input,
     #[command(flatten)]
     pub pheno: Pheno,
     #[command(flatten)]
     pub grm: GrmSource,
+}
+
+/// `kindred reml`.
+#[derive(Debug, Args)]
+pub struct RemlArgs {
+    #[command(flatten)]
+    pub data: ModelData,
     /// REML (default) or ML.
     #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
     pub method: MethodArg,
@@ -262,11 +271,7 @@ pub enum AssocFormat {
 #[derive(Debug, Args)]
 pub struct AssocArgs {
     #[command(flatten)]
-    pub input: Input,
-    #[command(flatten)]
-    pub pheno: Pheno,
-    #[command(flatten)]
-    pub grm: GrmSource,
+    pub data: ModelData,
     /// Which test(s).
     #[arg(long, value_enum, default_value_t = TestArg::Wald)]
     pub test: TestArg,

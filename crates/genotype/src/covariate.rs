@@ -227,14 +227,8 @@ fn read_column<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::tests::file;
     use crate::table::Table;
-    use std::io::Write;
-
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(text.as_bytes()).unwrap();
-        f
-    }
 
     /// One bad number in a numeric column is an error naming line, column
     /// and token; it does not turn the column categorical.

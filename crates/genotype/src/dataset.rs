@@ -34,6 +34,18 @@ pub struct PhenoSpec {
     pub covar: Option<PathBuf>,
 }
 
+impl PhenoSpec {
+    /// The `.fam`'s phenotype column `k` (1 = the sixth column, GEMMA's
+    /// `-n k`), no covariates: the usual choice of tests and benchmarks.
+    pub fn fam_column(k: usize) -> Self {
+        PhenoSpec {
+            file: None,
+            select: PhenoSelect::Column(k),
+            covar: None,
+        }
+    }
+}
+
 /// One phenotype aligned to `.fam` order.
 #[derive(Debug, Clone)]
 pub struct Phenotype {

@@ -273,11 +273,13 @@ impl Table {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::io::Write;
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
+    /// A temporary file holding `text`, shared by the module tests of the
+    /// text readers (tables, covariates, ID lists).
+    pub(crate) fn file(text: &str) -> tempfile::NamedTempFile {
+        use std::io::Write;
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         f

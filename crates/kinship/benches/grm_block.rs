@@ -11,8 +11,8 @@
 //! - `build/B1024`, `build/B4096`: `kinship::build` over the first 1024 / 4096
 //!   polymorphic variants (decode, scale, multiply, finish; includes the
 //!   `n²` allocation of the sums, ~1% at B = 4096);
-//! - `faer/B1024`: `faer::linalg::matmul::triangular::matmul` alone on a
-//!   fixed `n x 1024` block (no decoding).
+//! - `faer/B1024`: the builder's kernel [`kinship::syrk_lower`] (faer's
+//!   triangular multiply) alone on a fixed `n x 1024` block (no decoding).
 //!
 //! Run: `cargo bench -p kinship --bench grm_block`.
 
@@ -20,10 +20,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use faer::linalg::matmul::triangular::{matmul, BlockStructure};
 use faer::{Accum, Mat, Par};
 use genotype::{Fileset, Genotypes, NoProgress, SampleSubset};
-use kinship::{build, BuildOptions, GrmKind, Precision};
+use kinship::{build, syrk_lower, BuildOptions, GrmKind, Precision};
 
 /// Threads (the machine the numbers were taken on has 2).
 const THREADS: usize = 2;
@@ -81,7 +80,7 @@ fn grm_block(c: &mut Criterion) {
     group.bench_function(
         BenchmarkId::new(format!("mouse_hs1940/faer/B{BLOCK}"), "f64"),
         |bench| {
-            bench.iter(|| syrk(acc.as_mut(), z.as_ref(), 1.0, par));
+            bench.iter(|| syrk_lower(acc.as_mut(), z.as_ref(), Accum::Add, par));
         },
     );
     let z32 = Mat::<f32>::from_fn(n, BLOCK, |i, j| z[(i, j)] as f32);
@@ -89,25 +88,10 @@ fn grm_block(c: &mut Criterion) {
     group.bench_function(
         BenchmarkId::new(format!("mouse_hs1940/faer/B{BLOCK}"), "f32"),
         |bench| {
-            bench.iter(|| syrk(acc32.as_mut(), z32.as_ref(), 1.0, par));
+            bench.iter(|| syrk_lower(acc32.as_mut(), z32.as_ref(), Accum::Add, par));
         },
     );
     group.finish();
-}
-
-/// `acc (lower) += z zᵀ`, as the builder does it.
-fn syrk<T: faer::traits::ComplexField>(acc: faer::MatMut<'_, T>, z: faer::MatRef<'_, T>, one: T, par: Par) {
-    matmul(
-        acc,
-        BlockStructure::TriangularLower,
-        Accum::Add,
-        z,
-        BlockStructure::Rectangular,
-        z.transpose(),
-        BlockStructure::Rectangular,
-        one,
-        par,
-    );
 }
 
 // What `criterion_group!`/`criterion_main!` expand to, written out because

@@ -21,17 +21,20 @@ pub enum Precision {
     F32,
 }
 
-/// `acc (lower) += z zᵀ`.
-fn syrk_lower_f64(acc: MatMut<'_, f64>, z: MatRef<'_, f64>, par: Par) {
+/// `acc` (lower triangle) `<- z zᵀ` or `+= z zᵀ` (`accum`): the one
+/// multiply every GRM kind and precision runs, public so that the
+/// `grm_block` benchmark times this kernel rather than a copy of it.
+pub fn syrk_lower<T: faer::traits::ComplexField>(acc: MatMut<'_, T>, z: MatRef<'_, T>, accum: Accum, par: Par) {
+    let one = T::one_impl();
     matmul(
         acc,
         BlockStructure::TriangularLower,
-        Accum::Add,
+        accum,
         z,
         BlockStructure::Rectangular,
         z.transpose(),
         BlockStructure::Rectangular,
-        1.0,
+        one,
         par,
     );
 }
@@ -96,7 +99,7 @@ pub(crate) fn add_block(
     part.m += b;
     let z = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
     match precision {
-        Precision::F64 => syrk_lower_f64(part.s.as_mut(), z, par),
+        Precision::F64 => syrk_lower(part.s.as_mut(), z, Accum::Add, par),
         Precision::F32 => {
             to_f32(z, &mut sc.block32)?;
             syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
@@ -144,17 +147,7 @@ fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) -> Result<()> {
         *prod = Mat::new();
         *prod = try_zeros(n, n, &format!("the f32 block product of {n} samples"))?;
     }
-    matmul(
-        prod.as_mut(),
-        BlockStructure::TriangularLower,
-        Accum::Replace,
-        z.as_ref(),
-        BlockStructure::Rectangular,
-        z.as_ref().transpose(),
-        BlockStructure::Rectangular,
-        1.0f32,
-        par,
-    );
+    syrk_lower(prod.as_mut(), z.as_ref(), Accum::Replace, par);
     Ok(())
 }
 
@@ -218,7 +211,7 @@ fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, p
         part.pair_obs = Some(try_zeros(n, n, &format!("GCTA's pair counts of {n} samples"))?);
     }
     if let Some(acc) = part.pair_obs.as_mut() {
-        syrk_lower_f64(acc.as_mut(), o, par);
+        syrk_lower(acc.as_mut(), o, Accum::Add, par);
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use faer::Par;
-use genotype::{Chrom, Genotypes, Progress, SampleId};
+use genotype::{Chrom, Fileset, Genotypes, Progress, SampleId, SampleSubset};
 
 use crate::block::{add_block, Precision, Scratch};
 use crate::error::{Error, Result};
@@ -35,6 +35,25 @@ impl Default for BuildOptions {
             loco: false,
         }
     }
+}
+
+/// Builds the sums for `variants` of `fs` over every sample, in `.fam`
+/// order (rows named by the `.fam` IDs): [`build`] for the common case of
+/// a whole fileset, as GEMMA's `-gk` and PLINK's `--make-grm-bin` do.
+///
+/// # Errors
+/// As [`build`].
+pub fn build_fileset(
+    fs: &Fileset,
+    variants: &[u32],
+    opts: &BuildOptions,
+    par: Par,
+    progress: &dyn Progress,
+) -> Result<GrmSums> {
+    let all = SampleSubset::all(fs.fam.len());
+    let g = Genotypes::new(&fs.bed, &all);
+    let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
+    build(&g, ids, variants, |v| &fs.variants[v as usize].chrom, opts, par, progress)
 }
 
 /// Builds the sums for `variants` (`.bim` positions) of `g`.
@@ -139,17 +158,13 @@ pub(crate) mod tests {
         block_size: usize,
         loco: bool,
     ) -> GrmSums {
-        let all = SampleSubset::all(fs.fam.len());
-        let g = Genotypes::new(&fs.bed, &all);
-        let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
         let opts = BuildOptions {
             kind,
             precision,
             block_size,
             loco,
         };
-        let chrom = |v: u32| &fs.variants[v as usize].chrom;
-        build(&g, ids, variants, chrom, &opts, Par::Seq, &NoProgress).unwrap()
+        build_fileset(fs, variants, &opts, Par::Seq, &NoProgress).unwrap()
     }
 
     pub(crate) const KINDS: [GrmKind; 4] = [GrmKind::Centered, GrmKind::Standardized, GrmKind::Plink, GrmKind::Gcta];

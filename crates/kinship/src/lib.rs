@@ -34,8 +34,8 @@ mod part;
 mod provenance;
 mod sums;
 
-pub use block::Precision;
-pub use builder::{build, BuildOptions};
+pub use block::{syrk_lower, Precision};
+pub use builder::{build, build_fileset, BuildOptions};
 pub use checksum::{checksum, checksum_file, hex, Checksum};
 pub use error::{Error, ErrorKind, Result};
 pub use format::{GrmFile, GrmFormat};

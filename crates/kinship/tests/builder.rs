@@ -7,31 +7,20 @@ use std::path::{Path, PathBuf};
 
 use faer::{Mat, Par};
 use genotype::{Encoding, Fileset, Genotypes, NoProgress, SampleSubset};
-use kinship::{build, format, BuildOptions, Grm, GrmKind, GrmSums, Precision};
+use kinship::{build_fileset, format, BuildOptions, Grm, GrmKind, GrmSums, Precision};
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
 }
 
 fn sums(fs: &Fileset, variants: &[u32], kind: GrmKind, block: usize, loco: bool, par: Par) -> GrmSums {
-    let all = SampleSubset::all(fs.fam.len());
-    let g = Genotypes::new(&fs.bed, &all);
-    let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
     let opts = BuildOptions {
         kind,
         precision: Precision::F64,
         block_size: block,
         loco,
     };
-    build(
-        &g,
-        ids,
-        variants,
-        |v| &fs.variants[v as usize].chrom,
-        &opts,
-        par,
-        &NoProgress,
-    )
+    build_fileset(fs, variants, &opts, par, &NoProgress)
     .unwrap()
 }
 

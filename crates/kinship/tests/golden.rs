@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use faer::Par;
 use genotype::{Fileset, Genotypes, NoProgress, Qc, SampleSubset};
-use kinship::{build, format, BuildOptions, Grm, GrmKind, Precision};
+use kinship::{build_fileset, format, BuildOptions, Grm, GrmKind, Precision};
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
@@ -32,24 +32,18 @@ fn gemma_grm(kind: GrmKind, precision: Precision) -> Grm {
         .filter(|&v| qc.check(&stats[v as usize]).is_ok())
         .collect();
     assert_eq!(kept.len(), 10768, "GEMMA's log: 10768 SNPs analysed");
-    let all = SampleSubset::all(n);
-    let g = Genotypes::new(&fs.bed, &all);
-    let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
+    build_all_samples(&fs, &kept, kind, precision, 1000)
+}
+
+/// The GRM of `kind` over `variants` and every sample of `fs`.
+fn build_all_samples(fs: &Fileset, variants: &[u32], kind: GrmKind, precision: Precision, block_size: usize) -> Grm {
     let opts = BuildOptions {
         kind,
         precision,
-        block_size: 1000,
+        block_size,
         loco: false,
     };
-    build(
-        &g,
-        ids,
-        &kept,
-        |v| &fs.variants[v as usize].chrom,
-        &opts,
-        Par::rayon(0),
-        &NoProgress,
-    )
+    build_fileset(fs, variants, &opts, Par::rayon(0), &NoProgress)
     .unwrap()
     .grm()
     .unwrap()
@@ -59,11 +53,17 @@ fn gemma_golden(name: &str, grm: &Grm) -> Grm {
     format::gemma::read(&data(&format!("golden/gemma/{name}")), grm.ids.clone()).unwrap()
 }
 
+/// `max |K - K_gemma|` for kindred's GRM of `kind` at `precision` against
+/// GEMMA's file `golden`.
+fn diff_from_gemma(kind: GrmKind, precision: Precision, golden: &str) -> f64 {
+    let ours = gemma_grm(kind, precision);
+    let gemma = gemma_golden(golden, &ours);
+    ours.max_abs_diff(&gemma.matrix)
+}
+
 #[test]
 fn centered_equals_gemma_gk1() {
-    let ours = gemma_grm(GrmKind::Centered, Precision::F64);
-    let gemma = gemma_golden("mouse_gk1.cXX.txt.gz", &ours);
-    let d = ours.max_abs_diff(&gemma.matrix);
+    let d = diff_from_gemma(GrmKind::Centered, Precision::F64, "mouse_gk1.cXX.txt.gz");
     // GEMMA prints 10 significant digits; the bar is 1e-6.
     assert!(d <= 1e-6, "max |K - K_gemma| = {d:e}");
     assert!(d <= 1e-8, "expected agreement to printed precision, got {d:e}");
@@ -71,17 +71,13 @@ fn centered_equals_gemma_gk1() {
 
 #[test]
 fn standardized_equals_gemma_gk2() {
-    let ours = gemma_grm(GrmKind::Standardized, Precision::F64);
-    let gemma = gemma_golden("mouse_gk2.sXX.txt.gz", &ours);
-    let d = ours.max_abs_diff(&gemma.matrix);
+    let d = diff_from_gemma(GrmKind::Standardized, Precision::F64, "mouse_gk2.sXX.txt.gz");
     assert!(d <= 1e-6, "max |K - K_gemma| = {d:e}");
 }
 
 #[test]
 fn f32_blocks_stay_close_to_gemma() {
-    let ours = gemma_grm(GrmKind::Centered, Precision::F32);
-    let gemma = gemma_golden("mouse_gk1.cXX.txt.gz", &ours);
-    let d = ours.max_abs_diff(&gemma.matrix);
+    let d = diff_from_gemma(GrmKind::Centered, Precision::F32, "mouse_gk1.cXX.txt.gz");
     assert!(d <= 1e-5, "f32: max |K - K_gemma| = {d:e}");
     eprintln!("f32 blocks: max |K - K_gemma| = {d:e}");
 }
@@ -92,32 +88,11 @@ fn f32_blocks_stay_close_to_gemma() {
 #[test]
 fn plink_kind_equals_plink2_make_grm_bin() {
     let fs = Fileset::open(&data("mouse_hs1940/mouse_hs1940")).unwrap();
-    let n = fs.fam.len();
     let loaded: Vec<u32> = (0..fs.variants.len() as u32)
         .filter(|&v| fs.variants[v as usize].pos >= 0)
         .collect();
     assert_eq!(loaded.len(), 10300, "PLINK 2's log: 10300 variants loaded");
-    let all = SampleSubset::all(n);
-    let g = Genotypes::new(&fs.bed, &all);
-    let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
-    let opts = BuildOptions {
-        kind: GrmKind::Plink,
-        precision: Precision::F64,
-        block_size: 700,
-        loco: false,
-    };
-    let ours = build(
-        &g,
-        ids,
-        &loaded,
-        |v| &fs.variants[v as usize].chrom,
-        &opts,
-        Par::rayon(0),
-        &NoProgress,
-    )
-    .unwrap()
-    .grm()
-    .unwrap();
+    let ours = build_all_samples(&fs, &loaded, GrmKind::Plink, Precision::F64, 700);
     let plink = format::gcta::read(&data("golden/plink2/mouse_hs1940_grm")).unwrap();
     assert_eq!(plink.ids, ours.ids);
     let d = ours.max_abs_diff(&plink.matrix);

@@ -1,46 +1,29 @@
 //! `kindred assoc` and `kindred gwas`: the association scan (GRM, null
 //! model and per-variant tests), summary statistics, genomic control.
 
-use std::path::{Path, PathBuf};
-
 use association::output::{assoc_path, write_assoc, write_json, AssocFormat};
 use association::report::{top_hits, AssocReport, ScanReport, SCHEMA_VERSION};
-use association::{analysis, Method, Model, Options, PhenotypeResult};
+use association::{analysis, Model, PhenotypeResult};
 use genotype::{with_extension, Dataset};
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg};
-use crate::cmd::{input, model, par};
-use crate::outputs::Outputs;
+use crate::cmd::model;
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
-use crate::watch;
 
 /// Runs the scan; `gwas` adds the terminal summary of the strongest hits.
 pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
-    let inputs = watch::input_files(&a.input, Some(&a.pheno), Some(&a.grm));
-    let also: Vec<&Path> = a.grm.write_eigen.iter().map(PathBuf::as_path).collect();
-    Outputs::claim(&a.out, &also, &inputs, a.common.quiet)?.run(|log| body(a, gwas, log))
+    model::claim(&a.data, &a.out, a.common.quiet)?.run(|log| body(a, gwas, log))
 }
 
 fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
-    let ds = input::open(&a.input, &input::pheno_spec(&a.pheno))?;
-    for w in input::warnings(&ds) {
-        log.warn(w);
-    }
+    let (ds, mut opts) = model::open(&a.data, log)?;
     let scan = model::scan(a)?;
-    let grm = model::grm_source(&a.grm)?;
     if matches!(scan, Model::Lmm(_)) {
-        log.info(format!("GRM {}", grm.describe()));
+        log.info(format!("GRM {}", opts.grm.describe()));
     }
-    let opts = Options {
-        grm,
-        qc: input::qc(&a.input),
-        method: Method::Reml,
-        scan: Some(scan),
-        loco: a.loco,
-        write_eigen: a.grm.write_eigen.clone(),
-        par: par(),
-    };
+    opts.scan = Some(scan);
+    opts.loco = a.loco;
     let reporter = LogReporter::new(log, a.common.quiet, Command::Assoc);
     let results = analysis::run(&ds, &opts, &reporter)?;
     let format = match a.format {

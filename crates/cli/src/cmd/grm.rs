@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use association::output::write_json;
 use association::report::{GrmReport, LocoGrmReport, SCHEMA_VERSION};
-use genotype::{with_extension, Genotypes, PhenoSelect, PhenoSpec, SampleSubset};
+use genotype::{with_extension, Genotypes, PhenoSpec, SampleSubset};
 use kinship::format::{self, loco_prefix};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFormat, GrmOrigin, Provenance};
 
@@ -24,11 +24,7 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
 }
 
 fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
-    let spec = PhenoSpec {
-        file: None,
-        select: PhenoSelect::Column(a.qc_pheno_col.max(1)),
-        covar: None,
-    };
+    let spec = PhenoSpec::fam_column(a.qc_pheno_col.max(1));
     let ds = input::open(&a.input, &spec)?;
     for w in input::warnings(&ds) {
         log.warn(w);

@@ -1,10 +1,47 @@
 //! Flags -> library options: GRM kind and source, arithmetic, likelihood,
 //! tests; each flag's meaning is decided here, once.
 
-use association::{GrmSource, Method, Mode, Model, ScanOptions, Search, Tests};
+use std::path::{Path, PathBuf};
+
+use association::{GrmSource, Method, Mode, Model, Options, ScanOptions, Search, Tests};
+use genotype::Dataset;
 use kinship::{GrmFile, GrmKind, Precision};
 
-use crate::args::{AssocArgs, GrmSource as GrmArgs, Kind, MethodArg, ModelArg, Precision as PrecisionArg, TestArg};
+use crate::args::{
+    AssocArgs, GrmSource as GrmArgs, Kind, MethodArg, ModelArg, ModelData, Precision as PrecisionArg, TestArg,
+};
+use crate::cmd::{input, par};
+use crate::outputs::Outputs;
+use crate::runlog::RunLog;
+use crate::watch;
+
+/// Claims a model command's outputs: the prefix `out` and any eigen prefix
+/// `--write-eigen` names, watching every input file the command reads.
+pub fn claim(d: &ModelData, out: &Path, quiet: bool) -> anyhow::Result<Outputs> {
+    let inputs = watch::input_files(&d.input, Some(&d.pheno), Some(&d.grm));
+    let also: Vec<&Path> = d.grm.write_eigen.iter().map(PathBuf::as_path).collect();
+    Outputs::claim(out, &also, &inputs, quiet)
+}
+
+/// Opens the dataset (its warnings go to the log) and the options every
+/// model command shares: the GRM source, QC, eigen output and threads; the
+/// caller sets the likelihood, the scan and LOCO.
+pub fn open(d: &ModelData, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)> {
+    let ds = input::open(&d.input, &input::pheno_spec(&d.pheno))?;
+    for w in input::warnings(&ds) {
+        log.warn(w);
+    }
+    let opts = Options {
+        grm: grm_source(&d.grm)?,
+        qc: input::qc(&d.input),
+        method: Method::Reml,
+        scan: None,
+        loco: false,
+        write_eigen: d.grm.write_eigen.clone(),
+        par: par(),
+    };
+    Ok((ds, opts))
+}
 
 /// The GRM kind a `--kind` value names.
 pub fn kind(k: Kind) -> GrmKind {
