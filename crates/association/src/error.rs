@@ -44,6 +44,18 @@ pub enum Error {
     /// A numerical routine failed.
     #[error("{0}")]
     NoConvergence(String),
+    /// The run would need more memory than it was allowed (`--memory`).
+    /// Its class is [`ErrorKind::OutOfMemory`].
+    #[error(
+        "--memory {} is less than this run needs ({estimate}); raise it, or analyse fewer samples (--keep, --remove)",
+        kinship::memory::format_bytes(*.limit)
+    )]
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The estimate, as [`crate::MemoryEstimate::describe`] gives it.
+        estimate: String,
+    },
 }
 
 impl Error {
@@ -57,6 +69,7 @@ impl Error {
             Error::Inconsistent(_) => ErrorKind::InconsistentInput,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::Degenerate(_) | Error::NoConvergence(_) => ErrorKind::DegenerateData,
+            Error::MemoryLimit { .. } => ErrorKind::OutOfMemory,
         }
     }
 

@@ -9,7 +9,9 @@
 //! | [`Rotated`], [`fit_null`], [`fit_group`] | a phenotype in the eigenbasis; REML / ML `lambda`, variance components, PVE and its SE |
 //! | [`Rotator`] | `Uᵀ X` for variant blocks, in f64 or f32 |
 //! | [`Scanner`], [`scan_variants`] | Wald / LRT / score per variant, exact or fixed-ratio, parallel |
-//! | [`scan_loco`] | each chromosome against the GRM without it |
+//! | [`scan_loco`] | each chromosome against the GRM without it (sums or `E.loco.CHR` eigen files) |
+//! | [`merge::merge`] | the gather step of a scan cut into `--chunk`/`--range` jobs: checks and joins their outputs |
+//! | [`estimate`] | the memory (peak resident set, step by step) and work of an analysis, before it runs |
 //! | [`lambda_gc`] | genomic-control inflation |
 //! | [`output`], [`report`] | summary statistics, `.reml.tsv`, the typed JSON run summary |
 //!
@@ -24,10 +26,12 @@
 pub mod analysis;
 mod eigen;
 mod error;
+mod estimate;
 mod fit;
 mod group;
 mod likelihood;
 mod loco;
+pub mod merge;
 mod null_model;
 mod optimize;
 pub mod output;
@@ -39,16 +43,19 @@ mod scan;
 mod standardize;
 
 pub use analysis::{Event, Options, PhenotypeResult, Reporter, Stage};
-pub use eigen::{center, Eigen, EigenFile, Spectrum, EIGEN_ZERO};
+pub use eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum, EIGEN_ZERO};
 pub use error::{Error, ErrorKind, Result};
+pub use estimate::{estimate, estimate_grm, MemoryEstimate, Step, StepMemory};
 pub use fit::{fit_group, fit_linear, PhenoFit};
 pub use group::{groups, Group};
 pub use likelihood::{LikEval, Method};
-pub use loco::{scan_loco, LocoPart};
+pub use loco::{loco_eigen_prefix, scan_loco, LocoPart, LocoPlan};
 pub use null_model::{fit_null, NullModel, Rotated, MIN_SAMPLES};
 pub use optimize::{Optimum, Search};
 pub use prepare::{prepare, GrmSource, Prepared};
-pub use pvalue::{chi2_1_isf, chi2_1_sf, f1_sf, lambda_gc, CHI2_1_MEDIAN};
+pub use pvalue::{as_written, chi2_1_isf, chi2_1_sf, f1_sf, lambda_gc, neg_log10_chi2_1, neg_log10_f1, CHI2_1_MEDIAN};
 pub use rotation::{rotate_block, Rotator};
-pub use scan::{scan_variants, AssocRow, Fitted, Mode, Model, ScanOptions, Scanner, Test, Tests, SCAN_BLOCK};
+pub use scan::{
+    scan_variants, AssocRow, Fitted, Mode, Model, ScanOptions, Scanner, Statistic, Test, Tests, SCAN_BLOCK,
+};
 pub use standardize::Scaling;

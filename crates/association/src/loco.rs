@@ -1,14 +1,24 @@
 //! Leave one chromosome out: each chromosome's variants are tested against
-//! the GRM without that chromosome (from the per-chromosome sums of the one
-//! pass that built the GRM), with its own eigendecomposition and null fits.
+//! the GRM without that chromosome, with its own eigendecomposition and
+//! null fits. The GRM comes from the per-chromosome sums of the one pass
+//! that built the whole-genome GRM, or from the eigen files
+//! `E.loco.CHR.eigen.bin` that an earlier run wrote with `--write-eigen E`
+//! (one job for all chromosomes, or one per chromosome), so that the jobs
+//! of a scattered scan reuse them.
+
+use std::path::{Path, PathBuf};
 
 use faer::Par;
-use genotype::{Chrom, Dataset, Progress};
+use genotype::{Chrom, Dataset, Progress, Qc};
+use kinship::format::loco_prefix;
+use kinship::GrmKind;
 
+use crate::eigen::{Eigen, FitRecord};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
-use crate::prepare::{decompose, Prepared};
+use crate::optimize::Search;
+use crate::prepare::{decompose, open_eigen, Prepared};
 use crate::scan::{scan_variants, AssocRow, Fitted, Model, ScanOptions};
 
 /// One chromosome's part of a LOCO scan.
@@ -18,46 +28,105 @@ pub struct LocoPart {
     pub chrom: Chrom,
     /// Null fits against the GRM without it.
     pub fits: Vec<PhenoFit>,
-    /// Rows per phenotype for its variants.
+    /// Rows per phenotype for its variants (empty without a scan).
     pub rows: Vec<Vec<AssocRow>>,
 }
 
-/// LOCO scan of a prepared group (built with per-chromosome sums).
+/// Where the LOCO decompositions come from and go.
+#[derive(Debug, Clone, Copy)]
+pub struct LocoPlan<'a> {
+    /// Read `E.loco.CHR` eigen files of this prefix, made with this kind
+    /// and QC; `None`: decompose the per-chromosome sums of the prepared
+    /// group.
+    pub read: Option<(&'a Path, GrmKind, &'a Qc)>,
+    /// Write each decomposition, with its fits, as `E.loco.CHR`.
+    pub write: Option<&'a Path>,
+    /// Likelihood and search of the null fits.
+    pub method: Method,
+    /// Search of the variance ratio.
+    pub search: Search,
+    /// The scan; `None` fits (and writes) only.
+    pub scan: Option<ScanOptions>,
+}
+
+/// The LOCO eigen file of chromosome `chrom` for the prefix `prefix`.
+pub fn loco_eigen_prefix(prefix: &Path, chrom: &Chrom) -> PathBuf {
+    loco_prefix(prefix, chrom)
+}
+
+/// LOCO fits (and scans of `tested`, `.bim` positions in order) of a
+/// prepared group for each of `chroms`, in order; `written` receives each
+/// eigen file written.
 ///
 /// # Errors
-/// `Inconsistent` when the group has no per-chromosome sums (its GRM was
-/// read from a file); fit errors.
+/// `Inconsistent` when the group has no per-chromosome sums and no eigen
+/// files are given, or an eigen file was made for other samples, another
+/// chromosome, fileset or settings, or other phenotypes; fit errors.
+#[allow(clippy::too_many_arguments)]
 pub fn scan_loco(
     ds: &Dataset,
     prep: &Prepared,
-    method: Method,
-    opts: ScanOptions,
+    plan: &LocoPlan<'_>,
+    chroms: &[Chrom],
+    tested: &[u32],
     par: Par,
     progress: &dyn Progress,
+    written: &mut dyn FnMut(&Path),
 ) -> Result<Vec<LocoPart>> {
-    let sums = prep
-        .loco
-        .as_ref()
-        .ok_or_else(|| Error::Inconsistent("LOCO needs a GRM built from the genotypes, not read from a file".into()))?;
     let mut parts = Vec::new();
-    for chrom in sums.chromosomes() {
-        let eigen = decompose(sums.loco(&chrom)?.matrix, par)?;
-        let fits = fit_group(ds, &prep.group, &eigen, method, &opts.search, par)?;
-        let vs: Vec<u32> = prep
-            .variants
-            .iter()
-            .copied()
-            .filter(|&v| ds.fileset.variants[v as usize].chrom == chrom)
-            .collect();
-        let fitted = Fitted {
-            u: Some(eigen.vectors()),
-            fits: &fits,
-            model: Model::Lmm(opts),
+    for chrom in chroms {
+        let (eigen, recorded) = loco_eigen(prep, plan, chrom, par)?;
+        let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
+        if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
+            crate::analysis::check_recorded(ds, recorded, &fits, &loco_eigen_prefix(prefix, chrom))?;
+        }
+        if let Some(out) = plan.write {
+            let p = loco_eigen_prefix(out, chrom);
+            prep.write_other(&eigen, &p, Some(chrom), crate::analysis::fit_records(ds, &fits))?;
+            written(&p);
+        }
+        let rows = match plan.scan {
+            Some(opts) => {
+                let vs: Vec<u32> = tested
+                    .iter()
+                    .copied()
+                    .filter(|&v| ds.fileset.variants[v as usize].chrom == *chrom)
+                    .collect();
+                let fitted = Fitted {
+                    u: Some(eigen.vectors()),
+                    fits: &fits,
+                    model: Model::Lmm(opts),
+                };
+                scan_variants(ds, &prep.group, &fitted, &vs, par, progress)
+            }
+            None => Vec::new(),
         };
-        let rows = scan_variants(ds, &prep.group, &fitted, &vs, par, progress);
-        parts.push(LocoPart { chrom, fits, rows });
+        parts.push(LocoPart {
+            chrom: chrom.clone(),
+            fits,
+            rows,
+        });
     }
     Ok(parts)
+}
+
+/// The decomposition of the GRM without `chrom`, and the fits its eigen
+/// file recorded when it was read from one.
+fn loco_eigen(
+    prep: &Prepared,
+    plan: &LocoPlan<'_>,
+    chrom: &Chrom,
+    par: Par,
+) -> Result<(Eigen, Option<Vec<FitRecord>>)> {
+    if let Some((prefix, kind, qc)) = plan.read {
+        let p = loco_eigen_prefix(prefix, chrom);
+        let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, kind, qc)?;
+        return Ok((file.eigen, Some(file.record.null_fits)));
+    }
+    let sums = prep.loco.as_ref().ok_or_else(|| {
+        Error::Inconsistent("LOCO needs a GRM built from the genotypes or LOCO eigen files, not a GRM file".into())
+    })?;
+    Ok((decompose(sums.loco(chrom)?.matrix, par)?, None))
 }
 
 /// Per phenotype, the parts' rows merged back into `.bim` order.

@@ -3,11 +3,13 @@
 //! in alphabetical order.
 
 use genotype::Dataset;
-use serde::Serialize;
+use kinship::FilesetFingerprint;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::PhenotypeResult;
 use crate::likelihood::Method;
 use crate::null_model::NullModel;
+use crate::output::SumstatsMeta;
 use crate::scan::AssocRow;
 
 /// Version of the JSON layout: raised when a field changes meaning or
@@ -15,7 +17,7 @@ use crate::scan::AssocRow;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// One phenotype's null model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NullModelReport {
     /// Phenotype name.
     pub name: String,
@@ -24,7 +26,7 @@ pub struct NullModelReport {
     /// Covariates, intercept included.
     pub n_covariates: usize,
     /// `reml` or `ml`.
-    pub method: &'static str,
+    pub method: String,
     /// Proportion of variance explained (GEMMA's definition).
     pub pve: f64,
     /// Its standard error.
@@ -61,7 +63,8 @@ impl NullModelReport {
             method: match m.method {
                 Method::Reml => "reml",
                 Method::Ml => "ml",
-            },
+            }
+            .into(),
             pve: m.pve,
             pve_se: m.pve_se,
             sigma_g2: m.sigma_g2,
@@ -79,12 +82,12 @@ impl NullModelReport {
 }
 
 /// `kindred reml`'s summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RemlReport {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `reml`.
-    pub command: &'static str,
+    pub command: String,
     /// Null models in phenotype-column order.
     pub phenotypes: Vec<NullModelReport>,
     /// Warnings of the run.
@@ -96,7 +99,7 @@ impl RemlReport {
     pub fn new(ds: &Dataset, results: &[PhenotypeResult], warnings: Vec<String>) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
-            command: "reml",
+            command: "reml".into(),
             phenotypes: results
                 .iter()
                 .filter_map(|r| {
@@ -111,7 +114,7 @@ impl RemlReport {
 }
 
 /// One of the strongest associations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TopHit {
     /// `.bim` variant ID.
     pub variant_id: String,
@@ -121,12 +124,26 @@ pub struct TopHit {
     pub position: i64,
     /// Effect of one more copy of A1.
     pub beta: f64,
-    /// Main p-value.
+    /// Main p-value (0 where it underflows a double).
     pub p_value: f64,
+    /// Its `-log10`, computed in log space (never infinite for a finite
+    /// statistic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neg_log_10_p_value: Option<f64>,
+}
+
+/// A file a run wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// Its path.
+    pub path: String,
+    /// md5 of its bytes, for data files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
 }
 
 /// One phenotype's scan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanReport {
     /// Phenotype name.
     pub name: String,
@@ -139,17 +156,30 @@ pub struct ScanReport {
     /// The ten strongest associations, strongest first.
     pub top_hits: Vec<TopHit>,
     /// The null model (absent for ordinary least squares).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_model: Option<NullModelReport>,
     /// Analysed samples (with a null model).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<usize>,
     /// Proportion of variance explained (with a null model).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pve: Option<f64>,
     /// Its standard error (with a null model).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pve_se: Option<f64>,
+    /// Mean of the phenotype over the analysed samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trait_mean: Option<f64>,
+    /// Its standard deviation (n - 1 denominator), as colocalisation needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trait_sd: Option<f64>,
+    /// Every file written for the phenotype (data file with its md5, tabix
+    /// index, metadata).
+    #[serde(default)]
+    pub files: Vec<FileReport>,
+    /// What the GWAS-SSF metadata file says (for `kindred merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sumstats_meta: Option<SumstatsMeta>,
 }
 
 /// The `n` strongest rows (smallest main p-value first; ties in `.bim` order).
@@ -174,6 +204,7 @@ impl ScanReport {
                     position: v.pos,
                     beta: row.beta,
                     p_value: row.p_value(),
+                    neg_log_10_p_value: row.neg_log10_main(),
                 }
             })
             .collect();
@@ -187,40 +218,82 @@ impl ScanReport {
             lambda_gc: r.lambda_gc,
             file,
             top_hits,
+            trait_mean: Some(r.trait_mean),
+            trait_sd: Some(r.trait_sd),
+            files: Vec::new(),
+            sumstats_meta: None,
         }
     }
 }
 
 /// `kindred assoc`'s and `gwas`'s summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AssocReport {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `assoc` or `gwas`.
-    pub command: &'static str,
+    pub command: String,
     /// `lmm` or `linear`.
-    pub model: &'static str,
+    pub model: String,
     /// `exact` or `fixed-ratio`.
-    pub mode: &'static str,
+    pub mode: String,
     /// Whether each chromosome was tested against a GRM without it.
     pub loco: bool,
     /// Variants in the `.bim`.
     pub n_variants_in_bim: usize,
+    /// The fileset analysed (sizes, `.bim`/`.fam` checksums).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fileset: Option<FilesetFingerprint>,
+    /// The part of the `.bim` tested (`--chunk`, `--range`); absent for
+    /// the whole genome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
     /// Per phenotype, in phenotype-column order.
     pub phenotypes: Vec<ScanReport>,
+    /// The chunks a `kindred merge` gathered, in `.bim` order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunks: Vec<ChunkReport>,
+    /// Wall time of the run, in seconds.
+    #[serde(default)]
+    pub seconds: f64,
     /// Warnings of the run.
     pub warnings: Vec<String>,
 }
 
+/// The part of the `.bim` one job of a scattered scan tested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowReport {
+    /// `chunk I/N` or `range C:A-B`.
+    pub window: String,
+    /// `[I, N]` for a chunk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk: Option<[usize; 2]>,
+    /// `.bim` lines the window spans, `[first, end)`, 0-based.
+    pub bim_span: [usize; 2],
+}
+
+/// One chunk of a merged scan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChunkReport {
+    /// Its JSON summary.
+    pub json: String,
+    /// Its window.
+    pub window: WindowReport,
+    /// Rows per phenotype, in phenotype order.
+    pub n_variants_tested: Vec<usize>,
+    /// Its wall time, in seconds.
+    pub seconds: f64,
+}
+
 /// `kindred grm`'s summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GrmReport {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `grm`.
-    pub command: &'static str,
+    pub command: String,
     /// GRM kind.
-    pub kind: &'static str,
+    pub kind: String,
     /// Samples in the GRM.
     pub n_samples: usize,
     /// Variants in the GRM.
@@ -236,7 +309,7 @@ pub struct GrmReport {
 }
 
 /// A GRM without one chromosome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LocoGrmReport {
     /// The chromosome left out.
     pub chromosome: String,

@@ -79,9 +79,9 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     let direct = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("e");
-    prep.write_eigen(&prefix).unwrap();
+    prep.write_eigen(&prefix, Vec::new()).unwrap();
     let back = Eigen::open(&prefix).unwrap();
-    assert_eq!(back.provenance, prep.provenance);
+    assert_eq!(back.record.provenance, prep.provenance);
     let (mapped, ids) = (back.eigen, back.ids);
     assert_eq!(ids, prep.ids);
     assert_eq!(mapped.values(), prep.eigen.values());
@@ -97,7 +97,7 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     // An eigendecomposition for other samples is refused.
     let f = Eigen::open(&prefix).unwrap();
     let wrong: Vec<SampleId> = prep.ids.iter().rev().cloned().collect();
-    f.eigen.write(&dir.path().join("w"), &wrong, &f.provenance).unwrap();
+    f.eigen.write(&dir.path().join("w"), &wrong, &f.record).unwrap();
     let other = GrmSource::Eigen {
         prefix: dir.path().join("w"),
         kind: kinship::GrmKind::Centered,

@@ -14,10 +14,9 @@
 
 use std::path::Path;
 
-use association::{analysis, GrmSource, Method, Mode, Model, Options, PhenotypeResult, ScanOptions, Tests};
+use association::{analysis, GrmSource, Mode, Model, Options, PhenotypeResult, ScanOptions, Tests};
 use association::{Event, Reporter, Stage};
-use faer::Par;
-use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Progress, Qc, SampleFilter, VariantFilter};
+use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Progress, SampleFilter, VariantFilter};
 
 struct Quiet;
 impl Reporter for Quiet {
@@ -86,21 +85,16 @@ fn setup(dir: &Path) -> (Dataset, Dataset) {
 
 fn run(ds: &Dataset, mode: Mode) -> Vec<PhenotypeResult> {
     let opts = Options {
-        grm: GrmSource::Build {
-            kind: kinship::GrmKind::Centered,
-            precision: kinship::Precision::F64,
-        },
-        qc: Qc::default(),
-        method: Method::Reml,
         scan: Some(Model::Lmm(ScanOptions {
             tests: Tests::ALL,
             mode,
             rotation: kinship::Precision::F64,
             ..ScanOptions::default()
         })),
-        loco: false,
-        write_eigen: None,
-        par: Par::Seq,
+        ..Options::new(GrmSource::Build {
+            kind: kinship::GrmKind::Centered,
+            precision: kinship::Precision::F64,
+        })
     };
     analysis::run(ds, &opts, &Quiet).unwrap()
 }

@@ -24,6 +24,9 @@ impl Cli {
             Command::Reml(a) => a.common.threads,
             Command::Assoc(a) => a.common.threads,
             Command::Gwas(a) => a.common.threads,
+            Command::Merge(a) => a.common.threads,
+            Command::Plan(a) => a.common().threads,
+            Command::Plot(a) => a.common.threads,
         }
     }
 }
@@ -43,6 +46,14 @@ pub enum Command {
     Assoc(AssocArgs),
     /// GRM, REML and the association scan in one command.
     Gwas(AssocArgs),
+    /// Gather the summary statistics of scan chunks (--chunk, --range) into one.
+    Merge(MergeArgs),
+    /// Estimate the memory and work of a grm, reml, assoc or gwas command
+    /// without running it (e.g. `kindred plan assoc --bfile P ... --out Q`).
+    Plan(PlanArgs),
+    /// Draw Manhattan and QQ plots (PNG and SVG) of summary statistics:
+    /// kindred's, GEMMA's .assoc.txt or PLINK 2's .glm.linear.
+    Plot(PlotArgs),
 }
 
 /// Flags every command has.
@@ -54,6 +65,11 @@ pub struct Common {
     /// No progress bars and no terminal summary.
     #[arg(long)]
     pub quiet: bool,
+    /// Refuse to start, with the estimate (exit code 1), when the run would
+    /// need more than MB megabytes (10^6 bytes) of memory at its peak
+    /// (grm, reml, assoc, gwas; `kindred plan` prints the estimate).
+    #[arg(long, value_name = "MB")]
+    pub memory: Option<u64>,
 }
 
 /// Which genotypes to read and which to keep.
@@ -229,6 +245,15 @@ pub struct RemlArgs {
     /// REML (default) or ML.
     #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
     pub method: MethodArg,
+    /// With --write-eigen: also write one eigendecomposition per chromosome
+    /// left out (PREFIX.loco.CHR.eigen.*), for `assoc --loco --eigen`.
+    #[arg(long, requires = "write_eigen")]
+    pub loco: bool,
+    /// With --loco: write only these chromosomes' LOCO decompositions (and
+    /// not the whole-genome one), so that a workflow runs one job per
+    /// chromosome.
+    #[arg(long, value_name = "CHR", value_delimiter = ',', requires = "loco")]
+    pub loco_chr: Option<Vec<String>>,
     /// Output prefix (PREFIX.reml.tsv, PREFIX.json, PREFIX.log).
     #[arg(long, value_name = "PREFIX")]
     pub out: PathBuf,
@@ -278,18 +303,52 @@ pub struct AssocArgs {
     /// Reuse the null model's lambda for every variant (EMMAX / FaST-LMM style).
     #[arg(long)]
     pub fixed_ratio: bool,
-    /// Test each chromosome against a GRM built without it.
+    /// Test each chromosome against a GRM built without it (or read from
+    /// the LOCO eigen files of --eigen).
     #[arg(long)]
     pub loco: bool,
+    /// Test only the I-th of N slices of the .bim, of equal variant counts
+    /// (e.g. 3/8); the GRM and null model still use every variant, so the
+    /// rows are exactly those of one run over the whole fileset.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["range", "from_bp", "to_bp"])]
+    pub chunk: Option<String>,
+    /// Test only the variants of a region, CHR:FROM-TO in base pairs
+    /// (inclusive); the GRM and null model use every variant.
+    #[arg(long, value_name = "CHR:FROM-TO", conflicts_with_all = ["from_bp", "to_bp"])]
+    pub range: Option<String>,
+    /// With --chr C and --to-bp: the region's first base pair (as --range
+    /// C:FROM-TO; --chr then names the region, not a filter of the GRM).
+    #[arg(long, value_name = "BP", requires = "to_bp")]
+    pub from_bp: Option<i64>,
+    /// With --chr C and --from-bp: the region's last base pair.
+    #[arg(long, value_name = "BP", requires = "from_bp")]
+    pub to_bp: Option<i64>,
     /// Mixed model (default) or ordinary least squares.
     #[arg(long, value_enum, default_value_t = ModelArg::Lmm)]
     pub model: ModelArg,
     /// Output layout.
     #[arg(long, value_enum, default_value_t = AssocFormat::Tsv)]
     pub format: AssocFormat,
-    /// Compress the summary statistics (adds .gz).
+    /// Compress the summary statistics as BGZF (adds .gz), with a tabix
+    /// index (.tbi) for the GWAS-SSF layout.
     #[arg(long)]
     pub gz: bool,
+    /// Genome assembly of the positions (e.g. GRCh38), for the GWAS-SSF
+    /// metadata; a non-human assembly keeps the .bim's chromosome codes.
+    #[arg(long, value_name = "BUILD")]
+    pub genome_build: Option<String>,
+    /// Trait description for the metadata (default: the phenotype's name).
+    #[arg(long, value_name = "TEXT")]
+    pub trait_description: Option<String>,
+    /// Sample ancestry for the metadata (e.g. European).
+    #[arg(long, value_name = "TEXT")]
+    pub ancestry: Option<String>,
+    /// Genotyping technology for the metadata (e.g. "Genome-wide genotyping array").
+    #[arg(long, value_name = "TEXT")]
+    pub genotyping_technology: Option<String>,
+    /// Draw no Manhattan and QQ plots (`gwas` draws them by default).
+    #[arg(long)]
+    pub no_plots: bool,
     /// Skip variants whose r^2 with the covariates exceeds this (GEMMA's -r2).
     #[arg(long, default_value_t = 0.9999)]
     pub r2: f64,
@@ -385,4 +444,83 @@ pub struct SimulateArgs {
     pub covar_var: f64,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// `kindred merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The chunks' output prefixes (each --out of `kindred assoc --chunk`).
+    #[arg(value_name = "CHUNK")]
+    pub chunks: Vec<PathBuf>,
+    /// A file listing chunk prefixes, one per line (added to CHUNK...).
+    #[arg(long, value_name = "FILE")]
+    pub list: Option<PathBuf>,
+    /// The fileset the chunks scanned: checks it is the one they record and
+    /// that every row is a variant of its .bim, in .bim order, once.
+    #[arg(long, value_name = "PREFIX")]
+    pub bfile: Option<PathBuf>,
+    /// Accept chunks that do not cover the whole .bim (regions): the gaps
+    /// are logged instead of refused.
+    #[arg(long)]
+    pub partial: bool,
+    /// Draw no Manhattan and QQ plots (drawn by default).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Output prefix.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `kindred plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Summary statistics: kindred's .assoc.tsv, GEMMA's .assoc.txt or
+    /// PLINK 2's .glm.linear (columns found by name; .gz read too).
+    #[arg(long, value_name = "FILE")]
+    pub assoc: PathBuf,
+    /// Output prefix: PREFIX.manhattan.png/.svg, PREFIX.qq.png/.svg, PREFIX.log.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// Caption of both plots (the QQ plot adds lambda_GC).
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `kindred plan`: the command to estimate, with its flags.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// One JSON object on stdout instead of `key=value` lines.
+    #[arg(long)]
+    pub json: bool,
+    /// The command whose memory and work to estimate.
+    #[command(subcommand)]
+    pub command: Planned,
+}
+
+impl PlanArgs {
+    /// The common flags of the planned command.
+    pub fn common(&self) -> &Common {
+        match &self.command {
+            Planned::Grm(a) => &a.common,
+            Planned::Reml(a) => &a.common,
+            Planned::Assoc(a) | Planned::Gwas(a) => &a.common,
+        }
+    }
+}
+
+/// The commands `kindred plan` estimates, with exactly their flags.
+#[derive(Debug, Subcommand)]
+pub enum Planned {
+    /// `kindred grm ...`.
+    Grm(GrmArgs),
+    /// `kindred reml ...`.
+    Reml(RemlArgs),
+    /// `kindred assoc ...`.
+    Assoc(AssocArgs),
+    /// `kindred gwas ...`.
+    Gwas(AssocArgs),
 }

@@ -16,6 +16,13 @@ pub const INVALID_ARGUMENT: u8 = 6;
 /// Nothing left to analyse (no samples, singular covariates, ...).
 pub const DEGENERATE: u8 = 7;
 
+/// The exit code of a run interrupted by signal `signo`: 128 + `signo`, as
+/// a shell reports a process the signal killed (130 for `SIGINT`, 143 for
+/// `SIGTERM`), so that a scheduler or workflow engine reads it the same way.
+pub fn interrupted(signo: i32) -> u8 {
+    u8::try_from(128 + signo).unwrap_or(INTERNAL)
+}
+
 /// The exit code for an error chain: the class of the first library error in it.
 pub fn code(e: &anyhow::Error) -> u8 {
     use genotype::ErrorKind as K;
@@ -28,6 +35,11 @@ pub fn code(e: &anyhow::Error) -> u8 {
             a.kind()
         } else if let Some(s) = cause.downcast_ref::<simulate::Error>() {
             s.kind()
+        } else if let Some(p) = cause.downcast_ref::<plot::Error>() {
+            match p.kind() {
+                Some(k) => k,
+                None => return INTERNAL,
+            }
         } else if cause.is::<std::io::Error>()
             || cause.is::<crate::lock::Busy>()
             || cause.is::<crate::watch::InputChanged>()

@@ -60,6 +60,9 @@ impl OutputLock {
             path: path.clone(),
             source: e,
         };
+        // Held until the lock is registered: an interruption meanwhile
+        // waits, then finds the file to remove.
+        let mut run = crate::interrupt::state();
         // A holder removes the file before it unlocks it; a lock taken on a
         // file that was removed meanwhile is not the lock: try again.
         for _ in 0..100 {
@@ -93,6 +96,7 @@ impl OutputLock {
             file.set_len(0).map_err(io)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             writeln!(file, "{}", std::process::id()).map_err(io)?;
+            run.add_lock(&path);
             return Ok(Self { path, file, stale_pid });
         }
         Err(io(std::io::Error::other("the lock file keeps being replaced")).into())
@@ -107,6 +111,7 @@ impl OutputLock {
 impl Drop for OutputLock {
     /// Removes the lock file, then unlocks it (closing the descriptor).
     fn drop(&mut self) {
+        crate::interrupt::forget_lock(&self.path);
         let _ = std::fs::remove_file(&self.path);
         // SAFETY: unlocking the descriptor this lock owns (closing it
         // would release the lock too).

@@ -5,7 +5,9 @@
 mod args;
 mod cmd;
 mod exit;
+mod interrupt;
 mod lock;
+mod memory;
 mod outputs;
 mod progress;
 mod reporter;
@@ -18,6 +20,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    interrupt::mark_start();
     signals::install();
     let cli = args::Cli::parse();
     if let Err(e) = cmd::set_threads(cli.threads()) {

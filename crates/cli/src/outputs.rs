@@ -3,17 +3,19 @@
 //! state and takes the prefix's lock; [`Outputs::run`] then starts the
 //! `.log`, runs the command with every output staged as a temporary file,
 //! and publishes them all only when all are written and no input changed.
-//! A failed run publishes none of them, and its `.log` ends with the error.
+//! A failed run publishes none of them, and its `.log` ends with the error;
+//! an interrupted one ([`crate::interrupt`]) publishes none either, and its
+//! `.log` ends with the signal.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use genotype::{with_extension, AtomicFile, OutputSet};
 
-use crate::exit;
 use crate::lock::OutputLock;
 use crate::runlog::RunLog;
 use crate::watch::InputSnapshot;
+use crate::{exit, interrupt};
 
 /// A run that owns its `--out` prefix.
 pub struct Outputs {
@@ -56,6 +58,7 @@ impl Outputs {
     /// ([`crate::watch::InputChanged`]); a file that cannot be published.
     pub fn run(self, body: impl FnOnce(&mut RunLog) -> anyhow::Result<()>) -> anyhow::Result<()> {
         let mut log = RunLog::start(&self.prefix, self.quiet);
+        interrupt::log_started(&log);
         if let Some(pid) = self.lock.stale_pid {
             log.warn(format!(
                 "took over {}, left by a run (PID {pid}) that ended without removing it",
@@ -66,17 +69,18 @@ impl Outputs {
         let result = body(&mut log).and_then(|()| {
             self.inputs.verify()?;
             log.finish()?;
-            set.publish()?;
+            interrupt::finalizing(|| set.publish())?;
             Ok(())
         });
         // The set is closed here (published, or its files removed).
         if let Err(e) = &result {
             if !exit::is_broken_pipe(e) {
-                if let Err(le) = log.fail(e, exit::code(e)) {
+                if let Err(le) = interrupt::finalizing(|| log.fail(e, exit::code(e))) {
                     eprintln!("kindred: warning: the log could not be written: {le:#}");
                 }
             }
         }
+        interrupt::log_ended();
         result
     }
 }

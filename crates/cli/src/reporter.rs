@@ -1,13 +1,14 @@
 //! The CLI's [`association::Reporter`]: each event of an analysis becomes
-//! lines of the run's `.log` (echoed on stderr), each stage a progress bar.
+//! lines of the run's `.log` (echoed on stderr), each stage a progress bar
+//! (or progress lines, without a terminal).
 
 use std::sync::{Mutex, MutexGuard};
 
 use association::{Event, Reporter, Stage};
 use genotype::Progress;
 
-use crate::progress::Bar;
-use crate::runlog::RunLog;
+use crate::progress::Meter;
+use crate::runlog::{LogLines, RunLog};
 
 /// Which command is reporting (they log null fits differently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,17 +19,19 @@ pub enum Command {
     Assoc,
 }
 
-/// Log lines and progress bars for one run.
+/// Log lines and progress (bars, or lines without a terminal) for one run.
 pub struct LogReporter<'a> {
     log: Mutex<&'a mut RunLog>,
+    lines: LogLines,
     quiet: bool,
     command: Command,
 }
 
 impl<'a> LogReporter<'a> {
-    /// Reports into `log`; bars hidden when `quiet`.
+    /// Reports into `log`; progress hidden when `quiet`.
     pub fn new(log: &'a mut RunLog, quiet: bool, command: Command) -> Self {
         Self {
+            lines: log.lines(),
             log: Mutex::new(log),
             quiet,
             command,
@@ -46,6 +49,10 @@ impl Reporter for LogReporter<'_> {
     fn event(&self, event: Event<'_>) {
         let mut log = self.log();
         match event {
+            Event::Planned { estimate } => {
+                log.info(estimate.describe_work());
+                log.info(estimate.describe());
+            }
             Event::Prepared {
                 names,
                 prepared: p,
@@ -105,6 +112,6 @@ impl Reporter for LogReporter<'_> {
             Stage::Grm => "GRM",
             Stage::Scan => "scan",
         };
-        Box::new(Bar::new(len, what, self.quiet))
+        Box::new(Meter::new(what, len, self.quiet, &self.lines))
     }
 }

@@ -10,9 +10,11 @@
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
 //! | [`Table`], [`CovariateTable`] | phenotype / covariate files matched to samples by (FID, IID) ([`RowMatch`]) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
+//! | [`Window`] | `--chunk I/N`, `--range C:A-B`: the variants one job of a scattered scan tests |
 //! | [`Qc::apply`] | variants passing QC on a sample subset, their counts, and a [`QcReport`] of failures ([`QcOutcome`]) |
 //! | [`BedWriter`], [`write_bim`], [`write_fam`], [`AtomicFile`] | crash-safe writers |
 //! | [`OutputSet`] | a run's outputs published together, or none of them |
+//! | [`stop_outputs`] | an interrupted run: its temporary files removed, no set published in part |
 //!
 //! Genotype values count allele A1 (`.bim` column 5). Every error names the
 //! file and, where there is one, the line ([`Error`]).
@@ -42,9 +44,10 @@ mod select;
 mod table;
 mod text;
 mod variant;
+mod window;
 mod write;
 
-pub use atomic::{AtomicFile, OutputSet};
+pub use atomic::{staged_file, stop_outputs, AtomicFile, OutputSet, OutputsStopped};
 pub use bed::{bytes_per_variant, Bed, BED_MAGIC};
 pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
@@ -58,4 +61,5 @@ pub use select::{read_sample_list, read_variant_list, ListedId, SampleFilter, Va
 pub use table::{Aligned, RowMatch, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};
+pub use window::Window;
 pub use write::{pack_variant, write_bim, write_fam, BedWriter};

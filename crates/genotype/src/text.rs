@@ -11,11 +11,17 @@ use crate::error::{Error, Location, Result};
 /// line numbers are those an editor shows. A trailing `\r` (CRLF files) is
 /// dropped. Bytes that are not UTF-8 are an error naming the line. A file
 /// that starts with a byte-order mark is refused (UTF-8's `EF BB BF` would
-/// otherwise become part of the first sample ID or chromosome code).
+/// otherwise become part of the first sample ID or chromosome code), and so
+/// is a line whose text starts with one (files joined with `cat`, or
+/// indented).
 pub(crate) struct TextFile {
     pub(crate) path: std::path::PathBuf,
     text: Vec<u8>,
 }
+
+/// The error message of a line that starts with a byte-order mark.
+const LINE_BOM: &str = "the line starts with a UTF-8 byte-order mark (bytes EF BB BF), which would become part of \
+     its first field (files joined with `cat`?); remove it";
 
 impl TextFile {
     /// Reads the whole file.
@@ -84,13 +90,15 @@ impl TextFile {
                 if raw.iter().all(u8::is_ascii_whitespace) {
                     return None;
                 }
-                Some(match std::str::from_utf8(raw) {
-                    Ok(s) => Ok((i + 1, s)),
-                    Err(_) => Err(Error::malformed(
-                        Location::line(&self.path, i + 1),
-                        "line is not valid UTF-8 text",
-                    )),
-                })
+                let at = || Location::line(&self.path, i + 1);
+                let Ok(s) = std::str::from_utf8(raw) else {
+                    return Some(Err(Error::malformed(at(), "line is not valid UTF-8 text")));
+                };
+                let start = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+                if start.starts_with('\u{feff}') {
+                    return Some(Err(Error::malformed(at(), LINE_BOM)));
+                }
+                Some(Ok((i + 1, s)))
             })
     }
 
@@ -194,6 +202,28 @@ mod tests {
             std::fs::remove_file(&path).unwrap();
             assert!(e.contains(", line 1: the file starts with a UTF-"), "{e}");
         }
+    }
+
+    /// Found by the `fam` fuzz target: a byte-order mark after leading
+    /// blanks, or at the start of a later line, was read into the first
+    /// field, and `write_fam` then wrote a file that starts with it.
+    #[test]
+    fn issue_17_7_byte_order_marks_starting_a_later_line_are_refused() {
+        for (text, line) in [
+            (&b"   \xEF\xBB\xBF=S0 0  101  0 1  .0"[..], 1),
+            (b"A a 0 0 1 1\n\xEF\xBB\xBFB b 0 0 1 1\n", 2),
+            (b"A a 0 0 1 1\n\n\t\xEF\xBB\xBFB b 0 0 1 1\r\n", 3),
+        ] {
+            let f = TextFile::from_bytes(Path::new("t"), text);
+            let e = f.count_records("empty").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("t, line {line}: the line starts with a UTF-8 byte-order mark")),
+                "{e}"
+            );
+        }
+        // elsewhere in a line it is a character like any other
+        let f = TextFile::from_bytes(Path::new("t"), b"A \xEF\xBB\xBFa 0 0 1 1\n");
+        assert_eq!(f.count_records("empty").unwrap(), 1);
     }
 
     #[test]

@@ -53,7 +53,15 @@ pub fn build_fileset(
     let all = SampleSubset::all(fs.fam.len());
     let g = Genotypes::new(&fs.bed, &all);
     let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
-    build(&g, ids, variants, |v| &fs.variants[v as usize].chrom, opts, par, progress)
+    build(
+        &g,
+        ids,
+        variants,
+        |v| &fs.variants[v as usize].chrom,
+        opts,
+        par,
+        progress,
+    )
 }
 
 /// Builds the sums for `variants` (`.bim` positions) of `g`.

@@ -49,6 +49,23 @@ pub fn available() -> Option<u64> {
     Some(avail)
 }
 
+/// A memory figure of this process from Linux's `/proc/self/status`, in
+/// bytes: `VmRSS` (resident now), `VmHWM` (resident at its peak so far,
+/// what `/usr/bin/time` and schedulers report), ...; `None` where the
+/// system does not say.
+pub fn process_status(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
 /// Refuses a request of `bytes` (`None`: beyond what can be addressed)
 /// that is more than the free memory; `what` says what it is for.
 ///
@@ -126,6 +143,9 @@ mod tests {
     fn available_memory_is_read_on_linux() {
         if cfg!(target_os = "linux") {
             assert!(available().is_some_and(|a| a > 0));
+            let (now, peak) = (process_status("VmRSS").unwrap(), process_status("VmHWM").unwrap());
+            assert!(now > 0 && peak >= now, "{now} {peak}");
+            assert_eq!(process_status("VmNoSuchField"), None);
         }
     }
 

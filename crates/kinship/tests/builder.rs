@@ -20,8 +20,7 @@ fn sums(fs: &Fileset, variants: &[u32], kind: GrmKind, block: usize, loco: bool,
         block_size: block,
         loco,
     };
-    build_fileset(fs, variants, &opts, par, &NoProgress)
-    .unwrap()
+    build_fileset(fs, variants, &opts, par, &NoProgress).unwrap()
 }
 
 fn polymorphic(fs: &Fileset) -> Vec<u32> {

@@ -44,9 +44,9 @@ fn build_all_samples(fs: &Fileset, variants: &[u32], kind: GrmKind, precision: P
         loco: false,
     };
     build_fileset(fs, variants, &opts, Par::rayon(0), &NoProgress)
-    .unwrap()
-    .grm()
-    .unwrap()
+        .unwrap()
+        .grm()
+        .unwrap()
 }
 
 fn gemma_golden(name: &str, grm: &Grm) -> Grm {

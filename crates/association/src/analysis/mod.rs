@@ -12,13 +12,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use faer::Par;
-use genotype::{Dataset, Genotypes, Progress, Qc, QcReport, SampleSubset};
+use genotype::{Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleSubset, Window};
 
+use crate::eigen::FitRecord;
 use crate::error::{Error, Result};
-use crate::fit::fit_linear;
-use crate::group::groups;
+use crate::fit::{fit_linear, PhenoFit};
+use crate::group::{groups, Group};
 use crate::likelihood::Method;
-use crate::loco::{merge, scan_loco};
+use crate::loco::{merge, scan_loco, LocoPlan};
 use crate::null_model::NullModel;
 use crate::optimize::Search;
 use crate::prepare::{prepare, GrmSource, Prepared};
@@ -38,11 +39,43 @@ pub struct Options {
     pub scan: Option<Model>,
     /// Test each chromosome against the GRM without it (needs a built GRM).
     pub loco: bool,
-    /// Write the eigendecomposition here (one sample set only).
+    /// Write the eigendecomposition here (one sample set only), with the
+    /// null fits; with `loco`, also one per chromosome left out
+    /// (`PREFIX.loco.CHR`).
     pub write_eigen: Option<PathBuf>,
+    /// Test only the variants of this window (a chunk of the `.bim` or a
+    /// region); the GRM and the null fits still use every variant.
+    pub window: Option<Window>,
+    /// With `loco` and no scan: the chromosomes whose LOCO decomposition is
+    /// made (and written); `None` = every chromosome. Skips the
+    /// whole-genome eigen file (another job writes it).
+    pub loco_chroms: Option<Vec<Chrom>>,
     /// Parallelism of the matrix multiplies and the eigensolver; the
     /// per-variant loops run on the global rayon pool.
     pub par: Par,
+    /// Refuse the run, before any heavy work, when its estimated peak
+    /// memory ([`crate::estimate`]) is more than this many bytes.
+    pub memory_limit: Option<u64>,
+}
+
+impl Options {
+    /// Null models only, REML, with the GRM from `grm`, the default QC, no
+    /// LOCO, window or eigen output, no memory limit, sequential matrix
+    /// routines: the base the commands (and tests) change what they need on.
+    pub fn new(grm: GrmSource) -> Self {
+        Self {
+            grm,
+            qc: Qc::default(),
+            method: Method::Reml,
+            scan: None,
+            loco: false,
+            write_eigen: None,
+            window: None,
+            loco_chroms: None,
+            par: Par::Seq,
+            memory_limit: None,
+        }
+    }
 }
 
 /// A step of the analysis that shows progress.
@@ -57,6 +90,12 @@ pub enum Stage {
 /// What happened, reported as it happens.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// The memory and work the run will need, estimated before any heavy
+    /// work (and checked against [`Options::memory_limit`]).
+    Planned {
+        /// The estimate.
+        estimate: &'a crate::MemoryEstimate,
+    },
     /// A group's GRM is built (or read) and decomposed.
     Prepared {
         /// The group's phenotype names.
@@ -117,20 +156,39 @@ pub struct PhenotypeResult {
     pub rows: Vec<AssocRow>,
     /// Genomic control of the main p-values (`None` without a scan).
     pub lambda_gc: Option<f64>,
+    /// Mean of the phenotype over the analysed samples.
+    pub trait_mean: f64,
+    /// Its standard deviation (n - 1 denominator).
+    pub trait_sd: f64,
 }
 
 /// Runs the analysis; results come back in phenotype-column order.
 ///
 /// # Errors
-/// `InvalidArgument` for `write_eigen` with several sample sets or `loco`
-/// with a GRM read from a file; the errors of QC, GRM, eigendecomposition
-/// and fits, naming the file or phenotype.
+/// `MemoryLimit` when the estimated peak memory is more than
+/// `memory_limit` (checked first, before any heavy work);
+/// `InvalidArgument` for `write_eigen` with several sample sets, `loco`
+/// with a GRM read from a GRM file, `loco_chroms` without `loco` and
+/// `write_eigen`; `Inconsistent` for an eigen file made for other samples,
+/// phenotypes, settings or fileset; the errors of QC, GRM,
+/// eigendecomposition and fits, naming the file or phenotype.
 pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
-    if opts.loco && !matches!(opts.grm, GrmSource::Build { .. }) {
+    if opts.loco && matches!(opts.grm, GrmSource::File(_)) {
         return Err(Error::InvalidArgument(
-            "--loco builds per-chromosome GRMs from the genotypes; it cannot be combined with --grm or --eigen".into(),
+            "--loco needs the genotypes (to build per-chromosome GRMs) or LOCO eigen files (--eigen); \
+             it cannot be combined with --grm"
+                .into(),
         ));
     }
+    if opts.loco_chroms.is_some() && !(opts.loco && opts.write_eigen.is_some() && opts.scan.is_none()) {
+        return Err(Error::InvalidArgument(
+            "--loco-chr names the LOCO eigendecompositions to write: it needs --loco and --write-eigen, without a scan"
+                .into(),
+        ));
+    }
+    let estimate = crate::estimate(ds, opts);
+    reporter.event(Event::Planned { estimate: &estimate });
+    estimate.check(opts.memory_limit)?;
     let groups = groups(ds);
     if opts.write_eigen.is_some() && groups.len() > 1 {
         return Err(Error::InvalidArgument(format!(
@@ -142,9 +200,8 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
     for group in groups {
         if let Some(Model::Linear(tests)) = opts.scan {
             let g_samples = SampleSubset::new(group.samples.clone(), ds.fileset.fam.len());
-            let kept = opts
-                .qc
-                .apply(&Genotypes::new(&ds.fileset.bed, &g_samples), &ds.variants.kept);
+            let candidates = in_window(ds, opts.window.as_ref(), &ds.variants.kept);
+            let kept = opts.qc.apply(&Genotypes::new(&ds.fileset.bed, &g_samples), &candidates);
             reporter.event(Event::LinearQc {
                 n_samples: group.samples.len(),
                 report: &kept.report,
@@ -158,69 +215,194 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
             };
             let rows = scan_variants(ds, &group, &fitted, &kept.variants, opts.par, &*progress);
             for (f, r) in fits.into_iter().zip(rows) {
-                results.push(result(f.phenotype, group.samples.len(), None, r));
+                results.push(result(ds, &group.samples, f.phenotype, None, r));
             }
             continue;
         }
-        let t = Instant::now();
-        let progress = reporter.progress(Stage::Grm, 0);
-        let prep = prepare(ds, group, &opts.grm, &opts.qc, opts.loco, opts.par, &*progress)?;
-        drop(progress);
-        reporter.event(Event::Prepared {
-            names: prep.group.names(ds),
-            prepared: &prep,
-            seconds: t.elapsed().as_secs_f64(),
-        });
-        if let Some(p) = &opts.write_eigen {
-            prep.write_eigen(p)?;
-            reporter.event(Event::EigenWritten { prefix: p });
-        }
-        let search = match opts.scan {
-            Some(Model::Lmm(s)) => s.search,
-            _ => Search::default(),
-        };
-        let fits = prep.fit(ds, opts.method, &search, opts.par)?;
-        for f in &fits {
-            reporter.event(Event::NullFitted {
-                name: &ds.phenotypes[f.phenotype].name,
-                null: &f.null,
-            });
-        }
-        let n = prep.group.samples.len();
-        let Some(Model::Lmm(sopts)) = opts.scan else {
-            results.extend(
-                fits.into_iter()
-                    .map(|f| result(f.phenotype, n, Some(f.null), Vec::new())),
-            );
-            continue;
-        };
-        let progress = reporter.progress(Stage::Scan, prep.variants.len() as u64);
-        let t = Instant::now();
-        let rows = if opts.loco {
-            let parts = scan_loco(ds, &prep, opts.method, sopts, opts.par, &*progress)?;
-            merge(parts, fits.len())
-        } else {
-            prep.scan(ds, &fits, Model::Lmm(sopts), opts.par, &*progress)
-        };
-        reporter.event(Event::Scanned {
-            loco: opts.loco,
-            seconds: t.elapsed().as_secs_f64(),
-        });
-        for (f, r) in fits.into_iter().zip(rows) {
-            results.push(result(f.phenotype, n, Some(f.null), r));
-        }
+        results.extend(mixed_model(ds, group, opts, reporter)?);
     }
     results.sort_by_key(|r| r.phenotype);
     Ok(results)
 }
 
-fn result(phenotype: usize, n_samples: usize, null: Option<NullModel>, rows: Vec<AssocRow>) -> PhenotypeResult {
+/// One group under the mixed model: GRM, decomposition, null fits, and
+/// the scan (whole-genome or LOCO) of the window's variants.
+fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
+    let t = Instant::now();
+    let progress = reporter.progress(Stage::Grm, 0);
+    let prep = prepare(ds, group, &opts.grm, &opts.qc, opts.loco, opts.par, &*progress)?;
+    drop(progress);
+    reporter.event(Event::Prepared {
+        names: prep.group.names(ds),
+        prepared: &prep,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+    let search = match opts.scan {
+        Some(Model::Lmm(s)) => s.search,
+        _ => Search::default(),
+    };
+    let fits = prep.fit(ds, opts.method, &search, opts.par)?;
+    let eigen_in = match &opts.grm {
+        GrmSource::Eigen { prefix, kind } => Some((prefix.as_path(), *kind)),
+        _ => None,
+    };
+    if let Some((prefix, _)) = eigen_in {
+        check_recorded(ds, &prep.recorded_fits, &fits, prefix)?;
+    }
+    for f in &fits {
+        reporter.event(Event::NullFitted {
+            name: &ds.phenotypes[f.phenotype].name,
+            null: &f.null,
+        });
+    }
+    if let (Some(p), None) = (&opts.write_eigen, &opts.loco_chroms) {
+        prep.write_eigen(p, fit_records(ds, &fits))?;
+        reporter.event(Event::EigenWritten { prefix: p });
+    }
+    let tested = in_window(ds, opts.window.as_ref(), &prep.variants);
+    let sopts = match opts.scan {
+        Some(Model::Lmm(s)) => Some(s),
+        _ => None,
+    };
+    let mut rows = vec![Vec::new(); fits.len()];
+    if opts.loco && (sopts.is_some() || opts.write_eigen.is_some()) {
+        // Only the chromosomes with something to test (or to write).
+        let pool = if sopts.is_some() { &tested } else { &prep.variants };
+        let mut chroms: Vec<Chrom> = pool
+            .iter()
+            .map(|&v| ds.fileset.variants[v as usize].chrom.clone())
+            .collect();
+        chroms.sort();
+        chroms.dedup();
+        if let Some(only) = &opts.loco_chroms {
+            for c in only {
+                if !chroms.contains(c) {
+                    return Err(Error::InvalidArgument(format!(
+                        "--loco-chr {c}: no variant of chromosome {c} passes QC, so no GRM leaves it out"
+                    )));
+                }
+            }
+            chroms.retain(|c| only.contains(c));
+        }
+        let plan = LocoPlan {
+            read: eigen_in.map(|(p, k)| (p, k, &opts.qc)),
+            write: opts.write_eigen.as_deref(),
+            method: opts.method,
+            search,
+            scan: sopts,
+        };
+        let progress = reporter.progress(Stage::Scan, tested.len() as u64);
+        let t = Instant::now();
+        let parts = scan_loco(ds, &prep, &plan, &chroms, &tested, opts.par, &*progress, &mut |p| {
+            reporter.event(Event::EigenWritten { prefix: p })
+        })?;
+        if sopts.is_some() {
+            rows = merge(parts, fits.len());
+            reporter.event(Event::Scanned {
+                loco: true,
+                seconds: t.elapsed().as_secs_f64(),
+            });
+        }
+    } else if let Some(s) = sopts {
+        let progress = reporter.progress(Stage::Scan, tested.len() as u64);
+        let t = Instant::now();
+        rows = prep.scan_some(ds, &fits, Model::Lmm(s), &tested, opts.par, &*progress);
+        reporter.event(Event::Scanned {
+            loco: false,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(fits
+        .into_iter()
+        .zip(rows)
+        .map(|(f, r)| result(ds, &prep.group.samples, f.phenotype, Some(f.null), r))
+        .collect())
+}
+
+/// The variants of `variants` (`.bim` positions) inside `window` (all
+/// without one).
+fn in_window(ds: &Dataset, window: Option<&Window>, variants: &[u32]) -> Vec<u32> {
+    match window {
+        None => variants.to_vec(),
+        Some(w) => variants
+            .iter()
+            .copied()
+            .filter(|&v| w.selects(v as usize, &ds.fileset.variants))
+            .collect(),
+    }
+}
+
+/// The records of `fits` that an eigen file keeps.
+pub(crate) fn fit_records(ds: &Dataset, fits: &[PhenoFit]) -> Vec<FitRecord> {
+    fits.iter()
+        .map(|f| FitRecord::new(&ds.phenotypes[f.phenotype].name, f.null.n, f.null.lambda))
+        .collect()
+}
+
+/// Checks this run's null fits against those the eigen file `prefix`
+/// recorded (none recorded: nothing to check): every phenotype must be one
+/// the file was written for, on the same samples, and refit to the same
+/// variance ratio to the last bit; otherwise the phenotype, covariates or
+/// samples changed since the file was written.
+///
+/// # Errors
+/// `Inconsistent` naming the file and the phenotype.
+pub(crate) fn check_recorded(ds: &Dataset, recorded: &[FitRecord], fits: &[PhenoFit], prefix: &Path) -> Result<()> {
+    if recorded.is_empty() {
+        return Ok(());
+    }
+    let bin = crate::eigen::bin_path(prefix);
+    for now in fit_records(ds, fits) {
+        let Some(was) = recorded.iter().find(|r| r.phenotype == now.phenotype) else {
+            let names: Vec<&str> = recorded.iter().map(|r| r.phenotype.as_str()).collect();
+            return Err(Error::Inconsistent(format!(
+                "{} was written for phenotype(s) {}, but this run analyses '{}'; write it again with \
+                 --write-eigen for these phenotypes",
+                bin.display(),
+                names.join(", "),
+                now.phenotype
+            )));
+        };
+        if was.n != now.n || was.lambda_bits != now.lambda_bits {
+            return Err(Error::Inconsistent(format!(
+                "{} records phenotype '{}' fitted on {} samples at lambda {}, but this run fits {} samples at \
+                 lambda {}: the phenotype or covariate values changed since it was written; write it again",
+                bin.display(),
+                now.phenotype,
+                was.n,
+                was.lambda,
+                now.n,
+                now.lambda
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One phenotype's result over the analysed `samples` (`.fam` indices),
+/// with the phenotype's mean and standard deviation over them.
+fn result(
+    ds: &Dataset,
+    samples: &[u32],
+    phenotype: usize,
+    null: Option<NullModel>,
+    rows: Vec<AssocRow>,
+) -> PhenotypeResult {
+    let y: Vec<f64> = samples
+        .iter()
+        .filter_map(|&s| ds.phenotypes[phenotype].values[s as usize])
+        .collect();
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
     PhenotypeResult {
         phenotype,
-        n_samples,
+        n_samples: samples.len(),
         null,
         lambda_gc: lambda_gc(rows.iter().map(AssocRow::p_value)),
         rows,
+        trait_mean: mean,
+        trait_sd: var.sqrt(),
     }
 }
 

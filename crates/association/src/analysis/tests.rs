@@ -20,6 +20,7 @@ struct Recorder(Mutex<Vec<String>>);
 impl Reporter for Recorder {
     fn event(&self, event: Event<'_>) {
         let name = match event {
+            Event::Planned { .. } => return,
             Event::Prepared { names, .. } => format!("prepared {}", names.join(",")),
             Event::EigenWritten { .. } => "eigen written".into(),
             Event::LinearQc { .. } => "linear qc".into(),
@@ -74,16 +75,11 @@ fn dataset(dir: &Path, hole: bool) -> Dataset {
 
 fn options(scan: Option<Model>) -> Options {
     Options {
-        grm: GrmSource::Build {
+        scan,
+        ..Options::new(GrmSource::Build {
             kind: GrmKind::Centered,
             precision: Precision::F64,
-        },
-        qc: Qc::default(),
-        method: Method::Reml,
-        scan,
-        loco: false,
-        write_eigen: None,
-        par: Par::Seq,
+        })
     }
 }
 
@@ -180,16 +176,16 @@ fn options_that_cannot_be_honoured_are_refused() {
     let e = run(&ds, &two_sets, &Recorder::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     assert!(e.to_string().contains("2 different sets"), "{e}");
-    let from_file = Options {
-        grm: GrmSource::Eigen {
-            prefix: dir.path().join("e"),
-            kind: kinship::GrmKind::Centered,
-        },
+    // --loco-chr names LOCO eigen files to write: not with a scan.
+    let loco_chr_with_scan = Options {
         loco: true,
+        write_eigen: Some(dir.path().join("e")),
+        loco_chroms: Some(vec![genotype::Chrom::Auto(1)]),
         ..options(lmm(Mode::Exact))
     };
-    let e = run(&ds, &from_file, &Recorder::default()).unwrap_err();
+    let e = run(&ds, &loco_chr_with_scan, &Recorder::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(e.to_string().contains("--loco-chr"), "{e}");
 
     // Two sample sets: two groups, results still in phenotype order.
     let rec = Recorder::default();

@@ -17,7 +17,9 @@
 //!
 //! The metadata holds the size and checksum of `PREFIX.eigen.id` and the
 //! [`Provenance`]: the fileset's fingerprint and how the GRM was obtained
-//! (kind, precision, `--maf`, `--geno`, variant count). Checksums are
+//! (kind, precision, `--maf`, `--geno`, variant count), the chromosome a
+//! LOCO GRM leaves out and the null fits made against it ([`EigenRecord`]).
+//! Checksums are
 //! [`kinship::checksum()`]. Sizes are computed with checked arithmetic, every
 //! checksum is verified on open (one pass over the payload) and the
 //! eigenvalues must be finite with a positive largest one (at most 1e100); a GRM that is
@@ -49,7 +51,49 @@ struct Meta {
     /// Its checksum.
     ids_checksum: String,
     #[serde(flatten)]
-    provenance: Provenance,
+    record: EigenRecord,
+}
+
+/// What an eigen file records beside the decomposition: where its GRM
+/// came from, the chromosome it leaves out (LOCO), and the null model of
+/// each phenotype fitted against it, so that the jobs of a scattered scan
+/// can check they analyse what the file was made for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EigenRecord {
+    /// The fileset and the GRM's origin.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// The chromosome whose variants the GRM leaves out (LOCO), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<String>,
+    /// The null fits of the run that wrote it, in phenotype-column order.
+    #[serde(default)]
+    pub null_fits: Vec<FitRecord>,
+}
+
+/// One phenotype's null fit as an eigen file records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitRecord {
+    /// Phenotype name.
+    pub phenotype: String,
+    /// Analysed samples.
+    pub n: usize,
+    /// The variance ratio `sigma_g2 / sigma_e2`, for people.
+    pub lambda: f64,
+    /// Its exact bits (hexadecimal), which a refit must reproduce.
+    pub lambda_bits: String,
+}
+
+impl FitRecord {
+    /// The record of phenotype `name`'s fit of `n` samples at `lambda`.
+    pub fn new(name: &str, n: usize, lambda: f64) -> Self {
+        Self {
+            phenotype: name.to_string(),
+            n,
+            lambda,
+            lambda_bits: format!("{:016x}", lambda.to_bits()),
+        }
+    }
 }
 
 /// An eigendecomposition read back with [`Eigen::open`].
@@ -59,8 +103,8 @@ pub struct EigenFile {
     pub eigen: Eigen,
     /// The samples of its rows (`PREFIX.eigen.id`).
     pub ids: Vec<SampleId>,
-    /// Where its GRM came from.
-    pub provenance: Provenance,
+    /// Its provenance, chromosome left out and null fits.
+    pub record: EigenRecord,
 }
 
 /// `PREFIX.eigen.bin`.
@@ -90,11 +134,11 @@ impl Eigen {
     }
 
     /// Writes `PREFIX.eigen.bin` (format `KDEIGEN2`, see the module docs) and
-    /// `PREFIX.eigen.id`, each crash-safe, recording `provenance`.
+    /// `PREFIX.eigen.id`, each crash-safe, with `record` in the metadata.
     ///
     /// # Errors
     /// `Io` naming the file on a failed write.
-    pub fn write(&self, prefix: &Path, ids: &[SampleId], provenance: &Provenance) -> Result<()> {
+    pub fn write(&self, prefix: &Path, ids: &[SampleId], record: &EigenRecord) -> Result<()> {
         assert_eq!(ids.len(), self.n());
         let id_path = with_extension(prefix, "eigen.id");
         let mut id_text = String::new();
@@ -107,7 +151,7 @@ impl Eigen {
         let meta = Meta {
             ids_bytes: id_text.len() as u64,
             ids_checksum: hex(checksum(id_text.as_bytes())),
-            provenance: provenance.clone(),
+            record: record.clone(),
         };
         let mut json = serde_json::to_string(&meta).map_err(|e| Error::Malformed {
             at: Location::file(&bin_path),
@@ -233,14 +277,14 @@ impl Eigen {
             ));
         }
         let values = as_f64(&map[meta_end..meta_end + 8 * n]).to_vec();
-        check_values(&values, meta.provenance.grm.is_psd()).map_err(bad)?;
+        check_values(&values, meta.record.provenance.grm.is_psd()).map_err(bad)?;
         Ok(EigenFile {
             eigen: Self {
                 values,
                 vectors: Vectors::Mapped(map, meta_end + 8 * n),
             },
             ids,
-            provenance: meta.provenance,
+            record: meta.record,
         })
     }
 }

@@ -7,6 +7,14 @@ use kinship::{FilesetFingerprint, GrmKind, GrmOrigin, Precision};
 use super::*;
 use crate::ErrorKind;
 
+fn record() -> EigenRecord {
+    EigenRecord {
+        provenance: provenance(),
+        left_out: Some("3".into()),
+        null_fits: vec![FitRecord::new("y", 5, 0.1 + 0.2)],
+    }
+}
+
 fn provenance() -> Provenance {
     Provenance {
         fileset: FilesetFingerprint {
@@ -36,7 +44,7 @@ fn eigen(values: &[f64]) -> Eigen {
 
 fn written(dir: &Path, values: &[f64]) -> PathBuf {
     let p = dir.join("e");
-    eigen(values).write(&p, &ids(values.len()), &provenance()).unwrap();
+    eigen(values).write(&p, &ids(values.len()), &record()).unwrap();
     p
 }
 
@@ -52,10 +60,17 @@ fn issue_17_4_eigen_file_round_trips_with_its_provenance() {
     let k = Mat::from_fn(5, 5, |i, j| if i == j { 2.0 } else { 0.3 / (1 + i + j) as f64 });
     let e = Eigen::decompose(k.as_ref(), faer::Par::Seq).unwrap();
     let p = dir.path().join("e");
-    e.write(&p, &ids(5), &provenance()).unwrap();
+    e.write(&p, &ids(5), &record()).unwrap();
     let back = Eigen::open(&p).unwrap();
     assert_eq!(back.ids, ids(5));
-    assert_eq!(back.provenance, provenance());
+    assert_eq!(back.record.provenance, provenance());
+    assert_eq!(back.record.left_out.as_deref(), Some("3"));
+    // The fit's lambda comes back to the bit (its hex bits are recorded).
+    assert_eq!(back.record.null_fits, record().null_fits);
+    assert_eq!(
+        back.record.null_fits[0].lambda_bits,
+        format!("{:016x}", (0.1f64 + 0.2).to_bits())
+    );
     assert_eq!(back.eigen.values(), e.values());
     assert_eq!(back.eigen.vectors(), e.vectors());
     let bytes = std::fs::read(bin_path(&p)).unwrap();

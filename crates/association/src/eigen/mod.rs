@@ -13,7 +13,7 @@ use memmap2::Mmap;
 use crate::error::{Error, Result};
 
 pub(crate) use file::bin_path;
-pub use file::EigenFile;
+pub use file::{EigenFile, EigenRecord, FitRecord};
 
 /// Number of tasks the parallel eigensolver is split into, whatever the
 /// number of threads (see [`Eigen::decompose`]).

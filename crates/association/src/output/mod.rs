@@ -1,22 +1,33 @@
-//! The files an analysis writes, and their names: summary statistics in a
-//! GWAS-SSF-style tab-separated layout or GEMMA's `.assoc.txt` layout
-//! (optionally gzip-compressed), the null models' `.reml.tsv` (module
-//! `reml`) and the JSON run summary (module `json`). Every file is written
-//! to a temporary file and renamed into place.
+//! The files an analysis writes, and their names: summary statistics in
+//! the GWAS-SSF layout or GEMMA's `.assoc.txt` layout (module
+//! `sumstats`), compressed as BGZF with a tabix index when asked (modules
+//! `bgzf`, `tabix`), the GWAS-SSF metadata file (module `meta`), the null
+//! models' `.reml.tsv` (module `reml`) and the JSON run summary (module
+//! `json`). Every file is written to a temporary file and renamed into
+//! place; the md5 of each data file is computed as it is written.
 
+mod bgzf;
 mod json;
+mod meta;
 mod reml;
+mod sumstats;
+mod tabix;
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use genotype::{with_extension, AtomicFile, Variant};
+use md5::{Digest, Md5};
 
 pub use json::write_json;
+pub use meta::{meta_path, meta_yaml, today, write_meta, SumstatsMeta};
 pub use reml::write_reml;
+pub use sumstats::{order_key, p_text, ssf_order, ChromCodes, MISSING};
 
 use crate::error::{Error, Result};
-use crate::scan::{AssocRow, Test, Tests};
+use crate::scan::{AssocRow, Model};
+use bgzf::BgzfLines;
+use tabix::{Locus, TabixIndex};
 
 /// Layout of a summary-statistics file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +66,7 @@ pub fn assoc_path(out: &Path, phenotype: &str, several: bool, format: AssocForma
 
 /// Seven significant digits in C's `%.6e` form (`-7.882975e-02`), as
 /// GEMMA and most tools print them.
-fn sci(v: f64) -> String {
+pub(crate) fn sci(v: f64) -> String {
     if v.is_nan() {
         return "NA".into();
     }
@@ -75,153 +86,152 @@ fn sci(v: f64) -> String {
     }
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "NA".into(), sci)
+/// A summary-statistics file as written: its path, the md5 of its bytes
+/// and its tabix index (`.tbi`), if one was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The data file.
+    pub path: PathBuf,
+    /// md5 of the file's bytes (hexadecimal).
+    pub md5: String,
+    /// `PATH.tbi` when the file is BGZF in the GWAS-SSF layout.
+    pub index: Option<PathBuf>,
 }
 
-/// Writes `rows` to `path` (gzip when the name ends in `.gz`), crash-safe.
+/// Writes `rows` of a scan by `model` to `path`, crash-safe: the GWAS-SSF layout sorted by
+/// chromosome and position (`codes` deciding the chromosome codes), or
+/// GEMMA's in `.bim` order. A name ending in `.gz` is written as BGZF,
+/// and the GWAS-SSF layout then gets a tabix index `PATH.tbi`.
 ///
 /// # Errors
 /// `Io` naming the file on a failed write.
 pub fn write_assoc(
     path: &Path,
     format: AssocFormat,
-    tests: Tests,
+    model: Model,
     rows: &[AssocRow],
     variants: &[Variant],
-) -> Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    codes: ChromCodes,
+) -> Result<Written> {
+    write_table(path, format == AssocFormat::Tsv, |out| match format {
+        AssocFormat::Tsv => sumstats::write_ssf(out, model, rows, variants, codes),
+        AssocFormat::Gemma => sumstats::write_gemma(out, model.tests(), rows, variants),
+    })
+}
+
+/// Writes a header and rows (without line ends) to `path`, crash-safe,
+/// as [`write_assoc`] does: what `kindred merge` writes from its chunks'
+/// text. With `locus` (the columns of chromosome and position, for the
+/// GWAS-SSF layout, whose rows must then be sorted), a `.gz` name also
+/// gets a tabix index.
+///
+/// # Errors
+/// `Io` naming the file on a failed write.
+pub fn write_lines(path: &Path, header: &str, rows: &[String], locus: Option<(usize, usize)>) -> Result<Written> {
+    write_table(path, locus.is_some(), |out| {
+        out.line(header, None)?;
+        for r in rows {
+            let at = locus.and_then(|(c, p)| {
+                let mut f = r.split('\t');
+                let (chrom, pos) = if c < p {
+                    (f.nth(c)?, f.nth(p - c - 1)?)
+                } else {
+                    let pos = f.nth(p)?;
+                    (f.nth(c - p - 1)?, pos)
+                };
+                let pos: i64 = pos.parse().ok()?;
+                (pos >= 1).then(|| Locus::at(chrom, pos))
+            });
+            out.line(r, at)?;
+        }
+        Ok(())
+    })
+}
+
+/// A writer that hashes what passes through it.
+pub(crate) struct Hashing<W: Write> {
+    inner: W,
+    md5: Md5,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.md5.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Where the lines of a table go: a buffered plain file, or BGZF members.
+pub(crate) enum Lines<'f> {
+    /// Plain text.
+    Plain(BufWriter<Hashing<&'f mut AtomicFile>>),
+    /// BGZF, optionally indexed.
+    Bgzf(BgzfLines<Hashing<&'f mut AtomicFile>>),
+}
+
+impl Lines<'_> {
+    /// Writes one line (its end added), at `locus` for the index.
+    pub(crate) fn line(&mut self, text: &str, locus: Option<Locus>) -> std::io::Result<()> {
+        match self {
+            Lines::Plain(w) => {
+                w.write_all(text.as_bytes())?;
+                w.write_all(b"\n")
+            }
+            Lines::Bgzf(w) => w.line(text, locus),
+        }
+    }
+}
+
+/// Runs `body` on the lines of a temporary file beside `path` (BGZF when
+/// the name ends in `.gz`, tabix-indexed when also `indexed`), then
+/// renames it (and the index) into place.
+fn write_table(
+    path: &Path,
+    indexed: bool,
+    body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
+) -> Result<Written> {
     let gz = path.extension().is_some_and(|e| e == "gz");
     let io = |e: std::io::Error| Error::io(path, e);
-    {
-        let mut out: Box<dyn Write + '_> = if gz {
-            Box::new(flate2::write::GzEncoder::new(&mut file, flate2::Compression::new(6)))
-        } else {
-            Box::new(&mut file)
-        };
-        match format {
-            AssocFormat::Tsv => write_tsv(&mut out, tests, rows, variants).map_err(io)?,
-            AssocFormat::Gemma => write_gemma(&mut out, tests, rows, variants).map_err(io)?,
-        }
-        out.flush().map_err(io)?;
-    }
+    let mut file = AtomicFile::create(path)?;
+    let hashing = Hashing {
+        inner: &mut file,
+        md5: Md5::new(),
+    };
+    let (md5, index) = if gz {
+        let mut lines = Lines::Bgzf(BgzfLines::new(hashing, 6, indexed.then(TabixIndex::default)));
+        body(&mut lines).map_err(io)?;
+        let Lines::Bgzf(w) = lines else { unreachable!() };
+        let (h, index) = w.finish().map_err(io)?;
+        (h.md5.finalize(), index)
+    } else {
+        let mut lines = Lines::Plain(BufWriter::with_capacity(1 << 20, hashing));
+        body(&mut lines).map_err(io)?;
+        let Lines::Plain(w) = lines else { unreachable!() };
+        let h = w.into_inner().map_err(|e| io(e.into_error()))?;
+        (h.md5.finalize(), None)
+    };
     file.commit()?;
-    Ok(())
-}
-
-fn write_tsv(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[Variant]) -> std::io::Result<()> {
-    let main = tests.main();
-    let mut header = String::from(
-        "chromosome\tbase_pair_location\tvariant_id\teffect_allele\tother_allele\teffect_allele_frequency\tn\tbeta\tstandard_error\tp_value",
-    );
-    let p_lrt = tests.lrt && main != Test::Lrt;
-    let p_score = tests.score && main != Test::Score;
-    if p_lrt {
-        header.push_str("\tp_lrt");
-    }
-    if p_score {
-        header.push_str("\tp_score");
-    }
-    // lambda is per variant only in the exact mixed model
-    let lambda = tests.wald && rows.iter().any(|r| r.lambda_remle.is_finite());
-    if lambda {
-        header.push_str("\tlambda_remle");
-    }
-    writeln!(out, "{header}")?;
-    let mut line = String::new();
-    for r in rows {
-        let v = &variants[r.variant as usize];
-        line.clear();
-        line.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{:.6}\t{}\t{}\t{}\t{}",
-            v.chrom,
-            v.pos,
-            v.id,
-            v.a1,
-            v.a2,
-            r.stats.a1_freq(),
-            r.stats.n_obs(),
-            sci(r.beta),
-            sci(r.se),
-            sci(r.p_value())
-        ));
-        if p_lrt {
-            line.push('\t');
-            line.push_str(&opt(r.p_lrt));
+    let index = match index {
+        Some(ix) => {
+            let tbi = PathBuf::from(format!("{}.tbi", path.display()));
+            let mut f = AtomicFile::create(&tbi)?;
+            f.write_all(&ix.to_bytes().map_err(|e| Error::io(&tbi, e))?)
+                .map_err(|e| Error::io(&tbi, e))?;
+            f.commit()?;
+            Some(tbi)
         }
-        if p_score {
-            line.push('\t');
-            line.push_str(&opt(r.p_score));
-        }
-        if lambda {
-            line.push('\t');
-            line.push_str(&sci(r.lambda_remle));
-        }
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-fn write_gemma(out: &mut dyn Write, tests: Tests, rows: &[AssocRow], variants: &[Variant]) -> std::io::Result<()> {
-    let beta_se = tests.wald || tests.score;
-    let logl = tests.wald || tests.lrt;
-    let mut header = String::from("chr\trs\tps\tn_miss\tallele1\tallele0\taf");
-    if beta_se {
-        header.push_str("\tbeta\tse");
-    }
-    if logl {
-        header.push_str("\tlogl_H1");
-    }
-    if tests.wald {
-        header.push_str("\tl_remle");
-    }
-    if tests.lrt {
-        header.push_str("\tl_mle");
-    }
-    for (on, name) in [(tests.wald, "p_wald"), (tests.lrt, "p_lrt"), (tests.score, "p_score")] {
-        if on {
-            header.push('\t');
-            header.push_str(name);
-        }
-    }
-    writeln!(out, "{header}")?;
-    for r in rows {
-        let v = &variants[r.variant as usize];
-        let mut line = format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{:.3}",
-            v.chrom,
-            v.id,
-            v.pos,
-            r.stats.n_missing,
-            v.a1,
-            v.a2,
-            r.stats.a1_freq()
-        );
-        let mut push = |s: String| {
-            line.push('\t');
-            line.push_str(&s);
-        };
-        if beta_se {
-            push(sci(r.beta));
-            push(sci(r.se));
-        }
-        if logl {
-            push(sci(r.logl_h1));
-        }
-        if tests.wald {
-            push(sci(r.lambda_remle));
-        }
-        if tests.lrt {
-            push(sci(r.lambda_mle));
-        }
-        for (on, p) in [(tests.wald, r.p_wald), (tests.lrt, r.p_lrt), (tests.score, r.p_score)] {
-            if on {
-                push(opt(p));
-            }
-        }
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+        None => None,
+    };
+    Ok(Written {
+        path: path.to_path_buf(),
+        md5: md5.iter().map(|b| format!("{b:02x}")).collect(),
+        index,
+    })
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use faer::Par;
-use genotype::{AlleleStats, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset};
+use genotype::{AlleleStats, Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFile, GrmKind, GrmOrigin, GrmSums, Precision, Provenance};
 
-use crate::eigen::{center, Eigen, Spectrum};
+use crate::eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::group::Group;
@@ -82,6 +82,9 @@ pub struct Prepared {
     pub loco: Option<GrmSums>,
     /// The fileset and the GRM's origin, as an eigen file records them.
     pub provenance: Provenance,
+    /// The null fits recorded in the eigen file the GRM was read from
+    /// (empty for a GRM built or read from a GRM file).
+    pub recorded_fits: Vec<FitRecord>,
 }
 
 impl Prepared {
@@ -103,21 +106,56 @@ impl Prepared {
         par: Par,
         progress: &dyn Progress,
     ) -> Vec<Vec<AssocRow>> {
+        self.scan_some(ds, fits, model, &self.variants, par, progress)
+    }
+
+    /// [`Prepared::scan`] of `variants` only (`.bim` positions, in order,
+    /// a subset of [`Prepared::variants`]).
+    pub fn scan_some(
+        &self,
+        ds: &Dataset,
+        fits: &[PhenoFit],
+        model: Model,
+        variants: &[u32],
+        par: Par,
+        progress: &dyn Progress,
+    ) -> Vec<Vec<AssocRow>> {
         let u = match model {
             Model::Lmm(_) => Some(self.eigen.vectors()),
             Model::Linear(_) => None,
         };
         let fitted = Fitted { u, fits, model };
-        scan_variants(ds, &self.group, &fitted, &self.variants, par, progress)
+        scan_variants(ds, &self.group, &fitted, variants, par, progress)
     }
 
-    /// Writes the eigendecomposition with its samples and provenance
-    /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`), for later `--eigen`.
+    /// Writes the eigendecomposition with its samples, provenance and the
+    /// null fits `fits` made against it (`PREFIX.eigen.bin`,
+    /// `PREFIX.eigen.id`), for later `--eigen`.
     ///
     /// # Errors
     /// `Io` naming the file on a failed write.
-    pub fn write_eigen(&self, prefix: &Path) -> Result<()> {
-        self.eigen.write(prefix, &self.ids, &self.provenance)
+    pub fn write_eigen(&self, prefix: &Path, fits: Vec<FitRecord>) -> Result<()> {
+        self.write_other(&self.eigen, prefix, None, fits)
+    }
+
+    /// Writes another decomposition of this group's samples (a LOCO GRM's,
+    /// leaving out `left_out`) with this group's provenance.
+    ///
+    /// # Errors
+    /// `Io` naming the file on a failed write.
+    pub fn write_other(
+        &self,
+        eigen: &Eigen,
+        prefix: &Path,
+        left_out: Option<&Chrom>,
+        null_fits: Vec<FitRecord>,
+    ) -> Result<()> {
+        let record = EigenRecord {
+            provenance: self.provenance.clone(),
+            left_out: left_out.map(Chrom::to_string),
+            null_fits,
+        };
+        eigen.write(prefix, &self.ids, &record)
     }
 }
 
@@ -186,13 +224,16 @@ pub fn prepare(
     }
     let ids = group.ids(ds);
     let fileset = FilesetFingerprint::of(&ds.fileset.prefix)?;
+    let mut recorded_fits = Vec::new();
     let (eigen, grm_variants, loco, origin) = match source {
         GrmSource::Eigen { prefix, kind } => {
-            let (eigen, origin) = open_eigen(prefix, &ids, &fileset, *kind, qc)?;
+            let file = open_eigen(prefix, None, &ids, &fileset, *kind, qc)?;
+            let origin = file.record.provenance.grm;
+            recorded_fits = file.record.null_fits;
             let m = match &origin {
                 GrmOrigin::Built { n_variants, .. } | GrmOrigin::File { n_variants, .. } => *n_variants,
             };
-            (eigen, m, None, origin)
+            (file.eigen, m, None, origin)
         }
         GrmSource::Build { kind, precision } => {
             let opts = BuildOptions {
@@ -242,6 +283,7 @@ pub fn prepare(
         grm_variants,
         loco,
         provenance: Provenance { fileset, grm: origin },
+        recorded_fits,
     })
 }
 
@@ -252,15 +294,16 @@ pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
 }
 
 /// Maps an eigendecomposition and checks it was made for `ids`, in order,
-/// from this fileset and (a built GRM) with this kind and these QC
-/// thresholds.
-fn open_eigen(
+/// from this fileset, leaving out chromosome `left_out` (a LOCO GRM's) or
+/// none, and (a built GRM) with this kind and these QC thresholds.
+pub(crate) fn open_eigen(
     prefix: &Path,
+    left_out: Option<&Chrom>,
     ids: &[SampleId],
     fileset: &FilesetFingerprint,
     kind: GrmKind,
     qc: &Qc,
-) -> Result<(Eigen, GrmOrigin)> {
+) -> Result<EigenFile> {
     let file = Eigen::open(prefix)?;
     let bin = crate::eigen::bin_path(prefix);
     if file.ids != ids {
@@ -272,8 +315,21 @@ fn open_eigen(
         )));
     }
     let remedy = "write it again with --write-eigen from this fileset";
-    file.provenance.check_fileset(fileset, &bin, remedy)?;
-    let d = file.provenance.grm.differences(kind, qc.min_maf, qc.max_missing);
+    file.record.provenance.check_fileset(fileset, &bin, remedy)?;
+    let wanted = left_out.map(Chrom::to_string);
+    if file.record.left_out != wanted {
+        let say = |c: &Option<String>| {
+            c.as_ref()
+                .map_or("no chromosome".to_string(), |c| format!("chromosome {c}"))
+        };
+        return Err(Error::Inconsistent(format!(
+            "{} is the decomposition of a GRM leaving out {}, but this run needs one leaving out {}",
+            bin.display(),
+            say(&file.record.left_out),
+            say(&wanted)
+        )));
+    }
+    let d = file.record.provenance.grm.differences(kind, qc.min_maf, qc.max_missing);
     if !d.is_empty() {
         let was: Vec<String> = d.iter().map(|(f, rec, _)| format!("{f} {rec}")).collect();
         let now: Vec<String> = d.iter().map(|(f, _, asked)| format!("{f} {asked}")).collect();
@@ -285,5 +341,5 @@ fn open_eigen(
             now.join(" ")
         )));
     }
-    Ok((file.eigen, file.provenance.grm))
+    Ok(file)
 }

@@ -17,7 +17,7 @@ mod scanner;
 use faer::{MatRef, Par};
 use genotype::{AlleleStats, Dataset, Encoding, Genotypes, Progress, SampleSubset};
 
-pub use options::{AssocRow, Mode, ScanOptions, Test, Tests};
+pub use options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
 pub use scanner::Scanner;
 
 use crate::fit::PhenoFit;

@@ -4,6 +4,7 @@
 use genotype::AlleleStats;
 
 use crate::optimize::Search;
+use crate::pvalue::{chi2_1_sf, f1_sf, neg_log10_chi2_1, neg_log10_f1};
 
 /// Which tests to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,43 @@ impl Default for ScanOptions {
     }
 }
 
+/// The statistic behind a p-value, kept so that `-log10 p` can be had in
+/// log space where the p-value underflows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Statistic {
+    /// `F ~ F(1, df)` (Wald and score tests).
+    F1 {
+        /// The statistic.
+        f: f64,
+        /// Residual degrees of freedom.
+        df: f64,
+    },
+    /// `X ~ chi2(1)` (likelihood-ratio test).
+    Chi2 {
+        /// The statistic.
+        x: f64,
+    },
+}
+
+impl Statistic {
+    /// Its p-value (0 where it underflows).
+    pub fn p(&self) -> f64 {
+        match *self {
+            Statistic::F1 { f, df } => f1_sf(f, df),
+            Statistic::Chi2 { x } => chi2_1_sf(x),
+        }
+    }
+
+    /// `-log10` of its p-value, computed in log space (finite for every
+    /// finite statistic).
+    pub fn neg_log10_p(&self) -> f64 {
+        match *self {
+            Statistic::F1 { f, df } => neg_log10_f1(f, df),
+            Statistic::Chi2 { x } => neg_log10_chi2_1(x),
+        }
+    }
+}
+
 /// One variant's results. Fields not computed are `NaN` (or `None`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AssocRow {
@@ -130,6 +168,8 @@ pub struct AssocRow {
     pub p_lrt: Option<f64>,
     /// Score p-value.
     pub p_score: Option<f64>,
+    /// The statistics behind `p_wald`, `p_lrt`, `p_score` (in that order).
+    pub statistics: [Option<Statistic>; 3],
 }
 
 impl AssocRow {
@@ -146,7 +186,33 @@ impl AssocRow {
             p_wald: None,
             p_lrt: None,
             p_score: None,
+            statistics: [None; 3],
         }
+    }
+
+    /// Records test `test`'s statistic and its p-value.
+    pub(crate) fn set(&mut self, test: Test, stat: Statistic) {
+        let p = Some(stat.p());
+        match test {
+            Test::Wald => self.p_wald = p,
+            Test::Lrt => self.p_lrt = p,
+            Test::Score => self.p_score = p,
+        }
+        self.statistics[test as usize] = Some(stat);
+    }
+
+    /// `-log10` of the main p-value ([`AssocRow::p_value`]'s test), in log
+    /// space (`None` when no test ran).
+    pub fn neg_log10_main(&self) -> Option<f64> {
+        [Test::Wald, Test::Lrt, Test::Score]
+            .into_iter()
+            .find_map(|t| self.neg_log10_p(t))
+    }
+
+    /// `-log10` of test `test`'s p-value, in log space (`None` when it did
+    /// not run).
+    pub fn neg_log10_p(&self, test: Test) -> Option<f64> {
+        self.statistics[test as usize].map(|s| s.neg_log10_p())
     }
 
     /// The p-value of one test (`None` when it did not run).

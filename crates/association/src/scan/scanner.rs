@@ -6,11 +6,10 @@ use rayon::prelude::*;
 
 use super::exact::{PointSums, Points, SnpObjective};
 use super::gls::{AtLambda, Estimate};
-use super::options::{AssocRow, Mode, ScanOptions, Tests};
+use super::options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
 use crate::likelihood::{chol_inverse, cholesky, logdet_xtx, Columns, Method, Work};
 use crate::null_model::{NullModel, Rotated};
 use crate::optimize::{maximize, Objective};
-use crate::pvalue::{chi2_1_sf, f1_sf};
 
 /// Runs the tests for one phenotype over blocks of rotated variants.
 #[derive(Debug)]
@@ -166,7 +165,13 @@ impl<'a> Scanner<'a> {
         if tests.score {
             let (xpy, xpx) = self.score.project(self.rot, x, t);
             let ypy = self.score.ypy;
-            row.p_score = Some(f1_sf(n * xpy * xpy / (xpx * ypy), df));
+            row.set(
+                Test::Score,
+                Statistic::F1 {
+                    f: n * xpy * xpy / (xpx * ypy),
+                    df,
+                },
+            );
             let e = Estimate::from_projection(xpy, xpx, ypy, df);
             (row.beta, row.se) = (e.beta, e.se);
         }
@@ -176,11 +181,16 @@ impl<'a> Scanner<'a> {
                 let e = Estimate::from_projection(xpy, xpx, self.wald_fixed.ypy, df);
                 (row.beta, row.se) = (e.beta, e.se);
                 if tests.wald {
-                    row.p_wald = Some(f1_sf(e.wald(), df));
+                    row.set(Test::Wald, Statistic::F1 { f: e.wald(), df });
                 }
                 if tests.lrt {
                     // ML profile at the fixed lambda: 2 Δl = n ln(yᵀP_W y / yᵀP_{W,x} y)
-                    row.p_lrt = Some(chi2_1_sf(n * (self.wald_fixed.ypy / e.ypy_h1).ln()));
+                    row.set(
+                        Test::Lrt,
+                        Statistic::Chi2 {
+                            x: n * (self.wald_fixed.ypy / e.ypy_h1).ln(),
+                        },
+                    );
                 }
             }
             Mode::Exact => self.exact(x, df, work, sums, &mut row)?,
@@ -237,7 +247,7 @@ impl<'a> Scanner<'a> {
             let e = obj.eval(opt.lambda, false, false)?;
             let est = fitted(&obj, e.ypy);
             (row.beta, row.se) = (est.beta, est.se);
-            row.p_wald = Some(f1_sf(est.wald(), df));
+            row.set(Test::Wald, Statistic::F1 { f: est.wald(), df });
             row.lambda_remle = opt.lambda;
             row.logl_h1 = opt.f;
         }
@@ -246,7 +256,12 @@ impl<'a> Scanner<'a> {
             let opt = maximize(&mut obj, &self.opts.search, Some(self.hint_ml))?;
             row.lambda_mle = opt.lambda;
             row.logl_h1 = opt.f;
-            row.p_lrt = Some(chi2_1_sf(2.0 * (opt.f - self.logl0_ml)));
+            row.set(
+                Test::Lrt,
+                Statistic::Chi2 {
+                    x: 2.0 * (opt.f - self.logl0_ml),
+                },
+            );
             if !tests.wald && !tests.score {
                 let e = obj.eval(opt.lambda, false, false)?;
                 let est = fitted(&obj, e.ypy);

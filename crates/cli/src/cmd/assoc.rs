@@ -1,40 +1,51 @@
 //! `kindred assoc` and `kindred gwas`: the association scan (GRM, null
 //! model and per-variant tests), summary statistics, genomic control.
 
-use association::output::{assoc_path, write_assoc, write_json, AssocFormat};
-use association::report::{top_hits, AssocReport, ScanReport, SCHEMA_VERSION};
+use association::output::{assoc_path, write_assoc, AssocFormat, ChromCodes};
+use association::report::{top_hits, AssocReport, ScanReport, WindowReport, SCHEMA_VERSION};
 use association::{analysis, Model, PhenotypeResult};
-use genotype::{with_extension, Dataset};
+use genotype::{with_extension, Dataset, Window};
+use kinship::FilesetFingerprint;
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg};
-use crate::cmd::model;
+use crate::cmd::{setup, sumstats};
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
 
 /// Runs the scan; `gwas` adds the terminal summary of the strongest hits.
 pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
-    model::claim(&a.data, &a.out, a.common.quiet)?.run(|log| body(a, gwas, log))
+    setup::claim(&a.data, &a.out, a.common.quiet)?.run(|log| body(a, gwas, log))
 }
 
 fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
-    let (ds, mut opts) = model::open(&a.data, log)?;
-    let scan = model::scan(a)?;
-    if matches!(scan, Model::Lmm(_)) {
+    let started = std::time::Instant::now();
+    let (ds, opts, window) = setup::assoc(a, log)?;
+    let scan = opts.scan.expect("assoc always scans");
+    if let Some(w) = &window {
+        let span = w.span(&ds.fileset.variants);
+        log.info(format!(
+            "testing {w}: .bim lines {}-{} of {}",
+            span.start + 1,
+            span.end,
+            ds.fileset.variants.len()
+        ));
+    }
+    if setup::is_lmm(&opts) {
         log.info(format!("GRM {}", opts.grm.describe()));
     }
-    opts.scan = Some(scan);
-    opts.loco = a.loco;
     let reporter = LogReporter::new(log, a.common.quiet, Command::Assoc);
     let results = analysis::run(&ds, &opts, &reporter)?;
     let format = match a.format {
         FormatArg::Tsv => AssocFormat::Tsv,
         FormatArg::Gemma => AssocFormat::Gemma,
     };
+    let codes = ChromCodes::choose(&ds.fileset.variants, a.genome_build.as_deref());
     let mut phenotypes = Vec::new();
     for r in &results {
         let name = &ds.phenotypes[r.phenotype].name;
         let path = assoc_path(&a.out, name, results.len() > 1, format, a.gz);
-        write_assoc(&path, format, scan.tests(), &r.rows, &ds.fileset.variants)?;
+        let written = write_assoc(&path, format, scan, &r.rows, &ds.fileset.variants, codes)?;
+        let meta = (format == AssocFormat::Tsv).then(|| sumstats::meta(a, &ds, r, codes));
         log.info(format!(
             "phenotype '{name}': {} variants tested, lambda_GC {}; wrote {}",
             r.rows.len(),
@@ -44,24 +55,53 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         if gwas && !a.common.quiet {
             print_summary(&ds, r, &path.display().to_string());
         }
-        phenotypes.push(ScanReport::new(&ds, r, path.display().to_string()));
+        let mut report = ScanReport::new(&ds, r, path.display().to_string());
+        report.files = sumstats::publish(&written, meta.as_ref())?;
+        if gwas && !a.no_plots {
+            let prefix = if results.len() > 1 {
+                with_extension(&a.out, name)
+            } else {
+                a.out.clone()
+            };
+            report.files.extend(sumstats::plots(&path, &prefix, name, log)?);
+        }
+        report.sumstats_meta = meta;
+        phenotypes.push(report);
     }
     let report = AssocReport {
         schema_version: SCHEMA_VERSION,
-        command: if gwas { "gwas" } else { "assoc" },
+        command: if gwas { "gwas" } else { "assoc" }.into(),
         model: if matches!(scan, Model::Linear(_)) {
             "linear"
         } else {
             "lmm"
-        },
-        mode: if a.fixed_ratio { "fixed-ratio" } else { "exact" },
+        }
+        .into(),
+        mode: if a.fixed_ratio { "fixed-ratio" } else { "exact" }.into(),
         loco: a.loco,
         n_variants_in_bim: ds.fileset.variants.len(),
+        fileset: Some(FilesetFingerprint::of(&ds.fileset.prefix)?),
+        window: window.map(|w| window_report(&w, &ds)),
         phenotypes,
+        chunks: Vec::new(),
+        seconds: started.elapsed().as_secs_f64(),
         warnings: log.warnings().to_vec(),
     };
-    write_json(&with_extension(&a.out, "json"), &report)?;
+    crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     Ok(())
+}
+
+/// What the `.json` says of the window, for `kindred merge`.
+fn window_report(w: &Window, ds: &Dataset) -> WindowReport {
+    let span = w.span(&ds.fileset.variants);
+    WindowReport {
+        window: w.to_string(),
+        chunk: match w {
+            Window::Chunk { index, count } => Some([*index, *count]),
+            Window::Range { .. } => None,
+        },
+        bim_span: [span.start, span.end],
+    }
 }
 
 fn fmt_lambda(l: Option<f64>) -> String {

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use association::output::write_json;
 use association::report::{GrmReport, LocoGrmReport, SCHEMA_VERSION};
 use genotype::{with_extension, Genotypes, PhenoSpec, SampleSubset};
 use kinship::format::{self, loco_prefix};
@@ -12,8 +11,9 @@ use kinship::{build, BuildOptions, FilesetFingerprint, GrmFormat, GrmOrigin, Pro
 
 use crate::args::{self, GrmArgs};
 use crate::cmd::{input, model, par};
+use crate::memory;
 use crate::outputs::Outputs;
-use crate::progress::Bar;
+use crate::progress::Meter;
 use crate::runlog::RunLog;
 use crate::watch;
 
@@ -25,12 +25,16 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
 
 fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let spec = PhenoSpec::fam_column(a.qc_pheno_col.max(1));
-    let ds = input::open(&a.input, &spec)?;
+    let ds = input::open(&a.input, &spec, false)?;
     for w in input::warnings(&ds) {
         log.warn(w);
     }
     let n_fam = ds.fileset.fam.len();
     let kept: Vec<u32> = (0..n_fam as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
+    let (kind, precision) = (model::kind(a.kind), model::precision(a.grm_precision));
+    let estimate = association::estimate_grm(&ds, kept.len(), kind, precision, a.loco, par());
+    log.info(estimate.describe());
+    estimate.check(memory::limit(&a.common))?;
     // GEMMA filters variants on the samples with the phenotype and builds the
     // matrix over all samples; --qc-pheno-col K reproduces that.
     let qc_samples = if a.qc_pheno_col > 0 {
@@ -58,12 +62,12 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
         .map(|&s| ds.fileset.fam.samples[s as usize].id.clone())
         .collect();
     let opts = BuildOptions {
-        kind: model::kind(a.kind),
-        precision: model::precision(a.grm_precision),
+        kind,
+        precision,
         loco: a.loco,
         ..BuildOptions::default()
     };
-    let bar = Bar::new(variants.len() as u64, "GRM", a.common.quiet);
+    let bar = Meter::new("GRM", variants.len() as u64, a.common.quiet, &log.lines());
     let t = Instant::now();
     let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
     let sums = build(&g, ids, &variants, chrom, &opts, par(), &bar)?;
@@ -117,8 +121,8 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     }
     let report = GrmReport {
         schema_version: SCHEMA_VERSION,
-        command: "grm",
-        kind: opts.kind.name(),
+        command: "grm".into(),
+        kind: opts.kind.name().into(),
         n_samples: kept.len(),
         n_variants: grm.n_variants,
         file: path.display().to_string(),
@@ -126,6 +130,6 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
         seconds: secs,
         gflops,
     };
-    write_json(&with_extension(&a.out, "json"), &report)?;
+    crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     Ok(())
 }

@@ -15,7 +15,7 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
         select: genotype::PhenoSelect::All,
         ..spec
     };
-    let ds = input::open(&a.input, &spec)?;
+    let ds = input::open(&a.input, &spec, false)?;
     let fam = &ds.fileset.fam;
     let n_kept = ds.sample_mask.iter().filter(|&&k| k).count();
     let kept: Vec<u32> = (0..fam.len() as u32).filter(|&s| ds.sample_mask[s as usize]).collect();

@@ -20,8 +20,10 @@ pub fn pheno_spec(p: &Pheno) -> PhenoSpec {
     }
 }
 
-/// Opens the fileset and applies every list, phenotype and covariate flag.
-pub fn open(input: &Input, pheno: &PhenoSpec) -> anyhow::Result<Dataset> {
+/// Opens the fileset and applies every list, phenotype and covariate flag
+/// (`--chr` too unless `chr_names_region`: with `--from-bp`/`--to-bp` it
+/// names the region to test, not a filter of the GRM).
+pub fn open(input: &Input, pheno: &PhenoSpec, chr_names_region: bool) -> anyhow::Result<Dataset> {
     let invalid = |m: String| genotype::Error::InvalidArgument(m);
     if !(0.0..=0.5).contains(&input.maf) {
         return Err(invalid(format!("--maf must be between 0 and 0.5, got {}", input.maf)).into());
@@ -36,7 +38,11 @@ pub fn open(input: &Input, pheno: &PhenoSpec) -> anyhow::Result<Dataset> {
     let variants = VariantFilter {
         extract: input.extract.as_deref(),
         exclude: input.exclude.as_deref(),
-        chromosomes: input.chr.as_ref().map(|c| c.iter().map(|s| Chrom::parse(s)).collect()),
+        chromosomes: if chr_names_region {
+            None
+        } else {
+            input.chr.as_ref().map(|c| c.iter().map(|s| Chrom::parse(s)).collect())
+        },
     };
     Ok(Dataset::open(&input.bfile, &samples, &variants, pheno)?)
 }

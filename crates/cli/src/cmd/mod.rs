@@ -6,9 +6,14 @@ mod assoc;
 mod grm;
 mod info;
 mod input;
+mod merge;
 mod model;
+mod plan;
+mod plot;
 mod reml;
+mod setup;
 mod simulate;
+mod sumstats;
 
 use anyhow::Context;
 
@@ -50,5 +55,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reml(a) => reml::run(&a),
         Command::Assoc(a) => assoc::run(&a, false),
         Command::Gwas(a) => assoc::run(&a, true),
+        Command::Merge(a) => merge::run(&a),
+        Command::Plan(a) => plan::run(&a),
+        Command::Plot(a) => plot::run(&a),
     }
 }

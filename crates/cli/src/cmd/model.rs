@@ -1,46 +1,31 @@
 //! Flags -> library options: GRM kind and source, arithmetic, likelihood,
 //! tests; each flag's meaning is decided here, once.
 
-use std::path::{Path, PathBuf};
-
-use association::{GrmSource, Method, Mode, Model, Options, ScanOptions, Search, Tests};
-use genotype::Dataset;
+use association::{GrmSource, Method, Mode, Model, ScanOptions, Search, Tests};
+use genotype::Window;
 use kinship::{GrmFile, GrmKind, Precision};
 
-use crate::args::{
-    AssocArgs, GrmSource as GrmArgs, Kind, MethodArg, ModelArg, ModelData, Precision as PrecisionArg, TestArg,
-};
-use crate::cmd::{input, par};
-use crate::outputs::Outputs;
-use crate::runlog::RunLog;
-use crate::watch;
+use crate::args::{AssocArgs, GrmSource as GrmArgs, Kind, MethodArg, ModelArg, Precision as PrecisionArg, TestArg};
 
-/// Claims a model command's outputs: the prefix `out` and any eigen prefix
-/// `--write-eigen` names, watching every input file the command reads.
-pub fn claim(d: &ModelData, out: &Path, quiet: bool) -> anyhow::Result<Outputs> {
-    let inputs = watch::input_files(&d.input, Some(&d.pheno), Some(&d.grm));
-    let also: Vec<&Path> = d.grm.write_eigen.iter().map(PathBuf::as_path).collect();
-    Outputs::claim(out, &also, &inputs, quiet)
-}
-
-/// Opens the dataset (its warnings go to the log) and the options every
-/// model command shares: the GRM source, QC, eigen output and threads; the
-/// caller sets the likelihood, the scan and LOCO.
-pub fn open(d: &ModelData, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)> {
-    let ds = input::open(&d.input, &input::pheno_spec(&d.pheno))?;
-    for w in input::warnings(&ds) {
-        log.warn(w);
-    }
-    let opts = Options {
-        grm: grm_source(&d.grm)?,
-        qc: input::qc(&d.input),
-        method: Method::Reml,
-        scan: None,
-        loco: false,
-        write_eigen: d.grm.write_eigen.clone(),
-        par: par(),
+/// The part of the `.bim` an `assoc` tests: `--chunk I/N`, `--range
+/// C:A-B`, or `--chr C --from-bp A --to-bp B`; `None` for all of it.
+///
+/// # Errors
+/// A malformed value, or `--from-bp` without exactly one `--chr`.
+pub fn window(a: &AssocArgs) -> anyhow::Result<Option<Window>> {
+    let w = if let Some(c) = &a.chunk {
+        Window::parse_chunk(c)
+    } else if let Some(r) = &a.range {
+        Window::parse_range(r)
+    } else if let (Some(from), Some(to)) = (a.from_bp, a.to_bp) {
+        match a.data.input.chr.as_deref() {
+            Some([c]) => Window::range(c, from, to).map_err(|e| format!("--from-bp/--to-bp: {e}")),
+            _ => Err("--from-bp and --to-bp need exactly one --chr (the region's chromosome)".to_string()),
+        }
+    } else {
+        return Ok(None);
     };
-    Ok((ds, opts))
+    w.map(Some).map_err(|e| invalid(&e).into())
 }
 
 /// The GRM kind a `--kind` value names.

@@ -1,29 +1,28 @@
 //! `kindred reml`: null models and heritability for one or more phenotypes.
 
 use association::analysis;
-use association::output::{write_json, write_reml};
+use association::output::write_reml;
 use association::report::RemlReport;
 use genotype::with_extension;
 
 use crate::args::RemlArgs;
-use crate::cmd::model;
+use crate::cmd::setup;
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
 
 /// Fits and reports.
 pub fn run(a: &RemlArgs) -> anyhow::Result<()> {
-    model::claim(&a.data, &a.out, a.common.quiet)?.run(|log| body(a, log))
+    setup::claim(&a.data, &a.out, a.common.quiet)?.run(|log| body(a, log))
 }
 
 fn body(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<()> {
-    let (ds, mut opts) = model::open(&a.data, log)?;
+    let (ds, opts) = setup::reml(a, log)?;
     log.info(format!("GRM {}", opts.grm.describe()));
-    opts.method = model::method(a.method);
     let reporter = LogReporter::new(log, a.common.quiet, Command::Reml);
     let results = analysis::run(&ds, &opts, &reporter)?;
     let path = write_reml(&a.out, &ds, &results)?;
     let report = RemlReport::new(&ds, &results, log.warnings().to_vec());
-    write_json(&with_extension(&a.out, "json"), &report)?;
+    crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     if !a.common.quiet {
         println!(
             "{:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>12}",

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::args::{RelationArg, SimulateArgs};
 use crate::outputs::Outputs;
-use crate::progress::Bar;
+use crate::progress::Meter;
 use crate::runlog::RunLog;
 
 /// The library configuration from the flags (checked by the library).
@@ -74,7 +74,7 @@ fn body(a: &SimulateArgs, cfg: &SimConfig, log: &mut RunLog) -> anyhow::Result<(
         cfg.n_covar,
         cfg.covar_var
     ));
-    let bar = Bar::new(cfg.n_variants as u64, "variants", a.common.quiet);
+    let bar = Meter::new("simulate", cfg.n_variants as u64, a.common.quiet, &log.lines());
     let report = log.timed("simulation", || ::simulate::simulate(cfg, &a.out, &bar));
     drop(bar);
     let report = report.with_context(|| format!("simulating into {}", a.out.display()))?;

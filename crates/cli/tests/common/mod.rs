@@ -145,7 +145,29 @@ impl Table {
         let rows = lines
             .map(|l| l.split_whitespace().map(str::to_string).collect())
             .collect();
-        Self { cols, header, rows }
+        Self { cols, header, rows }.in_mouse_bim_order()
+    }
+
+    /// A GWAS-SSF table of the mouse data (rows sorted by chromosome and
+    /// position, the `.bim` ID in `bim_id`) in `.bim` order, with the `.bim`
+    /// ID as `variant_id` (the standard's `CHR_POS_OA_EA` as `ssf_variant_id`),
+    /// so that it lines up with GEMMA's output row by row.
+    fn in_mouse_bim_order(mut self) -> Self {
+        let (Some(&bim_id), Some(&vid)) = (self.cols.get("bim_id"), self.cols.get("variant_id")) else {
+            return self;
+        };
+        let mut order: HashMap<String, usize> = HashMap::new();
+        for (i, l) in text(format!("{MOUSE}.bim")).lines().enumerate() {
+            order
+                .entry(l.split_whitespace().nth(1).unwrap_or("").to_string())
+                .or_insert(i);
+        }
+        if self.rows.iter().all(|r| order.contains_key(&r[bim_id])) {
+            self.rows.sort_by_key(|r| order[&r[bim_id]]);
+        }
+        self.cols.insert("variant_id".into(), bim_id);
+        self.cols.insert("ssf_variant_id".into(), vid);
+        self
     }
 
     /// The index of column `name`; panics, with the header, if there is none.

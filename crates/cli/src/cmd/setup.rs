@@ -1,0 +1,73 @@
+//! What the model commands (`reml`, `assoc`, `gwas`, and `plan` for them)
+//! share before the analysis: claiming the outputs, opening the dataset,
+//! and the library options their flags describe, set in one place.
+
+use std::path::{Path, PathBuf};
+
+use association::{Model, Options};
+use genotype::{Chrom, Dataset, Window};
+
+use crate::args::{AssocArgs, ModelData, RemlArgs};
+use crate::cmd::{input, model, par};
+use crate::outputs::Outputs;
+use crate::runlog::RunLog;
+use crate::watch;
+
+/// Claims a model command's outputs: the prefix `out` and any eigen prefix
+/// `--write-eigen` names, watching every input file the command reads.
+pub fn claim(d: &ModelData, out: &Path, quiet: bool) -> anyhow::Result<Outputs> {
+    let inputs = watch::input_files(&d.input, Some(&d.pheno), Some(&d.grm));
+    let also: Vec<&Path> = d.grm.write_eigen.iter().map(PathBuf::as_path).collect();
+    Outputs::claim(out, &also, &inputs, quiet)
+}
+
+/// Opens the dataset (its warnings go to the log) and the options every
+/// model command shares: the GRM source, QC, eigen output and threads; the
+/// caller sets the likelihood, the scan and LOCO.
+/// `chr_names_region`: `--chr` names the region of `--from-bp`/`--to-bp`
+/// rather than filtering the GRM.
+pub fn open(
+    d: &ModelData,
+    window: Option<Window>,
+    chr_names_region: bool,
+    log: &mut RunLog,
+) -> anyhow::Result<(Dataset, Options)> {
+    let ds = input::open(&d.input, &input::pheno_spec(&d.pheno), chr_names_region)?;
+    for w in input::warnings(&ds) {
+        log.warn(w);
+    }
+    let opts = Options {
+        qc: input::qc(&d.input),
+        write_eigen: d.grm.write_eigen.clone(),
+        window,
+        par: par(),
+        ..Options::new(model::grm_source(&d.grm)?)
+    };
+    Ok((ds, opts))
+}
+
+/// `reml`'s dataset and options: REML or ML, LOCO eigen files to write.
+pub fn reml(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)> {
+    let (ds, mut opts) = open(&a.data, None, false, log)?;
+    opts.method = model::method(a.method);
+    opts.memory_limit = crate::memory::limit(&a.common);
+    opts.loco = a.loco;
+    opts.loco_chroms = a.loco_chr.as_ref().map(|c| c.iter().map(|s| Chrom::parse(s)).collect());
+    Ok((ds, opts))
+}
+
+/// `assoc`'s (and `gwas`'s) dataset and options: the scan, LOCO, and the
+/// window of the `.bim` tested (also returned, for the report).
+pub fn assoc(a: &AssocArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options, Option<Window>)> {
+    let window = model::window(a)?;
+    let (ds, mut opts) = open(&a.data, window.clone(), a.from_bp.is_some(), log)?;
+    opts.scan = Some(model::scan(a)?);
+    opts.loco = a.loco;
+    opts.memory_limit = crate::memory::limit(&a.common);
+    Ok((ds, opts, window))
+}
+
+/// Whether the options scan with the mixed model (which uses a GRM).
+pub fn is_lmm(opts: &Options) -> bool {
+    matches!(opts.scan, Some(Model::Lmm(_)))
+}
