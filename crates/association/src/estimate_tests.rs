@@ -1,0 +1,147 @@
+//! Tests of `estimate`.
+#![allow(clippy::unwrap_used)] // a failed setup is a failed test
+
+use std::path::Path;
+
+use genotype::{NoProgress, PhenoSelect, PhenoSpec, Progress, SampleFilter, VariantFilter};
+
+use super::*;
+use crate::analysis::{run, Event, Reporter, Stage};
+use crate::scan::{ScanOptions, Tests};
+
+/// 120 samples x 600 variants on 3 chromosomes, one phenotype, two
+/// numeric covariates.
+fn dataset(dir: &Path) -> Dataset {
+    let prefix = dir.join("sim");
+    let mut cfg = simulate::SimConfig::new(120, 600);
+    cfg.n_chrom = 3;
+    cfg.n_causal = 20;
+    simulate::simulate(&cfg, &prefix, &NoProgress).unwrap();
+    let spec = PhenoSpec {
+        file: Some(dir.join("sim.pheno.tsv")),
+        select: PhenoSelect::All,
+        covar: Some(dir.join("sim.covar.tsv")),
+    };
+    Dataset::open(&prefix, &SampleFilter::default(), &VariantFilter::default(), &spec).unwrap()
+}
+
+fn options(scan: Option<Model>) -> Options {
+    Options {
+        scan,
+        ..Options::new(GrmSource::Build {
+            kind: GrmKind::Centered,
+            precision: Precision::F64,
+        })
+    }
+}
+
+fn exact() -> Option<Model> {
+    Some(Model::Lmm(ScanOptions::default()))
+}
+
+#[test]
+fn the_peak_is_the_largest_step_plus_what_is_resident_and_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let e = estimate(&ds, &options(exact()));
+    assert_eq!((e.n_samples, e.n_groups, e.n_phenotypes), (120, 1, 1));
+    assert_eq!((e.n_variants, e.decompositions, e.threads), (600, 1, 1));
+    let step = e.peak_step.unwrap();
+    assert_eq!(
+        e.peak_bytes,
+        Some(e.resident_bytes + e.mapped_bytes + step.bytes(1)),
+        "{e:?}"
+    );
+    // The whole .bed is read: 600 variants of 30 bytes, in one window.
+    assert_eq!(e.mapped_bytes, (3 + 600 * 30_u64).next_multiple_of(4096));
+    assert!(e.describe().starts_with("memory: about "), "{}", e.describe());
+    assert!(e.describe_work().contains("120 samples"), "{}", e.describe_work());
+    assert_eq!(e.peak_mb(), e.peak_bytes.map(|b| b.div_ceil(1_000_000)));
+}
+
+#[test]
+fn loco_eigen_files_and_linear_scans_change_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let plain = estimate(&ds, &options(exact()));
+    let loco = estimate(
+        &ds,
+        &Options {
+            loco: true,
+            ..options(exact())
+        },
+    );
+    // the whole-genome decomposition and one per chromosome, beside
+    // the per-chromosome sums
+    assert_eq!(loco.decompositions, 4);
+    assert!(loco.peak_step.unwrap().bytes(1) > plain.peak_step.unwrap().bytes(1));
+    let eigen = estimate(
+        &ds,
+        &Options {
+            grm: GrmSource::Eigen {
+                prefix: dir.path().join("missing"),
+                kind: GrmKind::Centered,
+            },
+            ..options(exact())
+        },
+    );
+    // nothing decomposed; the vectors are mapped
+    assert_eq!(eigen.decompositions, 0);
+    assert_eq!(eigen.mapped_bytes, plain.mapped_bytes + 120 * 120 * 8 + 120 * 8);
+    let linear = estimate(&ds, &options(Some(Model::Linear(Tests::WALD))));
+    assert_eq!(linear.decompositions, 0);
+    assert_eq!(linear.peak_step.unwrap().step, Step::Scan);
+    assert!(linear.peak_step.unwrap().bytes(1) < plain.peak_step.unwrap().bytes(1));
+}
+
+/// Records whether the GRM was prepared.
+#[derive(Default)]
+struct Seen(std::sync::Mutex<Vec<&'static str>>);
+
+impl Reporter for Seen {
+    fn event(&self, event: Event<'_>) {
+        let what = match event {
+            Event::Planned { .. } => "planned",
+            _ => "other",
+        };
+        self.0.lock().unwrap().push(what);
+    }
+    fn progress(&self, _: Stage, _: u64) -> Box<dyn Progress + '_> {
+        Box::new(NoProgress)
+    }
+}
+
+#[test]
+fn a_run_over_its_memory_limit_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let e = estimate(&ds, &options(exact()));
+    e.check(None).unwrap();
+    e.check(e.peak_bytes).unwrap();
+    let seen = Seen::default();
+    let opts = Options {
+        memory_limit: Some(1_000_000),
+        ..options(exact())
+    };
+    let err = run(&ds, &opts, &seen).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::OutOfMemory, "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("--memory 1.0 MB is less than this run needs (memory: about "),
+        "{msg}"
+    );
+    assert_eq!(*seen.0.lock().unwrap(), ["planned"]);
+}
+
+#[test]
+fn bed_pages_are_counted_in_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ds = dataset(dir.path());
+    let whole = bed_pages(&ds);
+    assert_eq!(whole, (3 + 600 * 30_u64).next_multiple_of(4096));
+    ds.variants.kept = vec![0, 599];
+    // 30 bytes each at both ends of an 18 kB file: one 64 kB window
+    assert_eq!(bed_pages(&ds), whole.min(PAGE_WINDOW));
+    ds.variants.kept.clear();
+    assert_eq!(bed_pages(&ds), 0);
+}
