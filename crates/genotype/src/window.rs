@@ -112,6 +112,15 @@ impl Window {
             }
         }
     }
+
+    /// The entries of `kept` (`.bim` lines, 0-based) that the window
+    /// selects, in their order.
+    pub fn filter(&self, kept: &[u32], variants: &[Variant]) -> Vec<u32> {
+        kept.iter()
+            .copied()
+            .filter(|&v| self.selects(v as usize, variants))
+            .collect()
+    }
 }
 
 /// `floor(i m / n)` without overflow.
@@ -176,6 +185,7 @@ mod tests {
         let picked: Vec<usize> = (0..v.len()).filter(|&i| w.selects(i, &v)).collect();
         assert_eq!(picked, vec![3, 4]);
         assert_eq!(w.span(&v), 3..5);
+        assert_eq!(w.filter(&[0, 2, 4, 5], &v), vec![4], "keeps the kept lines it selects");
         assert_eq!(Window::parse_range("4:1-10").unwrap().span(&v), 0..0);
         assert_eq!(w.to_string(), "range 2:200-300");
     }

@@ -22,7 +22,7 @@ use crate::likelihood::Method;
 use crate::loco::{merge, scan_loco, LocoPlan};
 use crate::null_model::NullModel;
 use crate::optimize::Search;
-use crate::prepare::{prepare, GrmSource, Prepared};
+use crate::prepare::{prepare_in, GrmSource, Prepared};
 use crate::pvalue::lambda_gc;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
 
@@ -230,7 +230,16 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
 fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
     let t = Instant::now();
     let progress = reporter.progress(Stage::Grm, 0);
-    let prep = prepare(ds, group, &opts.grm, &opts.qc, opts.loco, opts.par, &*progress)?;
+    let prep = prepare_in(
+        ds,
+        group,
+        &opts.grm,
+        &opts.qc,
+        opts.window.as_ref(),
+        opts.loco,
+        opts.par,
+        &*progress,
+    )?;
     drop(progress);
     reporter.event(Event::Prepared {
         names: prep.group.names(ds),
@@ -324,11 +333,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
 fn in_window(ds: &Dataset, window: Option<&Window>, variants: &[u32]) -> Vec<u32> {
     match window {
         None => variants.to_vec(),
-        Some(w) => variants
-            .iter()
-            .copied()
-            .filter(|&v| w.selects(v as usize, &ds.fileset.variants))
-            .collect(),
+        Some(w) => w.filter(variants, &ds.fileset.variants),
     }
 }
 

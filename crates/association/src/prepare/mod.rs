@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use faer::Par;
-use genotype::{AlleleStats, Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset};
+use genotype::{AlleleStats, Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset, Window};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFile, GrmKind, GrmOrigin, GrmSums, Precision, Provenance};
 
 use crate::eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum};
@@ -179,6 +179,26 @@ pub fn prepare(
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
+    prepare_in(ds, group, source, qc, None, loco, par, progress)
+}
+
+/// [`prepare`] for a scan of `window` only: with an eigendecomposition
+/// read from a file nothing needs the variants outside the window, so only
+/// the window's variants are read and QC'd (a chunk job of a genome cut
+/// into many then reads its own slice of the `.bed`, not all of it) and a
+/// window with no variant is no error. Building or reading a GRM needs the
+/// whole genome, whatever the window.
+#[allow(clippy::too_many_arguments)] // prepare's arguments and the window
+pub(crate) fn prepare_in(
+    ds: &Dataset,
+    group: Group,
+    source: &GrmSource,
+    qc: &Qc,
+    window: Option<&Window>,
+    loco: bool,
+    par: Par,
+    progress: &dyn Progress,
+) -> Result<Prepared> {
     let n_fam = ds.fileset.fam.len();
     if group.samples.is_empty() {
         return Err(Error::Degenerate(format!(
@@ -213,8 +233,13 @@ pub fn prepare(
     }
     let subset = SampleSubset::new(group.samples.clone(), n_fam);
     let g = Genotypes::new(&ds.fileset.bed, &subset);
-    let kept = qc.apply(&g, &ds.variants.kept);
-    if kept.variants.is_empty() {
+    let eigen_read = matches!(source, GrmSource::Eigen { .. });
+    let window = window.filter(|_| eigen_read);
+    let kept = match window {
+        Some(w) => qc.apply(&g, &w.filter(&ds.variants.kept, &ds.fileset.variants)),
+        None => qc.apply(&g, &ds.variants.kept),
+    };
+    if kept.variants.is_empty() && window.is_none() {
         return Err(Error::Degenerate(format!(
             "no variant passes QC on the {} analysed samples (MAF >= {}, missing rate <= {})",
             group.samples.len(),
