@@ -8,6 +8,7 @@
 //! | [`Fileset::open`] | reads `PREFIX.fam`, `PREFIX.bim`, maps and validates `PREFIX.bed` |
 //! | [`Genotypes::decode_block`] | decodes variants for a [`SampleSubset`] into an `n x B` block ([`Encoding`]) |
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
+//! | [`Bgen::open`], [`Bgen::decode_block`] | BGEN v1.2/v1.3 (layout 2; zlib, zstd, 1-32 bits): first-allele dosages into the same blocks, with [`DosageStats`] (mean, MAF, IMPUTE2 info, MACH r2) |
 //! | [`Table`], [`CovariateTable`] | phenotype / covariate files matched to samples by (FID, IID) ([`RowMatch`]) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
 //! | [`Window`] | `--chunk I/N`, `--range C:A-B`: the variants one job of a scattered scan tests |
@@ -32,6 +33,7 @@
 
 mod atomic;
 mod bed;
+mod bgen;
 mod covariate;
 mod dataset;
 mod decode;
@@ -49,6 +51,10 @@ mod write;
 
 pub use atomic::{staged_file, stop_outputs, AtomicFile, OutputSet, OutputsStopped};
 pub use bed::{bytes_per_variant, Bed, BED_MAGIC};
+pub use bgen::{
+    read_sample_file, Bgen, BgenHeader, BlockInfo, Compression, DosageStats, SkippedVariant, SkippedVariants,
+    SINGLE_ID_FID,
+};
 pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
 pub use decode::{encode_in_place, AlleleStats, Encoding, Genotypes, SampleSubset};

@@ -1,0 +1,358 @@
+//! BGEN genotype files (v1.2 and v1.3, layout 2), memory-mapped and indexed
+//! on open, decoded into dosage blocks shaped like the `.bed` path's.
+//!
+//! The format is Gavin Band's specification
+//! (<https://www.well.ox.ac.uk/~gav/bgen_format/>). kindred reads:
+//! - layout 2 only (layout 1, BGEN v1.1, is refused with an error);
+//! - genotype blocks stored as is, zlib- or zstd-compressed, 1 to 32 bits
+//!   per probability, phased or unphased;
+//! - biallelic variants (others are left out on open and counted in
+//!   [`Bgen::skipped`]), diploid samples (a block with any other ploidy is
+//!   an error when decoded: never misread);
+//! - sample IDs from the file's sample identifier block, or from an Oxford
+//!   `.sample` file ([`read_sample_file`]), which wins when both exist.
+//!
+//! **Conventions.** The decoded value is the dosage of the variant's FIRST
+//! allele, which is [`Variant::a1`]: `2 P(11) + P(12)` unphased,
+//! `P(h1 = 1) + P(h2 = 1)` phased. PLINK 2's `--export bgen-1.2/1.3` writes
+//! the `.bim` A1 allele (its ALT) first, so a `.bed` exported to BGEN
+//! decodes to the `.bed` path's A1 counts. [`Variant::id`] is the rsID, as
+//! PLINK 2 uses it when importing BGEN (its exports store the ID there and
+//! leave the variant ID empty), or the variant ID when the rsID is empty;
+//! the variant ID is kept in [`Bgen::varids`]. BGEN has no genetic
+//! position: [`Variant::cm`] is 0. Samples with a single ID get FID `0`
+//! ([`SINGLE_ID_FID`]), as in the `.fam` PLINK 2 writes for them.
+
+mod block;
+mod dosage;
+mod header;
+mod index;
+mod sample_file;
+mod stats;
+
+#[cfg(test)]
+mod malformed_tests;
+#[cfg(test)]
+mod test_file;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+use rayon::prelude::*;
+
+use crate::decode::{Encoding, SampleSubset};
+use crate::error::{Error, Location, Result};
+use crate::sample::{Sample, SampleId, Sex};
+use crate::variant::Variant;
+
+pub use block::BlockInfo;
+pub use header::{BgenHeader, Compression};
+pub use index::{SkippedVariant, SkippedVariants};
+pub use sample_file::{read_sample_file, SINGLE_ID_FID};
+pub use stats::DosageStats;
+
+use block::Scratch;
+use index::BlockRef;
+
+/// A BGEN file, memory-mapped, its header and variant index checked.
+///
+/// Opening reads the header, the sample IDs and every variant's identifying
+/// data (stepping over the genotype data by their stored length); genotype
+/// blocks are decompressed and checked only when decoded. The file must not
+/// be changed by another process while it is mapped (the contract of every
+/// memory-mapped reader); kindred only reads it. `Send + Sync`.
+///
+/// ```
+/// use genotype::{Bgen, DosageStats, Encoding, SampleSubset};
+/// // data/tiny exported by PLINK 2; rs4 (position 3) has two missing samples
+/// let b = Bgen::open(std::path::Path::new("../../data/bgen/tiny_v12_zlib_b8.bgen"), None).unwrap();
+/// let samples = SampleSubset::all(b.n_samples());
+/// let mut block = vec![0.0; samples.len() * 2];
+/// let mut stats = vec![DosageStats::default(); 2];
+/// b.decode_block(&[0, 3], &samples, Encoding::MeanImputed, &mut block, &mut stats).unwrap();
+/// assert_eq!(&block[..7], [2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 1.0]);
+/// assert_eq!((stats[1].n_missing, stats[1].mean()), (2, 0.8));
+/// assert_eq!(block[7 + 2], 0.8); // a missing sample takes the mean
+/// ```
+#[derive(Debug)]
+pub struct Bgen {
+    map: Mmap,
+    path: PathBuf,
+    header: BgenHeader,
+    samples: Vec<Sample>,
+    sample_file: Option<PathBuf>,
+    variants: Vec<Variant>,
+    varids: Vec<Box<str>>,
+    blocks: Vec<BlockRef>,
+    skipped: SkippedVariants,
+}
+
+impl Bgen {
+    /// Opens and indexes `path`, taking sample IDs from `sample` (an Oxford
+    /// `.sample` file) when given, else from the file.
+    ///
+    /// # Errors
+    /// `Io` when a file cannot be read or mapped; `MalformedInput` naming the
+    /// file (and the variant, by 1-based block number and ID) for a bad
+    /// magic, a header or sample block that disagrees with itself or runs
+    /// past the end, layout 1, a variant block cut short, bytes after the
+    /// last variant, or a bad `.sample`; `InconsistentInput` when the
+    /// `.sample` lists a different number of samples than the file, or a
+    /// sample ID repeats; `InvalidArgument` when the file stores no sample
+    /// IDs and no `.sample` is given.
+    pub fn open(path: &Path, sample: Option<&Path>) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // SAFETY: the mapping is read-only and kindred never writes the file;
+        // another process changing it while mapped is outside our contract
+        // (documented above), as for every memory-mapped reader.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+        let (header, ids) = header::parse(&map, path)?;
+        let n = header.n_samples as usize;
+        let samples = match (sample, ids) {
+            (Some(sample_path), _) => {
+                let samples = read_sample_file(sample_path)?;
+                if samples.len() != n {
+                    return Err(Error::inconsistent(
+                        Location::file(sample_path),
+                        format!("lists {} samples but {} holds {n}", samples.len(), path.display()),
+                    ));
+                }
+                samples
+            }
+            (None, Some(ids)) => single_id_samples(ids, path)?,
+            (None, None) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: the file stores no sample IDs; give its Oxford .sample file",
+                    path.display()
+                )))
+            }
+        };
+        let index = index::walk(&map, &header, path)?;
+        Ok(Self {
+            map,
+            path: path.to_path_buf(),
+            header,
+            samples,
+            sample_file: sample.map(Path::to_path_buf),
+            variants: index.variants,
+            varids: index.varids,
+            blocks: index.blocks,
+            skipped: index.skipped,
+        })
+    }
+
+    /// The file this reader mapped.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The checked header block (compression, counts, flags).
+    pub fn header(&self) -> &BgenHeader {
+        &self.header
+    }
+
+    /// The `.sample` file the sample IDs came from, `None` when they came
+    /// from the BGEN file itself.
+    pub fn sample_file(&self) -> Option<&Path> {
+        self.sample_file.as_deref()
+    }
+
+    /// Number of samples (rows of a block decoded over all samples).
+    pub fn n_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Samples in file order (the order of the probabilities).
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// Biallelic variants in file order; `decode_block` takes positions in
+    /// this list. `a1` is the first allele (the one whose dosage is decoded).
+    pub fn variants(&self) -> &[Variant] {
+        &self.variants
+    }
+
+    /// The BGEN variant ID field ("SNPID") of each of [`Bgen::variants`]
+    /// (often empty: PLINK 2 writes its IDs into the rsID field).
+    pub fn varids(&self) -> &[Box<str>] {
+        &self.varids
+    }
+
+    /// Variants left out because they do not have two alleles.
+    pub fn skipped(&self) -> &SkippedVariants {
+        &self.skipped
+    }
+
+    /// Decodes variant `v` (position in [`Bgen::variants`]) for `subset`
+    /// into `out` (length `subset.len()`), encoded as `enc`, and returns its
+    /// sums. Allocates its buffers; [`Bgen::decode_block`] reuses them.
+    ///
+    /// # Errors
+    /// As [`Bgen::decode_block`].
+    ///
+    /// # Panics
+    /// As [`Bgen::decode_block`].
+    pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
+        self.check_subset(subset);
+        assert_eq!(out.len(), subset.len(), "output buffer has the wrong size");
+        self.decode_into(v, subset, enc, out, &mut Scratch::new())
+    }
+
+    /// Decodes `variants` (positions in [`Bgen::variants`], any order) into
+    /// `out`, a column-major `n x variants.len()` block with `n =
+    /// subset.len()` rows in the subset's order: the dosage of each
+    /// variant's first allele, encoded as `enc` (missing samples are `NaN`
+    /// with [`Encoding::Raw`] and take the variant's mean dosage, before
+    /// centering and scaling, otherwise). Each variant's sums over the
+    /// subset go to `stats`. Parallel over variants (rayon), each worker
+    /// reusing one decompression buffer.
+    ///
+    /// # Errors
+    /// `MalformedInput` naming the file and variant for the first failing
+    /// variant in `variants` order: corrupt compressed data, a compressed
+    /// length or decompressed size that is wrong, a sample count, allele
+    /// count, phased flag or size that disagrees with the file, bits per
+    /// probability of 0 or above 32, a sample of ploidy other than 2, or
+    /// unphased probabilities adding up to more than 1 beyond rounding. On
+    /// error the contents of `out` and `stats` are unspecified.
+    ///
+    /// # Panics
+    /// If `out.len() != n * variants.len()`, `stats.len() !=
+    /// variants.len()`, a variant position is out of range, or the subset
+    /// refers to a sample the file does not have.
+    pub fn decode_block(
+        &self,
+        variants: &[u32],
+        subset: &SampleSubset,
+        enc: Encoding,
+        out: &mut [f64],
+        stats: &mut [DosageStats],
+    ) -> Result<()> {
+        let n = subset.len();
+        assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
+        assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
+        self.check_subset(subset);
+        if n == 0 {
+            let mut scratch = Scratch::new();
+            for (st, &v) in stats.iter_mut().zip(variants) {
+                *st = self.decode_into(v as usize, subset, enc, &mut [], &mut scratch)?;
+            }
+            return Ok(());
+        }
+        let first_error = out
+            .par_chunks_mut(n)
+            .zip(stats.par_iter_mut())
+            .zip(variants.par_iter())
+            .enumerate()
+            .with_min_len(4)
+            .map_init(Scratch::new, |scratch, (k, ((col, st), &v))| {
+                match self.decode_into(v as usize, subset, enc, col, scratch) {
+                    Ok(s) => {
+                        *st = s;
+                        None
+                    }
+                    Err(e) => Some((k, e)),
+                }
+            })
+            .flatten()
+            .min_by_key(|(k, _)| *k);
+        match first_error {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Sums of many variants over `subset` without keeping the values, in
+    /// parallel (for QC before decoding).
+    ///
+    /// # Errors
+    /// As [`Bgen::decode_block`].
+    ///
+    /// # Panics
+    /// If a variant position is out of range or the subset refers to a
+    /// sample the file does not have.
+    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
+        self.check_subset(subset);
+        variants
+            .par_iter()
+            .with_min_len(4)
+            .map_init(
+                || (Scratch::new(), vec![0.0; subset.len()]),
+                |(scratch, col), &v| self.decode_into(v as usize, subset, Encoding::Raw, col, scratch),
+            )
+            .collect()
+    }
+
+    /// One variant into `col`, with the caller's scratch.
+    fn decode_into(
+        &self,
+        v: usize,
+        subset: &SampleSubset,
+        enc: Encoding,
+        col: &mut [f64],
+        scratch: &mut Scratch,
+    ) -> Result<DosageStats> {
+        let block = self.genotype_block(v, scratch)?;
+        let st = dosage::fill(&block, subset.positions(), col).map_err(|e| {
+            let (a, b, max) = e.values;
+            self.variant_error(
+                v,
+                format!(
+                    "sample {} ('{}') has P(11) + P(12) = ({a} + {b}) / {max} = {:.6}, more than 1",
+                    e.sample + 1,
+                    self.samples[e.sample].id,
+                    (a + b) as f64 / max as f64
+                ),
+            )
+        })?;
+        stats::encode_dosages(col, &st, enc);
+        Ok(st)
+    }
+
+    /// Panics unless every subset position is a sample of this file.
+    fn check_subset(&self, subset: &SampleSubset) {
+        let n = self.n_samples();
+        assert!(
+            subset.positions().iter().all(|&i| (i as usize) < n),
+            "sample position out of range for a BGEN file of {n} samples"
+        );
+    }
+}
+
+/// Samples named by single IDs (the file's sample block): IID = the ID, FID
+/// [`SINGLE_ID_FID`], sex unknown.
+///
+/// # Errors
+/// `InconsistentInput` when an ID repeats.
+fn single_id_samples(ids: Vec<Box<str>>, path: &Path) -> Result<Vec<Sample>> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    for (k, id) in ids.iter().enumerate() {
+        if let Some(first) = seen.insert(id, k) {
+            return Err(Error::inconsistent(
+                Location::file(path),
+                format!(
+                    "sample identifier block: sample {} repeats the ID '{id}' of sample {}",
+                    k + 1,
+                    first + 1
+                ),
+            ));
+        }
+    }
+    Ok(ids
+        .into_iter()
+        .map(|iid| Sample {
+            id: SampleId {
+                fid: SINGLE_ID_FID.into(),
+                iid,
+            },
+            father: None,
+            mother: None,
+            sex: Sex::Unknown,
+        })
+        .collect())
+}
