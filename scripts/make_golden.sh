@@ -147,13 +147,23 @@ run_timed gemma mouse_lmm1_p2_sex "${G[@]}" -k "$K" -lmm 1 -n 2 -c mouse_sex.cov
 # Linear model (no kinship), all tests.
 run_timed gemma mouse_lm4_p1 "${G[@]}" -lm 4 -n 1 -o mouse_lm4_p1
 
+# BLUP: GBLUP by ridge regression (-bslmm 2, with GEMMA's own centered K of
+# the analysed mice: breeding values .bv.txt, SNP effects .param.txt), then
+# GEMMA's predictions for the mice without a phenotype from those SNP effects
+# (-predict 1: .prdt.txt); phenotypes 1..3.
+for p in 1 2 3; do
+    run_timed gemma "mouse_bslmm2_p$p" "${G[@]}" -bslmm 2 -n "$p" -o "mouse_bslmm2_p$p"
+    run_timed gemma "mouse_predict_p$p" "${G[@]}" -epm "output/mouse_bslmm2_p$p.param.txt" \
+        -emu "output/mouse_bslmm2_p$p.log.txt" -predict 1 -n "$p" -o "mouse_predict_p$p"
+done
+
 O="$WORK/output"
 gz "$O/mouse_gk1.cXX.txt" "$GG/mouse_gk1.cXX.txt.gz"
 gz "$O/mouse_gk2.sXX.txt" "$GG/mouse_gk2.sXX.txt.gz"
 for f in "$O"/*.log.txt; do
     cp "$f" "$GG/"
 done
-for f in "$O"/*.assoc.txt; do
+for f in "$O"/*.assoc.txt "$O"/*.bv.txt "$O"/*.param.txt "$O"/*.prdt.txt; do
     gz "$f" "$GG/$(basename "$f").gz"
 done
 

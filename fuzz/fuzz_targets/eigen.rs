@@ -10,7 +10,7 @@
 #![no_main]
 
 use association::Eigen;
-use kindred_fuzz::{split, Scratch};
+use kindred_fuzz::{accepted, split, Scratch};
 use kinship::{checksum, hex, Checksum};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -73,12 +73,8 @@ fuzz_target!(|data: &[u8]| {
     let mut s = Scratch::new("eigen");
     s.write("eigen.id", id);
     s.write("eigen.bin", &bin);
-    let f = match Eigen::open(s.prefix()) {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = e.to_string();
-            return;
-        }
+    let Some(f) = accepted(Eigen::open(s.prefix())) else {
+        return;
     };
     let e = &f.eigen;
     let n = e.n();

@@ -83,6 +83,25 @@ pub fn record_lines(data: &[u8]) -> Vec<usize> {
         .collect()
 }
 
+/// The value a reader returned, or `None` once its error has been turned
+/// into its message (which must not panic either).
+pub fn accepted<T, E: std::fmt::Display>(read: Result<T, E>) -> Option<T> {
+    match read {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let _ = e.to_string();
+            None
+        }
+    }
+}
+
+/// Checks the line numbers a table reader gives its rows: one row per
+/// non-blank line of `data`, but an optional first (header) line.
+pub fn assert_table_lines(lines: &[usize], data: &[u8]) {
+    let records = record_lines(data);
+    assert!(lines == records || lines == &records[1..], "{lines:?} vs {records:?}");
+}
+
 /// Whether two floats are the same value (both NaN counts as the same).
 pub fn same_f64(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())

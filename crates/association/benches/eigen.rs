@@ -15,18 +15,18 @@
 //!
 //! Run: `cargo bench -p association --bench eigen`.
 
+mod common;
+
 use std::hint::black_box;
 
 use association::Eigen;
+use common::THREADS;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::{Mat, Par};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-/// Threads (the machine the numbers were taken on has 2).
-const THREADS: usize = 2;
 
 /// `A Aᵀ / m` with `A` (`n x 2n`) holding centred 0/1/2 counts.
 fn grm_like(n: usize) -> Mat<f64> {
@@ -91,14 +91,6 @@ fn eigen(c: &mut Criterion) {
     group.finish();
 }
 
-// What `criterion_group!`/`criterion_main!` expand to, written out because
-// the macros generate an undocumented `pub fn` (`missing_docs` is on).
 fn main() {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build_global()
-        .expect("rayon pool");
-    let mut c = Criterion::default().configure_from_args();
-    eigen(&mut c);
-    c.final_summary();
+    common::main(eigen);
 }

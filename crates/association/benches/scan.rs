@@ -14,19 +14,19 @@
 //!
 //! Run: `cargo bench -p association --bench scan`.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use association::{groups, prepare, GrmSource, Model, SCAN_BLOCK};
 use association::{rotate_block, Method, Mode, ScanOptions, Scanner, Search, Tests};
+use common::THREADS;
 use criterion::{Criterion, Throughput};
 use faer::{Mat, MatRef, Par};
 use genotype::{
     AlleleStats, Dataset, Encoding, Genotypes, NoProgress, PhenoSpec, Qc, SampleFilter, SampleSubset, VariantFilter,
 };
-
-/// Threads (the machine the numbers were taken on has 2).
-const THREADS: usize = 2;
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
@@ -108,14 +108,6 @@ fn scan(c: &mut Criterion) {
     g.finish();
 }
 
-// What `criterion_group!`/`criterion_main!` expand to, written out because
-// the macros generate an undocumented `pub fn` (`missing_docs` is on).
 fn main() {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(THREADS)
-        .build_global()
-        .expect("rayon pool");
-    let mut c = Criterion::default().configure_from_args();
-    scan(&mut c);
-    c.final_summary();
+    common::main(scan);
 }

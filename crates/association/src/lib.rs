@@ -24,6 +24,7 @@
 //! results agree with it to printed precision.
 
 pub mod analysis;
+pub mod blup;
 mod eigen;
 mod error;
 mod estimate;
@@ -50,7 +51,7 @@ pub use fit::{fit_group, fit_linear, PhenoFit};
 pub use group::{groups, Group};
 pub use likelihood::{LikEval, Method};
 pub use loco::{loco_eigen_prefix, scan_loco, LocoPart, LocoPlan};
-pub use null_model::{fit_null, NullModel, Rotated, MIN_SAMPLES};
+pub use null_model::{fit_null, H2Test, NullModel, Rotated, MIN_SAMPLES};
 pub use optimize::{Optimum, Search};
 pub use prepare::{prepare, GrmSource, Prepared};
 pub use pvalue::{as_written, chi2_1_isf, chi2_1_sf, f1_sf, lambda_gc, neg_log10_chi2_1, neg_log10_f1, CHI2_1_MEDIAN};

@@ -177,6 +177,9 @@ pub struct NullModel {
     pub lambda: f64,
     /// Log-likelihood of `method` at its maximum.
     pub loglik: f64,
+    /// Log-likelihood of `method` without the genetic effect (`lambda =
+    /// 0`, the same fixed effects): the null hypothesis of [`NullModel::h2_test`].
+    pub loglik_no_grm: f64,
     /// Whether `lambda` sits at an end of the search range (pve near 0 or 1).
     pub at_boundary: bool,
     /// Genetic variance `sigma_g2 = lambda sigma_e2`.
@@ -201,6 +204,56 @@ pub struct NullModel {
     pub n: usize,
     /// Covariates including the intercept.
     pub n_covariates: usize,
+}
+
+/// The likelihood-ratio test of `sigma_g2 = 0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct H2Test {
+    /// `2 (loglik - loglik_no_grm)`, at least 0.
+    pub statistic: f64,
+    /// Its p-value under the 50:50 mixture of chi-square 0 and 1 that the
+    /// boundary null hypothesis gives (Self & Liang 1987; GCTA reports the
+    /// same): `P(chi2_1 > statistic) / 2`, and 1 at a statistic of 0.
+    pub p_value: f64,
+}
+
+impl NullModel {
+    /// Is there genetic variance at all: the test of `sigma_g2 = 0`.
+    pub fn h2_test(&self) -> H2Test {
+        let statistic = (2.0 * (self.loglik - self.loglik_no_grm)).max(0.0);
+        let p_value = if statistic > 0.0 {
+            0.5 * crate::pvalue::chi2_1_sf(statistic)
+        } else {
+            1.0
+        };
+        H2Test { statistic, p_value }
+    }
+
+    /// Parameters the likelihood counts: the two variances, and under ML
+    /// also the fixed effects (REML's likelihood is of the error contrasts,
+    /// which have none).
+    fn n_parameters(&self) -> f64 {
+        match self.method {
+            Method::Reml => 2.0,
+            Method::Ml => (2 + self.n_covariates) as f64,
+        }
+    }
+
+    /// Akaike's criterion `-2 loglik + 2 k` (k: [`Self::n_parameters`]).
+    /// Under REML, compare only models with the same fixed effects.
+    pub fn aic(&self) -> f64 {
+        -2.0 * self.loglik + 2.0 * self.n_parameters()
+    }
+
+    /// The Bayesian criterion `-2 loglik + k ln(N)`, with `N = n - c`
+    /// under REML (the error contrasts) and `n` under ML.
+    pub fn bic(&self) -> f64 {
+        let big_n = match self.method {
+            Method::Reml => self.n - self.n_covariates,
+            Method::Ml => self.n,
+        };
+        -2.0 * self.loglik + self.n_parameters() * (big_n as f64).ln()
+    }
 }
 
 /// Fits the null model by REML or ML (both optima are always computed: the
@@ -228,6 +281,7 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
     let ml: Optimum = maximize(&mut obj, search, None).ok_or_else(fail)?;
     let best = if method == Method::Reml { reml } else { ml };
     obj.method = method;
+    let no_grm = obj.eval(0.0, true, false).ok_or_else(fail)?;
     let e = obj.eval(best.lambda, true, true).ok_or_else(fail)?;
     let df = match method {
         Method::Reml => (n - c) as f64,
@@ -248,6 +302,7 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
         method,
         lambda: lam,
         loglik: sc.loglik(best.f, df),
+        loglik_no_grm: sc.loglik(no_grm.f, df),
         at_boundary: best.at_boundary,
         sigma_g2: lam * sigma_e2,
         sigma_e2,
@@ -284,6 +339,29 @@ mod tests {
             .map(|i| (1.0 + 0.8 * s[i]).sqrt() * (i as f64 * 2.3).sin() + 0.3 * cov[i])
             .collect();
         Rotated::from_parts(vec![one, cov], y, s, Scaling::identity(2)).expect("valid design")
+    }
+
+    /// The h² test compares the optimum with `lambda = 0`; AIC and BIC
+    /// count REML's two variances over its `n - c` contrasts.
+    #[test]
+    fn h2_test_and_criteria_follow_from_the_two_likelihoods() {
+        let rot = problem(80);
+        let m = fit_null(&rot, Method::Reml, &Search::default()).expect("fits");
+        assert!(m.loglik >= m.loglik_no_grm);
+        let t = m.h2_test();
+        assert_eq!(t.statistic, 2.0 * (m.loglik - m.loglik_no_grm));
+        assert_eq!(t.p_value, 0.5 * crate::pvalue::chi2_1_sf(t.statistic));
+        assert!(t.p_value > 0.0 && t.p_value < 0.5);
+        assert_eq!(m.aic(), -2.0 * m.loglik + 4.0);
+        assert_eq!(m.bic(), -2.0 * m.loglik + 2.0 * 78f64.ln());
+        let ml = fit_null(&rot, Method::Ml, &Search::default()).expect("fits");
+        assert_eq!(ml.aic(), -2.0 * ml.loglik + 8.0);
+        // At the boundary the statistic is 0 and the p-value 1.
+        let flat = NullModel {
+            loglik_no_grm: m.loglik,
+            ..m.clone()
+        };
+        assert_eq!((flat.h2_test().statistic, flat.h2_test().p_value), (0.0, 1.0));
     }
 
     #[test]

@@ -43,6 +43,21 @@ pub struct NullModelReport {
     pub loglik_reml: f64,
     /// ML log-likelihood at the ML optimum.
     pub loglik_ml: f64,
+    /// Log-likelihood of `method` without the genetic effect.
+    #[serde(default)]
+    pub loglik_no_grm: f64,
+    /// Likelihood-ratio statistic of `sigma_g2 = 0`.
+    #[serde(default)]
+    pub h2_lrt: f64,
+    /// Its p-value (50:50 mixture of chi-square 0 and 1).
+    #[serde(default)]
+    pub h2_p: f64,
+    /// Akaike's criterion of the fitted model.
+    #[serde(default)]
+    pub aic: f64,
+    /// The Bayesian criterion of the fitted model.
+    #[serde(default)]
+    pub bic: f64,
     /// REML `lambda`.
     pub lambda_reml: f64,
     /// ML `lambda`.
@@ -73,6 +88,11 @@ impl NullModelReport {
             at_boundary: m.at_boundary,
             loglik_reml: m.reml.1,
             loglik_ml: m.ml.1,
+            loglik_no_grm: m.loglik_no_grm,
+            h2_lrt: m.h2_test().statistic,
+            h2_p: m.h2_test().p_value,
+            aic: m.aic(),
+            bic: m.bic(),
             lambda_reml: m.reml.0,
             lambda_ml: m.ml.0,
             beta: m.beta.clone(),

@@ -15,33 +15,26 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{command, json, kindred, text, MOUSE};
+use common::{json, kindred, kindred_on, names, text, MOUSE};
 
 /// The environment variable that sets the seconds between progress lines.
 const INTERVAL: &str = "KINDRED_PROGRESS_SECONDS";
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 /// Starts an exact scan of mouse phenotype 1 that writes an eigen file
 /// first (staged until the end), sends `signal` once the first progress
 /// line of the scan is on stderr, and returns the exit code and stderr.
 fn interrupt_scan(dir: &Path, signal: i32) -> (Option<i32>, String) {
-    let mut child = command(dir)
-        .args(["assoc", "--bfile", MOUSE, "--pheno-col", "1", "--test", "all"])
-        .args(["--write-eigen", "E", "--out", "r"])
-        .env(INTERVAL, "0.2")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kindred starts");
+    let mut child = kindred_on(
+        dir,
+        "assoc --pheno-col 1 --test all --write-eigen E --out r",
+        MOUSE,
+        &[],
+    )
+    .env(INTERVAL, "0.2")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("kindred starts");
     let stderr = child.stderr.take().expect("piped stderr");
     let (tx, rx) = mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -100,18 +93,7 @@ fn issue_13_sigint_during_a_scan_leaves_no_partial_output() {
 fn issue_13_progress_lines_go_to_stderr_and_the_log_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = command(d)
-        .args([
-            "assoc",
-            "--bfile",
-            MOUSE,
-            "--pheno-col",
-            "1",
-            "--chr",
-            "1,2,3",
-            "--out",
-            "p",
-        ])
+    let out = kindred_on(d, "assoc --pheno-col 1 --chr 1,2,3 --out p", MOUSE, &[])
         .env(INTERVAL, "0.05")
         .output()
         .expect("kindred runs");
@@ -144,19 +126,7 @@ fn issue_13_progress_lines_go_to_stderr_and_the_log_without_a_terminal() {
     assert!(log.contains("\nwork: 1410 samples"), "{log}");
     assert!(log.contains("\npeak memory: "), "{log}");
     // --quiet: no progress lines.
-    let quiet = command(d)
-        .args([
-            "assoc",
-            "--bfile",
-            MOUSE,
-            "--pheno-col",
-            "1",
-            "--chr",
-            "1",
-            "--out",
-            "q",
-            "--quiet",
-        ])
+    let quiet = kindred_on(d, "assoc --pheno-col 1 --chr 1 --out q --quiet", MOUSE, &[])
         .env(INTERVAL, "0.05")
         .output()
         .expect("kindred runs");
@@ -190,18 +160,7 @@ fn issue_13_memory_below_the_estimate_is_refused_up_front() {
 fn issue_13_plan_prints_the_estimate_without_running() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = command(d)
-        .args([
-            "plan",
-            "assoc",
-            "--bfile",
-            MOUSE,
-            "--pheno-col",
-            "1",
-            "--loco",
-            "--out",
-            "x",
-        ])
+    let out = kindred_on(d, "plan assoc --pheno-col 1 --loco --out x", MOUSE, &[])
         .output()
         .expect("kindred runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -225,31 +184,14 @@ fn issue_13_plan_prints_the_estimate_without_running() {
     assert!(names(d).is_empty(), "plan writes nothing: {:?}", names(d));
 
     // --json, for gwas and grm; --memory at the printed value passes.
-    let out = command(d)
-        .args([
-            "plan",
-            "--json",
-            "gwas",
-            "--bfile",
-            MOUSE,
-            "--pheno-col",
-            "1",
-            "--out",
-            "x",
-            "--quiet",
-        ])
-        .output()
-        .expect("kindred runs");
+    let out = kindred(d, "plan --json gwas --pheno-col 1", &["--out", "x"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let gwas_mb = v["mem_mb"].as_u64().expect("mem_mb");
     assert!(gwas_mb < mb, "LOCO needs more: {gwas_mb} vs {mb}");
     assert_eq!(v["decompositions"], 1);
     assert_eq!(v["peak_step"], "the eigendecomposition");
-    let out = command(d)
-        .args(["plan", "--json", "grm", "--bfile", MOUSE, "--out", "g", "--quiet"])
-        .output()
-        .expect("kindred runs");
+    let out = kindred(d, "plan --json grm", &["--out", "g"]);
     let g: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(
         (g["n_samples"].as_u64(), g["decompositions"].as_u64()),

@@ -18,21 +18,15 @@ const LINEAR: &str = "assoc --pheno-col 1 --model linear --out x";
 /// Names in `dir` that look like temporary files (`.tmp` in the name, or
 /// hidden), sorted.
 fn leftovers(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("a readable directory")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+    names(dir)
+        .into_iter()
         .filter(|n| n.contains(".tmp") || n.starts_with('.'))
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 /// Starts `kindred <words> --bfile <bfile> <extra>` in `dir`, stderr piped.
 fn spawn(dir: &Path, words: &str, bfile: &str, extra: &[&str]) -> Child {
-    command(dir)
-        .args(words.split_whitespace())
-        .args(["--bfile", bfile])
-        .args(extra)
+    kindred_on(dir, words, bfile, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,15 +1,12 @@
 //! Tests of `atomic`.
-use super::*;
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+// The helpers of the integration tests, here too.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::names;
+
+use super::*;
 
 #[test]
 fn atomic_file_leaves_nothing_when_dropped() {

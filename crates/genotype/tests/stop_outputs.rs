@@ -4,21 +4,14 @@
 
 #![allow(clippy::unwrap_used)] // a failed setup is a failed test
 
+mod common;
+
 use std::io::Write;
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::names;
 use genotype::{stop_outputs, AtomicFile, OutputSet};
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn stopping_removes_every_temporary_file_and_holds_other_writers() {

@@ -9,25 +9,18 @@
 //!
 //! Run: `cargo bench -p plot --bench plot`.
 
+// The generator of the input, shared with the unit tests.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use common::Uniform;
 use criterion::{Criterion, Throughput};
 
 /// Rows of the input.
 const ROWS: usize = 1_000_000;
-
-/// A deterministic stream of uniform numbers in (0, 1) (xorshift64*).
-struct Uniform(u64);
-
-impl Uniform {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        ((self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-}
 
 /// The input file, written on first use.
 fn input() -> PathBuf {

@@ -10,13 +10,14 @@ use genotype::NoProgress;
 use simulate::{simulate, ErrorKind, SimConfig};
 
 fn config() -> SimConfig {
-    let mut cfg = SimConfig::new(101, 500);
-    cfg.n_chrom = 3;
-    cfg.missing_rate = 0.02;
-    cfg.n_causal = 20;
-    cfg.n_null = 1;
-    cfg.strat_shift = 0.3;
-    cfg
+    SimConfig {
+        n_chrom: 3,
+        missing_rate: 0.02,
+        n_causal: 20,
+        n_null: 1,
+        strat_shift: 0.3,
+        ..SimConfig::new(101, 500)
+    }
 }
 
 /// Every file of a directory, by name.
@@ -81,11 +82,13 @@ fn errors_leave_no_files() {
 
     // Two samples and one causal variant at frequency 0.05: the variant is
     // monomorphic for most seeds, so no variance can be scaled to h2.
-    let mut cfg = SimConfig::new(2, 10);
-    cfg.n_pops = 1;
-    cfg.n_chrom = 1;
-    cfg.n_causal = 1;
-    cfg.ancestral_freq = (0.05, 0.05);
+    let mut cfg = SimConfig {
+        n_pops: 1,
+        n_chrom: 1,
+        n_causal: 1,
+        ancestral_freq: (0.05, 0.05),
+        ..SimConfig::new(2, 10)
+    };
     let degenerate = (1..20).find_map(|seed| {
         cfg.seed = seed;
         simulate(&cfg, &dir.path().join("sim"), &NoProgress).err()

@@ -4,19 +4,20 @@
 mod common;
 
 use bed_reader::{Bed as OracleBed, ReadOptions};
-use common::{genotypes, run};
+use common::run_and_read;
 use genotype::{Chrom, Sex, Table};
 use simulate::{Layout, SimConfig};
 
 #[test]
 fn kindred_and_bed_reader_read_the_same_fileset() {
-    let mut cfg = SimConfig::new(103, 300);
-    cfg.n_chrom = 4;
-    cfg.missing_rate = 0.05;
-    cfg.n_causal = 10;
-    cfg.n_null = 2;
-    let r = run(&cfg);
-    let (fs, ours) = genotypes(&r.prefix);
+    let cfg = SimConfig {
+        n_chrom: 4,
+        missing_rate: 0.05,
+        n_causal: 10,
+        n_null: 2,
+        ..SimConfig::new(103, 300)
+    };
+    let (r, fs, ours) = run_and_read(&cfg);
     let n = fs.fam.len();
 
     let mut oracle = OracleBed::new(genotype::with_extension(&r.prefix, "bed")).unwrap();

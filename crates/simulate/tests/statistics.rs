@@ -3,18 +3,19 @@
 
 mod common;
 
-use common::{genotypes, ols, relatedness, run, standardize, truth_field, truth_rows, variance};
+use common::{ols, relatedness, run_and_read, standardize, truth_field, truth_rows, variance};
 use genotype::Table;
 use simulate::{Pedigree, Relation, SimConfig};
 
 /// A configuration with no phenotypes, covariates or families, to be changed.
 fn bare(n: usize, m: usize) -> SimConfig {
-    let mut cfg = SimConfig::new(n, m);
-    cfg.n_phenos = 0;
-    cfg.n_covar = 0;
-    cfg.family_fraction = 0.0;
-    cfg.n_chrom = 3;
-    cfg
+    SimConfig {
+        n_phenos: 0,
+        n_covar: 0,
+        family_fraction: 0.0,
+        n_chrom: 3,
+        ..SimConfig::new(n, m)
+    }
 }
 
 /// A table column aligned to the `.fam`, every value present.
@@ -35,8 +36,7 @@ fn allele_frequencies_and_hudson_fst_match_the_request() {
     let mut cfg = bare(800, 3000);
     cfg.fst = 0.1;
     cfg.ancestral_freq = (0.1, 0.4);
-    let r = run(&cfg);
-    let (fs, x) = genotypes(&r.prefix);
+    let (r, fs, x) = run_and_read(&cfg);
     let n = fs.fam.len();
     let pops = Pedigree::new(&cfg).pops;
     assert!(fs
@@ -75,8 +75,7 @@ fn relatives_share_genomes_in_mendelian_proportions() {
     let mut cfg = bare(600, 4000);
     cfg.n_pops = 1;
     cfg.family_fraction = 1.0;
-    let r = run(&cfg);
-    let (fs, x) = genotypes(&r.prefix);
+    let (_run, fs, x) = run_and_read(&cfg);
     let n = fs.fam.len();
     let z = standardize(&x, n);
     let ped = Pedigree::new(&cfg);
@@ -116,15 +115,16 @@ fn relatives_share_genomes_in_mendelian_proportions() {
 
 #[test]
 fn phenotypes_rebuild_from_the_truth_at_the_requested_heritability() {
-    let mut cfg = SimConfig::new(3000, 2000);
-    cfg.n_chrom = 4;
-    cfg.h2 = 0.6;
-    cfg.n_causal = 50;
-    cfg.n_phenos = 2;
-    cfg.n_null = 1;
-    cfg.n_covar = 0;
-    let r = run(&cfg);
-    let (fs, x) = genotypes(&r.prefix);
+    let cfg = SimConfig {
+        n_chrom: 4,
+        h2: 0.6,
+        n_causal: 50,
+        n_phenos: 2,
+        n_null: 1,
+        n_covar: 0,
+        ..SimConfig::new(3000, 2000)
+    };
+    let (r, fs, x) = run_and_read(&cfg);
     let n = fs.fam.len();
     let pheno = genotype::with_extension(&r.prefix, "pheno.tsv");
     let rows = truth_rows(&r.prefix);
@@ -175,15 +175,16 @@ fn phenotypes_rebuild_from_the_truth_at_the_requested_heritability() {
 
 #[test]
 fn covariates_stratification_and_missing_calls_are_as_asked() {
-    let mut cfg = SimConfig::new(4000, 200);
-    cfg.n_chrom = 2;
-    cfg.h2 = 0.0;
-    cfg.n_covar = 2;
-    cfg.covar_var = 0.5;
-    cfg.strat_shift = 1.0;
-    cfg.missing_rate = 0.1;
-    let r = run(&cfg);
-    let (fs, x) = genotypes(&r.prefix);
+    let cfg = SimConfig {
+        n_chrom: 2,
+        h2: 0.0,
+        n_covar: 2,
+        covar_var: 0.5,
+        strat_shift: 1.0,
+        missing_rate: 0.1,
+        ..SimConfig::new(4000, 200)
+    };
+    let (r, fs, x) = run_and_read(&cfg);
     let n_nan = x.iter().filter(|v| v.is_nan()).count() as u64;
     assert_eq!(n_nan, r.report.n_missing);
     let rate = n_nan as f64 / x.len() as f64;

@@ -7,22 +7,31 @@
 //! mixed model, exact or fixed-ratio, optionally leaving each chromosome
 //! out; or ordinary least squares). It reports each step to a
 //! [`Reporter`] as it happens and returns typed results per phenotype.
+//!
+//! Modules: `events` (what the [`Reporter`] receives), `recorded` (the
+//! null fits an eigen file records, checked on reuse).
 
-use std::path::{Path, PathBuf};
+mod events;
+mod recorded;
+
+use std::path::PathBuf;
 use std::time::Instant;
 
 use faer::Par;
-use genotype::{Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleSubset, Window};
+use genotype::{Chrom, Dataset, Genotypes, Qc, SampleSubset, Window};
 
-use crate::eigen::FitRecord;
+pub use events::{Event, Reporter, Stage};
+pub(crate) use recorded::{check_recorded, fit_records};
+
+use crate::blup::{predict, Blup, BlupOptions};
 use crate::error::{Error, Result};
-use crate::fit::{fit_linear, PhenoFit};
+use crate::fit::fit_linear;
 use crate::group::{groups, Group};
 use crate::likelihood::Method;
 use crate::loco::{merge, scan_loco, LocoPlan};
 use crate::null_model::NullModel;
 use crate::optimize::Search;
-use crate::prepare::{prepare_in, GrmSource, Prepared};
+use crate::prepare::{prepare_in, GrmSource};
 use crate::pvalue::lambda_gc;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
 
@@ -56,6 +65,9 @@ pub struct Options {
     /// Refuse the run, before any heavy work, when its estimated peak
     /// memory ([`crate::estimate`]) is more than this many bytes.
     pub memory_limit: Option<u64>,
+    /// Predict genetic values (and SNP effects) from each null model
+    /// (`kindred reml --blup`); not with a window.
+    pub blup: Option<BlupOptions>,
 }
 
 impl Options {
@@ -74,72 +86,9 @@ impl Options {
             loco_chroms: None,
             par: Par::Seq,
             memory_limit: None,
+            blup: None,
         }
     }
-}
-
-/// A step of the analysis that shows progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Building the GRM (length unknown: 0).
-    Grm,
-    /// Scanning variants (length: variants to test).
-    Scan,
-}
-
-/// What happened, reported as it happens.
-#[derive(Debug)]
-pub enum Event<'a> {
-    /// The memory and work the run will need, estimated before any heavy
-    /// work (and checked against [`Options::memory_limit`]).
-    Planned {
-        /// The estimate.
-        estimate: &'a crate::MemoryEstimate,
-    },
-    /// A group's GRM is built (or read) and decomposed.
-    Prepared {
-        /// The group's phenotype names.
-        names: Vec<&'a str>,
-        /// The group, its QC and spectrum.
-        prepared: &'a Prepared,
-        /// Wall time of QC, GRM and eigendecomposition.
-        seconds: f64,
-    },
-    /// The eigendecomposition was written (`PREFIX.eigen.bin`, `.eigen.id`).
-    EigenWritten {
-        /// Its prefix.
-        prefix: &'a Path,
-    },
-    /// Ordinary least squares: QC of a group.
-    LinearQc {
-        /// Analysed samples.
-        n_samples: usize,
-        /// QC counts.
-        report: &'a QcReport,
-    },
-    /// A phenotype's null model is fitted.
-    NullFitted {
-        /// Phenotype name.
-        name: &'a str,
-        /// The fit.
-        null: &'a NullModel,
-    },
-    /// A group's scan is done.
-    Scanned {
-        /// Whether it left each chromosome out.
-        loco: bool,
-        /// Wall time.
-        seconds: f64,
-    },
-}
-
-/// Receives the analysis's events and progress; the CLI implements it
-/// with log lines and progress bars. The library never prints.
-pub trait Reporter: Sync {
-    /// One step happened.
-    fn event(&self, event: Event<'_>);
-    /// A counter for `stage` (`len` units, 0 when unknown), ended when dropped.
-    fn progress(&self, stage: Stage, len: u64) -> Box<dyn Progress + '_>;
 }
 
 /// One phenotype's results.
@@ -160,6 +109,8 @@ pub struct PhenotypeResult {
     pub trait_mean: f64,
     /// Its standard deviation (n - 1 denominator).
     pub trait_sd: f64,
+    /// Predicted genetic values, when asked for ([`Options::blup`]).
+    pub blup: Option<Blup>,
 }
 
 /// Runs the analysis; results come back in phenotype-column order.
@@ -184,6 +135,11 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
         return Err(Error::InvalidArgument(
             "--loco-chr names the LOCO eigendecompositions to write: it needs --loco and --write-eigen, without a scan"
                 .into(),
+        ));
+    }
+    if opts.blup.is_some() && (opts.window.is_some() || matches!(opts.scan, Some(Model::Linear(_)))) {
+        return Err(Error::InvalidArgument(
+            "BLUP predicts from the mixed model of the whole genome: not with a window or the linear model".into(),
         ));
     }
     let estimate = crate::estimate(ds, opts);
@@ -268,6 +224,10 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
         prep.write_eigen(p, fit_records(ds, &fits))?;
         reporter.event(Event::EigenWritten { prefix: p });
     }
+    let mut blups: Vec<Option<Blup>> = match opts.blup {
+        Some(b) => predict(ds, &prep, &fits, b, opts.par)?.into_iter().map(Some).collect(),
+        None => vec![None; fits.len()],
+    };
     let tested = in_window(ds, opts.window.as_ref(), &prep.variants);
     let sopts = match opts.scan {
         Some(Model::Lmm(s)) => Some(s),
@@ -324,7 +284,11 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
     Ok(fits
         .into_iter()
         .zip(rows)
-        .map(|(f, r)| result(ds, &prep.group.samples, f.phenotype, Some(f.null), r))
+        .zip(blups.iter_mut())
+        .map(|((f, r), b)| PhenotypeResult {
+            blup: b.take(),
+            ..result(ds, &prep.group.samples, f.phenotype, Some(f.null), r)
+        })
         .collect())
 }
 
@@ -335,53 +299,6 @@ fn in_window(ds: &Dataset, window: Option<&Window>, variants: &[u32]) -> Vec<u32
         None => variants.to_vec(),
         Some(w) => w.filter(variants, &ds.fileset.variants),
     }
-}
-
-/// The records of `fits` that an eigen file keeps.
-pub(crate) fn fit_records(ds: &Dataset, fits: &[PhenoFit]) -> Vec<FitRecord> {
-    fits.iter()
-        .map(|f| FitRecord::new(&ds.phenotypes[f.phenotype].name, f.null.n, f.null.lambda))
-        .collect()
-}
-
-/// Checks this run's null fits against those the eigen file `prefix`
-/// recorded (none recorded: nothing to check): every phenotype must be one
-/// the file was written for, on the same samples, and refit to the same
-/// variance ratio to the last bit; otherwise the phenotype, covariates or
-/// samples changed since the file was written.
-///
-/// # Errors
-/// `Inconsistent` naming the file and the phenotype.
-pub(crate) fn check_recorded(ds: &Dataset, recorded: &[FitRecord], fits: &[PhenoFit], prefix: &Path) -> Result<()> {
-    if recorded.is_empty() {
-        return Ok(());
-    }
-    let bin = crate::eigen::bin_path(prefix);
-    for now in fit_records(ds, fits) {
-        let Some(was) = recorded.iter().find(|r| r.phenotype == now.phenotype) else {
-            let names: Vec<&str> = recorded.iter().map(|r| r.phenotype.as_str()).collect();
-            return Err(Error::Inconsistent(format!(
-                "{} was written for phenotype(s) {}, but this run analyses '{}'; write it again with \
-                 --write-eigen for these phenotypes",
-                bin.display(),
-                names.join(", "),
-                now.phenotype
-            )));
-        };
-        if was.n != now.n || was.lambda_bits != now.lambda_bits {
-            return Err(Error::Inconsistent(format!(
-                "{} records phenotype '{}' fitted on {} samples at lambda {}, but this run fits {} samples at \
-                 lambda {}: the phenotype or covariate values changed since it was written; write it again",
-                bin.display(),
-                now.phenotype,
-                was.n,
-                was.lambda,
-                now.n,
-                now.lambda
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// One phenotype's result over the analysed `samples` (`.fam` indices),
@@ -408,8 +325,9 @@ fn result(
         rows,
         trait_mean: mean,
         trait_sd: var.sqrt(),
+        blup: None,
     }
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // a failed setup is a failed test
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use genotype::{NoProgress, PhenoSelect, PhenoSpec, SampleFilter, VariantFilter};
+use genotype::{NoProgress, PhenoSelect, PhenoSpec, Progress, SampleFilter, VariantFilter};
 use kinship::{GrmKind, Precision};
+use simulate::SimConfig;
 
 use super::*;
 use crate::error::ErrorKind;
@@ -41,16 +42,27 @@ impl Recorder {
     }
 }
 
-/// 120 samples x 600 variants on 3 chromosomes, two phenotypes; with
-/// `hole`, the second phenotype misses its first 10 samples (two sample sets).
-fn dataset(dir: &Path, hole: bool) -> Dataset {
+/// Simulates 120 samples x 600 variants on 3 chromosomes (20 causal
+/// variants per phenotype) into `dir` as `sim.*`, the rest of the
+/// configuration changed by `edit`; returns the prefix. The fileset of
+/// these tests and of `estimate`'s.
+pub(crate) fn simulate_small(dir: &Path, edit: impl FnOnce(&mut SimConfig)) -> PathBuf {
     let prefix = dir.join("sim");
-    let mut cfg = simulate::SimConfig::new(120, 600);
+    let mut cfg = SimConfig::new(120, 600);
     cfg.n_chrom = 3;
-    cfg.n_phenos = 2;
     cfg.n_causal = 20;
-    cfg.n_covar = 0;
+    edit(&mut cfg);
     simulate::simulate(&cfg, &prefix, &NoProgress).unwrap();
+    prefix
+}
+
+/// [`simulate_small`] with two phenotypes and no covariates; with `hole`,
+/// the second phenotype misses its first 10 samples (two sample sets).
+fn dataset(dir: &Path, hole: bool) -> Dataset {
+    let prefix = simulate_small(dir, |cfg| {
+        cfg.n_phenos = 2;
+        cfg.n_covar = 0;
+    });
     let pheno = dir.join("pheno.tsv");
     let text = std::fs::read_to_string(dir.join("sim.pheno.tsv")).unwrap();
     let edited: Vec<String> = text
@@ -73,7 +85,8 @@ fn dataset(dir: &Path, hole: bool) -> Dataset {
     Dataset::open(&prefix, &SampleFilter::default(), &VariantFilter::default(), &spec).unwrap()
 }
 
-fn options(scan: Option<Model>) -> Options {
+/// [`Options::new`] with a centered GRM built in f64, and `scan`.
+pub(crate) fn options(scan: Option<Model>) -> Options {
     Options {
         scan,
         ..Options::new(GrmSource::Build {

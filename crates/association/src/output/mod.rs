@@ -2,11 +2,12 @@
 //! the GWAS-SSF layout or GEMMA's `.assoc.txt` layout (module
 //! `sumstats`), compressed as BGZF with a tabix index when asked (modules
 //! `bgzf`, `tabix`), the GWAS-SSF metadata file (module `meta`), the null
-//! models' `.reml.tsv` (module `reml`) and the JSON run summary (module
-//! `json`). Every file is written to a temporary file and renamed into
+//! models' `.reml.tsv` (module `reml`), the predictions of `--blup`
+//! (module `blup`) and the JSON run summary (module `json`). Every file is written to a temporary file and renamed into
 //! place; the md5 of each data file is computed as it is written.
 
 mod bgzf;
+mod blup;
 mod json;
 mod meta;
 mod reml;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use genotype::{with_extension, AtomicFile, Variant};
 use md5::{Digest, Md5};
 
+pub use blup::{blup_path, write_blup, write_snp_blup};
 pub use json::write_json;
 pub use meta::{meta_path, meta_yaml, today, write_meta, SumstatsMeta};
 pub use reml::write_reml;
@@ -67,13 +69,19 @@ pub fn assoc_path(out: &Path, phenotype: &str, several: bool, format: AssocForma
 /// Seven significant digits in C's `%.6e` form (`-7.882975e-02`), as
 /// GEMMA and most tools print them.
 pub(crate) fn sci(v: f64) -> String {
+    sci_with(v, 6)
+}
+
+/// `digits + 1` significant digits in C's `%.{digits}e` form (`NA` for
+/// `NaN`), the form of every number kindred writes in scientific notation.
+pub fn sci_with(v: f64, digits: usize) -> String {
     if v.is_nan() {
         return "NA".into();
     }
     if v.is_infinite() {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let s = format!("{v:.6e}");
+    let s = format!("{v:.digits$e}");
     match s.split_once('e') {
         Some((mantissa, exp)) => {
             let (sign, digits) = match exp.strip_prefix('-') {

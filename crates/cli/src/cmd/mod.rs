@@ -11,6 +11,7 @@ mod model;
 mod plan;
 mod plot;
 mod reml;
+mod score;
 mod setup;
 mod simulate;
 mod sumstats;
@@ -58,5 +59,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(a) => merge::run(&a),
         Command::Plan(a) => plan::run(&a),
         Command::Plot(a) => plot::run(&a),
+        Command::Score(a) => score::run(&a),
     }
 }

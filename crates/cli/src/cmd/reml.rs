@@ -1,9 +1,10 @@
 //! `kindred reml`: null models and heritability for one or more phenotypes.
 
 use association::analysis;
-use association::output::write_reml;
+use association::analysis::PhenotypeResult;
+use association::output::{blup_path, write_blup, write_reml, write_snp_blup};
 use association::report::RemlReport;
-use genotype::with_extension;
+use genotype::{with_extension, Dataset};
 
 use crate::args::RemlArgs;
 use crate::cmd::setup;
@@ -21,6 +22,7 @@ fn body(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let reporter = LogReporter::new(log, a.common.quiet, Command::Reml);
     let results = analysis::run(&ds, &opts, &reporter)?;
     let path = write_reml(&a.out, &ds, &results)?;
+    write_blups(a, &ds, &results, log)?;
     let report = RemlReport::new(&ds, &results, log.warnings().to_vec());
     crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     if !a.common.quiet {
@@ -37,5 +39,35 @@ fn body(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<()> {
         }
     }
     log.info(format!("wrote {}", path.display()));
+    Ok(())
+}
+
+/// `--blup`'s files, one (or two, with `--blup-snp`) per phenotype.
+fn write_blups(a: &RemlArgs, ds: &Dataset, results: &[PhenotypeResult], log: &mut RunLog) -> anyhow::Result<()> {
+    let several = results.len() > 1;
+    for r in results {
+        let Some(b) = &r.blup else { continue };
+        let name = &ds.phenotypes[r.phenotype].name;
+        if let Some(why) = &b.skipped {
+            log.warn(format!("phenotype '{name}': {why}"));
+        }
+        let predicted = b.rows.iter().filter(|r| !r.observed).count();
+        let path = blup_path(&a.out, name, several, "blup.tsv");
+        write_blup(&path, ds, r.phenotype, b)?;
+        log.info(format!(
+            "phenotype '{name}': genetic values of {} analysed samples and {predicted} predicted from relatives; wrote {}",
+            b.rows.len() - predicted,
+            path.display()
+        ));
+        if a.blup_snp {
+            let path = blup_path(&a.out, name, several, "snpblup.tsv");
+            write_snp_blup(&path, ds, b)?;
+            log.info(format!(
+                "phenotype '{name}': {} SNP effects; wrote {}",
+                b.snp_effects.len(),
+                path.display()
+            ));
+        }
+    }
     Ok(())
 }

@@ -46,13 +46,17 @@ pub fn open(
     Ok((ds, opts))
 }
 
-/// `reml`'s dataset and options: REML or ML, LOCO eigen files to write.
+/// `reml`'s dataset and options: REML or ML, LOCO eigen files to write,
+/// BLUP.
 pub fn reml(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)> {
     let (ds, mut opts) = open(&a.data, None, false, log)?;
     opts.method = model::method(a.method);
     opts.memory_limit = crate::memory::limit(&a.common);
     opts.loco = a.loco;
     opts.loco_chroms = a.loco_chr.as_ref().map(|c| c.iter().map(|s| Chrom::parse(s)).collect());
+    opts.blup = a.blup.then_some(association::blup::BlupOptions {
+        snp_effects: a.blup_snp,
+    });
     Ok((ds, opts))
 }
 

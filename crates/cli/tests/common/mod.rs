@@ -51,15 +51,22 @@ pub fn run<S: AsRef<OsStr>>(dir: &Path, args: impl IntoIterator<Item = S>) -> Ou
     command(dir).args(args).output().expect("kindred runs")
 }
 
+/// `kindred <words> --bfile <bfile> <extra>` set to run in `dir` (`words`
+/// split on whitespace; paths go in `extra`), not started: for a test that
+/// sets the environment, watches the run or wants its progress lines.
+pub fn kindred_on(dir: &Path, words: &str, bfile: &str, extra: &[&str]) -> Command {
+    let mut cmd = command(dir);
+    cmd.args(words.split_whitespace()).args(["--bfile", bfile]).args(extra);
+    cmd
+}
+
 /// Runs `kindred <words> --bfile MOUSE <extra> --quiet` in `dir`
 /// (`words` split on whitespace; paths go in `extra`).
 pub fn kindred(dir: &Path, words: &str, extra: &[&str]) -> Output {
-    let args = words
-        .split_whitespace()
-        .chain(["--bfile", MOUSE])
-        .chain(extra.iter().copied())
-        .chain(["--quiet"]);
-    run(dir, args)
+    kindred_on(dir, words, MOUSE, extra)
+        .arg("--quiet")
+        .output()
+        .expect("kindred runs")
 }
 
 /// As [`kindred`], and fails the test, with its stderr, unless it succeeds.
@@ -81,6 +88,16 @@ pub fn fails(dir: &Path, words: &str, code: i32) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(code), "kindred {words}: {err}");
     err
+}
+
+/// The names in `dir`, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }
 
 /// The bytes of the file at `path`; panics naming it if it cannot be read.

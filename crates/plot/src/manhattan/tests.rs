@@ -1,18 +1,12 @@
+// The generator the benchmark's input is made with, too.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::Uniform;
+
 use super::*;
-
-/// A deterministic stream of uniform numbers in [0, 1) (xorshift64*).
-struct Uniform(u64);
-
-impl Uniform {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// `n` rows over three chromosomes (two long, one short), `-log10 p` of
 /// uniform p-values, with a planted peak of strong rows on chromosome 2.

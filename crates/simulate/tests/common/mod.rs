@@ -23,6 +23,13 @@ pub fn run(cfg: &SimConfig) -> Run {
     Run { dir, prefix, report }
 }
 
+/// [`run`], and the genotype matrix it wrote read back ([`genotypes`]).
+pub fn run_and_read(cfg: &SimConfig) -> (Run, Fileset, Vec<f64>) {
+    let r = run(cfg);
+    let (fs, x) = genotypes(&r.prefix);
+    (r, fs, x)
+}
+
 /// The genotype matrix through kindred's reader: column-major `n x M` A1
 /// counts, `NaN` where missing.
 pub fn genotypes(prefix: &Path) -> (Fileset, Vec<f64>) {

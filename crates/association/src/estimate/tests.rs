@@ -5,34 +5,22 @@ use std::path::Path;
 
 use genotype::{NoProgress, PhenoSelect, PhenoSpec, Progress, SampleFilter, VariantFilter};
 
+use super::resident::PAGE_WINDOW;
 use super::*;
+use crate::analysis::tests::{options, simulate_small};
 use crate::analysis::{run, Event, Reporter, Stage};
 use crate::scan::{ScanOptions, Tests};
 
 /// 120 samples x 600 variants on 3 chromosomes, one phenotype, two
 /// numeric covariates.
 fn dataset(dir: &Path) -> Dataset {
-    let prefix = dir.join("sim");
-    let mut cfg = simulate::SimConfig::new(120, 600);
-    cfg.n_chrom = 3;
-    cfg.n_causal = 20;
-    simulate::simulate(&cfg, &prefix, &NoProgress).unwrap();
+    let prefix = simulate_small(dir, |_| {});
     let spec = PhenoSpec {
         file: Some(dir.join("sim.pheno.tsv")),
         select: PhenoSelect::All,
         covar: Some(dir.join("sim.covar.tsv")),
     };
     Dataset::open(&prefix, &SampleFilter::default(), &VariantFilter::default(), &spec).unwrap()
-}
-
-fn options(scan: Option<Model>) -> Options {
-    Options {
-        scan,
-        ..Options::new(GrmSource::Build {
-            kind: GrmKind::Centered,
-            precision: Precision::F64,
-        })
-    }
 }
 
 fn exact() -> Option<Model> {

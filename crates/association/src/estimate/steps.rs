@@ -1,0 +1,200 @@
+//! One group's share of an analysis as steps: the GRM pass and the forming
+//! of the GRM, reading a GRM file, the eigendecomposition, the scan, and
+//! with LOCO the same per chromosome, each with the memory it holds.
+
+use faer::Par;
+use kinship::memory::square_bytes;
+use kinship::{GrmKind, Precision};
+
+use super::memory::{Step, StepMemory, THREAD_BYTES};
+use crate::analysis::Options;
+use crate::eigen::workspace_bytes;
+use crate::prepare::GrmSource;
+use crate::scan::{AssocRow, Mode, Model, SCAN_BLOCK};
+
+/// Variants per block of the GRM pass (`kinship::BuildOptions`' default).
+const GRM_BLOCK: usize = 1024;
+
+/// The GRM pass of a group.
+pub(super) struct Built {
+    pub(super) build: StepMemory,
+    pub(super) form: StepMemory,
+    /// One part of the sums.
+    pub(super) part: u64,
+    /// The sums kept after the pass (LOCO's).
+    pub(super) kept_sums: u64,
+}
+
+/// One group's share of the run.
+pub(super) struct GroupRun {
+    /// Its samples.
+    pub(super) n: usize,
+    /// Samples of the `.fam` (a GRM file holds them all).
+    pub(super) n_fam: usize,
+    /// Its phenotypes.
+    pub(super) n_pheno: usize,
+    /// Variants selected.
+    pub(super) m: usize,
+    /// Model columns: intercept and covariates.
+    pub(super) c: usize,
+    /// Chromosomes with a LOCO decomposition, when there are any.
+    pub(super) loco: Option<usize>,
+}
+
+impl GroupRun {
+    /// Its steps, the bytes of its result rows and its decompositions.
+    pub(super) fn steps(&self, opts: &Options) -> (Vec<StepMemory>, u64, usize) {
+        let n = self.n;
+        let a = square_bytes(n).unwrap_or(u64::MAX / 4);
+        let at = |step| StepMemory::new(step, n);
+        let mut steps = Vec::new();
+        let rows = if opts.scan.is_some() {
+            (self.m as u64)
+                .saturating_mul(self.n_pheno as u64)
+                .saturating_mul(std::mem::size_of::<AssocRow>() as u64)
+        } else {
+            0
+        };
+        if let Some(Model::Linear(_)) = opts.scan {
+            let mut s = at(Step::Scan);
+            s.blocks = self.blocks(false, false, None);
+            s.rows = rows;
+            return (vec![s], rows, 0);
+        }
+        let ws = workspace_bytes(n, Par::Seq);
+        let mut decomps = 0;
+        // The group's eigenvectors while it is fitted and scanned (mapped
+        // with an eigen file: counted with the mapped pages).
+        let mut u = a;
+        // Per-chromosome sums kept for LOCO.
+        let mut sums = 0;
+        let mut part = a;
+        match opts.grm {
+            GrmSource::Build { kind, precision } => {
+                let b = self.build(kind, precision);
+                (part, sums) = (b.part, b.kept_sums);
+                steps.extend([b.build, b.form]);
+            }
+            GrmSource::File(_) => {
+                let mut s = at(Step::Read);
+                s.matrices = square_bytes(self.n_fam).unwrap_or(u64::MAX / 4).saturating_add(a);
+                steps.push(s);
+            }
+            GrmSource::Eigen { .. } => u = 0,
+        }
+        if !matches!(opts.grm, GrmSource::Eigen { .. }) {
+            let mut s = at(Step::Decompose);
+            s.matrices = sums.saturating_add(a.saturating_mul(2));
+            s.workspace = ws;
+            steps.push(s);
+            decomps += 1;
+        }
+        let f32_copy = match opts.scan {
+            Some(Model::Lmm(o)) if o.rotation == Precision::F32 => a / 2,
+            _ => 0,
+        };
+        // The exact mode's cached points: the search grid and two lambdas.
+        let exact = match opts.scan {
+            Some(Model::Lmm(o)) if o.mode == Mode::Exact => Some(o.search.grid().len() as u64 + 2),
+            _ => None,
+        };
+        let scanning = matches!(opts.scan, Some(Model::Lmm(_)));
+        match self.loco {
+            Some(l) => {
+                let held = sums.saturating_add(u);
+                if sums > 0 {
+                    let mut s = at(Step::LocoForm);
+                    s.matrices = held.saturating_add(part).saturating_add(a);
+                    steps.push(s);
+                    let mut s = at(Step::LocoDecompose);
+                    s.matrices = held.saturating_add(a.saturating_mul(2));
+                    s.workspace = ws;
+                    steps.push(s);
+                    decomps += l;
+                }
+                if scanning {
+                    // A chromosome's eigenvectors (decomposed, or mapped
+                    // from its eigen file), their f32 copy; the rows of
+                    // every chromosome, merged at the end (twice).
+                    let mut s = at(Step::LocoScan);
+                    s.matrices = held.saturating_add(a).saturating_add(f32_copy);
+                    s.blocks = self.blocks(true, f32_copy > 0, exact);
+                    s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
+                    s.rows = rows.saturating_mul(2);
+                    steps.push(s);
+                }
+            }
+            None if scanning => {
+                let mut s = at(Step::Scan);
+                s.matrices = u.saturating_add(f32_copy);
+                s.blocks = self.blocks(true, f32_copy > 0, exact);
+                s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
+                s.rows = rows;
+                steps.push(s);
+            }
+            None => {}
+        }
+        (steps, rows, decomps)
+    }
+
+    /// The GRM pass and the forming of the GRM from its sums.
+    pub(super) fn build(&self, kind: GrmKind, precision: Precision) -> Built {
+        let n = self.n;
+        let a = square_bytes(n).unwrap_or(u64::MAX / 4);
+        // GCTA's kind may add per-pair counts to each part of the sums.
+        let part = if kind == GrmKind::Gcta { a.saturating_mul(2) } else { a };
+        // The centered kind's exact blocks, and f32 blocks, have an f32
+        // copy of the block and an f32 n x n block product.
+        let f32s = kind == GrmKind::Centered || precision == Precision::F32;
+        let b = GRM_BLOCK.min(self.m.max(1)) as u64 * n as u64;
+        // With LOCO: the total, each chromosome's sums and the run being added.
+        let (built, kept) = match self.loco {
+            Some(l) => (l as u64 + 2, l as u64 + 1),
+            None => (1, 0),
+        };
+        let mut build = StepMemory::new(Step::Build, n);
+        build.matrices = part.saturating_mul(built).saturating_add(if f32s { a / 2 } else { 0 });
+        build.blocks = b.saturating_mul(if f32s { 12 } else { 8 });
+        let mut form = StepMemory::new(Step::Form, n);
+        let counts = if kind == GrmKind::Gcta { a / 2 } else { 0 };
+        form.matrices = part
+            .saturating_mul(kept.max(1))
+            .saturating_add(a)
+            .saturating_add(counts);
+        Built {
+            build,
+            form,
+            part,
+            kept_sums: part.saturating_mul(kept),
+        }
+    }
+
+    /// The scan's variant blocks and caches: the decoded block, with
+    /// `rotated` its rotation (and the f32 pair of blocks with `f32`), and
+    /// in the exact mode (`exact`: its cached points) the block's squares
+    /// and each phenotype's weights at the points.
+    fn blocks(&self, rotated: bool, f32: bool, exact: Option<u64>) -> u64 {
+        let n = self.n as u64;
+        let bs = SCAN_BLOCK.min(self.m.max(1)) as u64;
+        let col = n.saturating_mul(bs).saturating_mul(8);
+        let mut b = if rotated { col.saturating_mul(2) } else { col };
+        if f32 {
+            b = b.saturating_add(col);
+        }
+        if let Some(points) = exact {
+            let per_pheno = n
+                .saturating_mul(8)
+                .saturating_mul(3 * points * (self.c as u64 + 1) + 3 * points + 4 * points);
+            b = b
+                .saturating_add(col)
+                .saturating_add(per_pheno.saturating_mul(self.n_pheno as u64));
+        }
+        b
+    }
+
+    /// A scan thread's own vectors: the variant's column and the
+    /// likelihood's weights.
+    fn thread_bytes(&self) -> u64 {
+        (self.n as u64).saturating_mul(8 * 6)
+    }
+}

@@ -1,0 +1,169 @@
+//! The mixed model's commands: what a null model is fitted to, `kindred
+//! reml` and the scans of `kindred assoc` and `kindred gwas`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{Common, GrmSource, Input, Pheno, Precision};
+
+/// Likelihood maximised for the null model.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MethodArg {
+    /// Restricted maximum likelihood.
+    Reml,
+    /// Maximum likelihood.
+    Ml,
+}
+
+/// What a null model is fitted to, shared by `reml`, `assoc` and `gwas`:
+/// the genotypes and their filters, the phenotypes and covariates, and where
+/// K comes from.
+#[derive(Debug, Args)]
+pub struct ModelData {
+    #[command(flatten)]
+    pub input: Input,
+    #[command(flatten)]
+    pub pheno: Pheno,
+    #[command(flatten)]
+    pub grm: GrmSource,
+}
+
+/// `kindred reml`.
+#[derive(Debug, Args)]
+pub struct RemlArgs {
+    #[command(flatten)]
+    pub data: ModelData,
+    /// REML (default) or ML.
+    #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
+    pub method: MethodArg,
+    /// With --write-eigen: also write one eigendecomposition per chromosome
+    /// left out (PREFIX.loco.CHR.eigen.*), for `assoc --loco --eigen`.
+    #[arg(long, requires = "write_eigen")]
+    pub loco: bool,
+    /// With --loco: write only these chromosomes' LOCO decompositions (and
+    /// not the whole-genome one), so that a workflow runs one job per
+    /// chromosome.
+    #[arg(long, value_name = "CHR", value_delimiter = ',', requires = "loco")]
+    pub loco_chr: Option<Vec<String>>,
+    /// Also predict each sample's genetic value (BLUP) with its prediction
+    /// error variance and reliability, samples without a phenotype from
+    /// their relatives: PREFIX.blup.tsv (PREFIX.NAME.blup.tsv for several
+    /// phenotypes).
+    #[arg(long)]
+    pub blup: bool,
+    /// With --blup: also back-solve SNP effects per copy of A1
+    /// (PREFIX.snpblup.tsv), the input of `kindred score`.
+    #[arg(long, requires = "blup")]
+    pub blup_snp: bool,
+    /// Output prefix (PREFIX.reml.tsv, PREFIX.json, PREFIX.log).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Per-variant tests.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TestArg {
+    /// Wald test, lambda re-estimated by REML per variant (GEMMA -lmm 1).
+    Wald,
+    /// Likelihood-ratio test, ML lambda (GEMMA -lmm 2).
+    Lrt,
+    /// Score test at the null lambda (GEMMA -lmm 3).
+    Score,
+    /// All three (GEMMA -lmm 4).
+    All,
+}
+
+/// Model of the scan.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ModelArg {
+    /// Linear mixed model.
+    Lmm,
+    /// Ordinary least squares, same covariates (no GRM).
+    Linear,
+}
+
+/// Summary-statistics layouts.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AssocFormat {
+    /// GWAS-SSF-style tab-separated columns.
+    Tsv,
+    /// GEMMA's .assoc.txt columns.
+    Gemma,
+}
+
+/// `kindred assoc` and `kindred gwas`.
+#[derive(Debug, Args)]
+pub struct AssocArgs {
+    #[command(flatten)]
+    pub data: ModelData,
+    /// Which test(s).
+    #[arg(long, value_enum, default_value_t = TestArg::Wald)]
+    pub test: TestArg,
+    /// Reuse the null model's lambda for every variant (EMMAX / FaST-LMM style).
+    #[arg(long)]
+    pub fixed_ratio: bool,
+    /// Test each chromosome against a GRM built without it (or read from
+    /// the LOCO eigen files of --eigen).
+    #[arg(long)]
+    pub loco: bool,
+    /// Test only the I-th of N slices of the .bim, of equal variant counts
+    /// (e.g. 3/8); the GRM and null model still use every variant, so the
+    /// rows are exactly those of one run over the whole fileset.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["range", "from_bp", "to_bp"])]
+    pub chunk: Option<String>,
+    /// Test only the variants of a region, CHR:FROM-TO in base pairs
+    /// (inclusive); the GRM and null model use every variant.
+    #[arg(long, value_name = "CHR:FROM-TO", conflicts_with_all = ["from_bp", "to_bp"])]
+    pub range: Option<String>,
+    /// With --chr C and --to-bp: the region's first base pair (as --range
+    /// C:FROM-TO; --chr then names the region, not a filter of the GRM).
+    #[arg(long, value_name = "BP", requires = "to_bp")]
+    pub from_bp: Option<i64>,
+    /// With --chr C and --from-bp: the region's last base pair.
+    #[arg(long, value_name = "BP", requires = "from_bp")]
+    pub to_bp: Option<i64>,
+    /// Mixed model (default) or ordinary least squares.
+    #[arg(long, value_enum, default_value_t = ModelArg::Lmm)]
+    pub model: ModelArg,
+    /// Output layout.
+    #[arg(long, value_enum, default_value_t = AssocFormat::Tsv)]
+    pub format: AssocFormat,
+    /// Compress the summary statistics as BGZF (adds .gz), with a tabix
+    /// index (.tbi) for the GWAS-SSF layout.
+    #[arg(long)]
+    pub gz: bool,
+    /// Genome assembly of the positions (e.g. GRCh38), for the GWAS-SSF
+    /// metadata; a non-human assembly keeps the .bim's chromosome codes.
+    #[arg(long, value_name = "BUILD")]
+    pub genome_build: Option<String>,
+    /// Trait description for the metadata (default: the phenotype's name).
+    #[arg(long, value_name = "TEXT")]
+    pub trait_description: Option<String>,
+    /// Sample ancestry for the metadata (e.g. European).
+    #[arg(long, value_name = "TEXT")]
+    pub ancestry: Option<String>,
+    /// Genotyping technology for the metadata (e.g. "Genome-wide genotyping array").
+    #[arg(long, value_name = "TEXT")]
+    pub genotyping_technology: Option<String>,
+    /// Draw no Manhattan and QQ plots (`gwas` draws them by default).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Skip variants whose r^2 with the covariates exceeds this (GEMMA's -r2).
+    #[arg(long, default_value_t = 0.9999)]
+    pub r2: f64,
+    /// Arithmetic of the variant rotation Uᵀx, the scan's dominant cost:
+    /// f32 (the default: twice the multiply rate; p-values within ~5e-6 in
+    /// log10 of f64's) or f64 (GEMMA's arithmetic, for digit-by-digit
+    /// comparison). Eigendecomposition and model fits are always f64. Not
+    /// with --model linear (nothing is rotated).
+    #[arg(long, value_enum)]
+    pub scan_precision: Option<Precision>,
+    /// Output prefix.
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
