@@ -8,6 +8,7 @@
 //! values and counts of an independent reading of the two-bit codes.
 #![no_main]
 
+use genotype::VariantMoments;
 use genotype::{bytes_per_variant, Encoding, Fileset, Genotypes, SampleSubset, BED_MAGIC};
 use kindred_fuzz::{accepted, same_f64, Scratch};
 use libfuzzer_sys::fuzz_target;
@@ -61,13 +62,7 @@ fuzz_target!(|data: &[u8]| {
     // variants in reverse order, to exercise the block's own order
     let variants: Vec<u32> = (0..m as u32).rev().collect();
     let counts = g.stats_many(&variants);
-    for enc in [
-        Encoding::Raw,
-        Encoding::MeanImputed,
-        Encoding::Centered,
-        Encoding::Standardized,
-        Encoding::UnitVariance,
-    ] {
+    for enc in Encoding::ALL {
         let mut out = vec![f64::NAN; k * m];
         let mut stats = vec![Default::default(); m];
         g.decode_block(&variants, enc, &mut out, &mut stats);

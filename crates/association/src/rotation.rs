@@ -10,6 +10,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use genotype::AlleleStats;
+use genotype::VariantMoments;
 use kinship::Precision;
 use rayon::prelude::*;
 

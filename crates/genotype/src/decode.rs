@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::moments::{encode_in_place, VariantMoments};
+
 use crate::bed::Bed;
 
 /// PLINK 1 two-bit code -> count of allele A1 (`NaN` = missing):
@@ -148,47 +150,6 @@ impl AlleleStats {
         }
     }
 
-    /// Samples with an observed genotype.
-    pub fn n_obs(&self) -> u32 {
-        self.n_hom_a1 + self.n_het + self.n_hom_a2
-    }
-
-    /// All samples, observed or not.
-    pub fn n_total(&self) -> u32 {
-        self.n_obs() + self.n_missing
-    }
-
-    /// Sum of A1 counts over observed samples.
-    pub fn sum(&self) -> f64 {
-        f64::from(2 * self.n_hom_a1 + self.n_het)
-    }
-
-    /// Sum of squared A1 counts over observed samples.
-    pub fn sum_sq(&self) -> f64 {
-        f64::from(4 * self.n_hom_a1 + self.n_het)
-    }
-
-    /// Mean A1 count over observed samples (`NaN` when none is observed).
-    pub fn mean(&self) -> f64 {
-        self.sum() / f64::from(self.n_obs())
-    }
-
-    /// A1 allele frequency, `mean / 2` (`NaN` when no genotype is observed).
-    pub fn a1_freq(&self) -> f64 {
-        self.mean() / 2.0
-    }
-
-    /// Minor allele frequency, `min(p, 1 - p)`.
-    pub fn maf(&self) -> f64 {
-        let p = self.a1_freq();
-        p.min(1.0 - p)
-    }
-
-    /// Fraction of samples whose genotype is missing.
-    pub fn missing_rate(&self) -> f64 {
-        f64::from(self.n_missing) / f64::from(self.n_total())
-    }
-
     /// Number of distinct genotype classes observed (0 to 3).
     pub fn n_classes(&self) -> usize {
         [self.n_hom_a1, self.n_het, self.n_hom_a2]
@@ -196,13 +157,24 @@ impl AlleleStats {
             .filter(|&&c| c > 0)
             .count()
     }
+}
 
-    /// Population variance (divisor n) of the mean-imputed genotypes over all
-    /// samples, as GEMMA uses to scale its `-gk 2` matrix.
-    pub fn imputed_variance(&self) -> f64 {
-        let m = self.mean();
-        let n = f64::from(self.n_total());
-        (self.sum_sq() + m * m * f64::from(self.n_missing)) / n - m * m
+/// Hard calls: counts 2, 1, 0 of A1.
+impl VariantMoments for AlleleStats {
+    fn n_obs(&self) -> u32 {
+        self.n_hom_a1 + self.n_het + self.n_hom_a2
+    }
+
+    fn n_missing(&self) -> u32 {
+        self.n_missing
+    }
+
+    fn sum(&self) -> f64 {
+        f64::from(2 * self.n_hom_a1 + self.n_het)
+    }
+
+    fn sum_sq(&self) -> f64 {
+        f64::from(4 * self.n_hom_a1 + self.n_het)
     }
 }
 
@@ -223,6 +195,17 @@ pub enum Encoding {
     /// mean-imputed values (missing -> 0): GEMMA's `-gk 2` columns.
     /// Zero-variance variants are only centered, as in GEMMA.
     UnitVariance,
+}
+
+impl Encoding {
+    /// Every encoding, for code (and tests) that try each.
+    pub const ALL: [Encoding; 5] = [
+        Encoding::Raw,
+        Encoding::MeanImputed,
+        Encoding::Centered,
+        Encoding::Standardized,
+        Encoding::UnitVariance,
+    ];
 }
 
 /// A view of a `.bed` restricted to a subset of samples: decodes any list of
@@ -296,33 +279,6 @@ impl<'a> Genotypes<'a> {
             .zip(variants.par_iter())
             .with_min_len(8)
             .for_each(|((col, st), &v)| *st = self.decode_one(v as usize, enc, col));
-    }
-}
-
-/// Applies an encoding in place to one variant's raw counts (`NaN` =
-/// missing), given its counts `st` over the same samples.
-pub fn encode_in_place(col: &mut [f64], st: &AlleleStats, enc: Encoding) {
-    let mean = st.mean();
-    let (shift, scale, fill) = match enc {
-        Encoding::Raw => return,
-        Encoding::MeanImputed => (0.0, 1.0, mean),
-        Encoding::Centered => (mean, 1.0, 0.0),
-        Encoding::Standardized => {
-            let p = mean / 2.0;
-            let var = 2.0 * p * (1.0 - p);
-            (mean, if var > 0.0 { 1.0 / var.sqrt() } else { 0.0 }, 0.0)
-        }
-        Encoding::UnitVariance => {
-            let var = st.imputed_variance();
-            (mean, if var > 0.0 { 1.0 / var.sqrt() } else { 1.0 }, 0.0)
-        }
-    };
-    if st.n_obs() == 0 {
-        col.fill(0.0);
-        return;
-    }
-    for x in col.iter_mut() {
-        *x = if x.is_nan() { fill } else { (*x - shift) * scale };
     }
 }
 

@@ -8,6 +8,7 @@
 //! | [`Fileset::open`] | reads `PREFIX.fam`, `PREFIX.bim`, maps and validates `PREFIX.bed` |
 //! | [`Genotypes::decode_block`] | decodes variants for a [`SampleSubset`] into an `n x B` block ([`Encoding`]) |
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
+//! | [`VariantMoments`], [`encode_in_place`] | mean, frequency, MAF, missing rate and variance of hard calls and dosages alike, and the encodings built on them |
 //! | [`Bgen::open`], [`Bgen::decode_block`] | BGEN v1.2/v1.3 (layout 2; zlib, zstd, 1-32 bits): first-allele dosages into the same blocks, with [`DosageStats`] (mean, MAF, IMPUTE2 info, MACH r2) |
 //! | [`Table`], [`CovariateTable`] | phenotype / covariate files matched to samples by (FID, IID) ([`RowMatch`]) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
@@ -21,7 +22,7 @@
 //! file and, where there is one, the line ([`Error`]).
 //!
 //! ```
-//! use genotype::{Encoding, Fileset, Genotypes, SampleSubset};
+//! use genotype::{Encoding, Fileset, Genotypes, SampleSubset, VariantMoments};
 //! let fs = Fileset::open(std::path::Path::new("../../data/tiny/tiny")).unwrap();
 //! let samples = SampleSubset::all(fs.fam.len());
 //! let g = Genotypes::new(&fs.bed, &samples);
@@ -39,6 +40,7 @@ mod dataset;
 mod decode;
 mod error;
 mod fileset;
+mod moments;
 mod progress;
 mod qc;
 mod sample;
@@ -57,9 +59,10 @@ pub use bgen::{
 };
 pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
-pub use decode::{encode_in_place, AlleleStats, Encoding, Genotypes, SampleSubset};
+pub use decode::{AlleleStats, Encoding, Genotypes, SampleSubset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
+pub use moments::{encode_in_place, VariantMoments};
 pub use progress::{NoProgress, Progress};
 pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};

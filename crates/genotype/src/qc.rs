@@ -3,6 +3,7 @@
 //! ([`QcOutcome`], counted in a [`QcReport`]).
 
 use crate::decode::{AlleleStats, Genotypes};
+use crate::moments::VariantMoments;
 
 /// Quality-control thresholds on the analysed samples. Defaults are GEMMA's:
 /// minor allele frequency at least 0.01, missing rate at most 0.05, and at

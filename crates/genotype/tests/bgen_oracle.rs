@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use genotype::VariantMoments;
 use genotype::{
     Bgen, Chrom, Compression, DosageStats, Encoding, ErrorKind, Fileset, Genotypes, SampleId, SampleSubset, Sex,
 };

@@ -16,6 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
+use genotype::VariantMoments;
 use genotype::{AlleleStats, Encoding, Fileset, Genotypes, SampleSubset, Variant};
 
 /// PLINK 2 prints `ALT_FREQS` and `F_MISS` with 6 significant digits

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::kind::GrmKind;
 use crate::memory::{try_vec, try_zeros};
 use crate::part::Part;
+use genotype::VariantMoments;
 
 /// Arithmetic of the block multiply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

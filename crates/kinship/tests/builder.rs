@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use faer::{Mat, Par};
+use genotype::VariantMoments;
 use genotype::{Encoding, Fileset, Genotypes, NoProgress, SampleSubset};
 use kinship::{build_fileset, format, BuildOptions, Grm, GrmKind, GrmSums, Precision};
 

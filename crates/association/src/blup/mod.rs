@@ -31,6 +31,7 @@ use kinship::{GrmKind, GrmOrigin};
 use crate::error::{Error, Result};
 use crate::fit::PhenoFit;
 use crate::prepare::Prepared;
+use genotype::VariantMoments;
 pub use score::{read_effects, score, Effect, Matching};
 pub use solve::{reliability, Solution, Variances};
 

@@ -22,6 +22,7 @@ use genotype::{Chrom, Variant};
 use super::tabix::Locus;
 use super::{sci, Lines};
 use crate::scan::{AssocRow, Mode, Model, Test, Tests};
+use genotype::VariantMoments;
 
 /// The GWAS-SSF code of a missing value.
 pub const MISSING: &str = "#NA";

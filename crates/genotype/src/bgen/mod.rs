@@ -67,7 +67,7 @@ use index::BlockRef;
 /// memory-mapped reader); kindred only reads it. `Send + Sync`.
 ///
 /// ```
-/// use genotype::{Bgen, DosageStats, Encoding, SampleSubset};
+/// use genotype::{Bgen, DosageStats, Encoding, SampleSubset, VariantMoments};
 /// // data/tiny exported by PLINK 2; rs4 (position 3) has two missing samples
 /// let b = Bgen::open(std::path::Path::new("../../data/bgen/tiny_v12_zlib_b8.bgen"), None).unwrap();
 /// let samples = SampleSubset::all(b.n_samples());
@@ -310,7 +310,7 @@ impl Bgen {
                 ),
             )
         })?;
-        stats::encode_dosages(col, &st, enc);
+        crate::moments::encode_in_place(col, &st, enc);
         Ok(st)
     }
 

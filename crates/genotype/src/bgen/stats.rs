@@ -5,7 +5,7 @@
 //! offers the same summaries (mean, frequency, MAF, missing rate, variance)
 //! under the same names, plus two imputation quality measures.
 
-use crate::decode::Encoding;
+use crate::moments::VariantMoments;
 
 /// Sums over one variant's dosages on the decoded samples, accumulated in the
 /// decoding pass. "Dosage" is the expected count of the variant's first
@@ -34,40 +34,6 @@ impl DosageStats {
         self.sum += dosage;
         self.sum_sq += dosage * dosage;
         self.sum_second_moment += second_moment;
-    }
-
-    /// All samples, with data or not.
-    pub fn n_total(&self) -> u32 {
-        self.n_obs + self.n_missing
-    }
-
-    /// Mean dosage over samples with data (`NaN` when none has data).
-    pub fn mean(&self) -> f64 {
-        self.sum / f64::from(self.n_obs)
-    }
-
-    /// Frequency of the first allele (kindred's A1), `mean / 2`.
-    pub fn a1_freq(&self) -> f64 {
-        self.mean() / 2.0
-    }
-
-    /// Minor allele frequency, `min(p, 1 - p)`.
-    pub fn maf(&self) -> f64 {
-        let p = self.a1_freq();
-        p.min(1.0 - p)
-    }
-
-    /// Fraction of samples flagged missing.
-    pub fn missing_rate(&self) -> f64 {
-        f64::from(self.n_missing) / f64::from(self.n_total())
-    }
-
-    /// Population variance (divisor n) of the mean-imputed dosages over all
-    /// samples: the scale of [`Encoding::UnitVariance`], as for hard calls.
-    pub fn imputed_variance(&self) -> f64 {
-        let m = self.mean();
-        let n = f64::from(self.n_total());
-        (self.sum_sq + m * m * f64::from(self.n_missing)) / n - m * m
     }
 
     /// IMPUTE2's information measure (Marchini & Howie 2010, Nat Rev Genet
@@ -107,38 +73,30 @@ impl DosageStats {
     }
 }
 
-/// Applies an encoding in place to one variant's dosages (`NaN` = missing),
-/// given their sums `st`: the formulas of [`crate::encode_in_place`] with the
-/// dosage mean and variance in place of the hard-call ones.
-pub(super) fn encode_dosages(col: &mut [f64], st: &DosageStats, enc: Encoding) {
-    let mean = st.mean();
-    let (shift, scale, fill) = match enc {
-        Encoding::Raw => return,
-        Encoding::MeanImputed => (0.0, 1.0, mean),
-        Encoding::Centered => (mean, 1.0, 0.0),
-        Encoding::Standardized => {
-            let p = mean / 2.0;
-            let var = 2.0 * p * (1.0 - p);
-            (mean, if var > 0.0 { 1.0 / var.sqrt() } else { 0.0 }, 0.0)
-        }
-        Encoding::UnitVariance => {
-            let var = st.imputed_variance();
-            (mean, if var > 0.0 { 1.0 / var.sqrt() } else { 1.0 }, 0.0)
-        }
-    };
-    if st.n_obs == 0 {
-        col.fill(0.0);
-        return;
+/// Dosages: expected counts of the first allele.
+impl VariantMoments for DosageStats {
+    fn n_obs(&self) -> u32 {
+        self.n_obs
     }
-    for x in col.iter_mut() {
-        *x = if x.is_nan() { fill } else { (*x - shift) * scale };
+
+    fn n_missing(&self) -> u32 {
+        self.n_missing
+    }
+
+    fn sum(&self) -> f64 {
+        self.sum
+    }
+
+    fn sum_sq(&self) -> f64 {
+        self.sum_sq
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{encode_in_place, AlleleStats};
+    use crate::decode::{AlleleStats, Encoding};
+    use crate::moments::encode_in_place;
 
     fn stats(values: &[(f64, f64)], n_missing: u32) -> DosageStats {
         let mut st = DosageStats {
@@ -165,16 +123,10 @@ mod tests {
             (st.mean(), st.imputed_variance()),
             (hard.mean(), hard.imputed_variance())
         );
-        for enc in [
-            Encoding::Raw,
-            Encoding::MeanImputed,
-            Encoding::Centered,
-            Encoding::Standardized,
-            Encoding::UnitVariance,
-        ] {
+        for enc in Encoding::ALL {
             let mut a = vec![2.0, 1.0, f64::NAN, 0.0, 2.0];
             let mut b = a.clone();
-            encode_dosages(&mut a, &st, enc);
+            encode_in_place(&mut a, &st, enc);
             encode_in_place(&mut b, &hard, enc);
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!(x.to_bits(), y.to_bits(), "{enc:?}");
@@ -197,7 +149,7 @@ mod tests {
         let none = stats(&[], 2);
         assert!(none.impute_info().is_nan() && none.mean().is_nan());
         let mut col = vec![f64::NAN, f64::NAN];
-        encode_dosages(&mut col, &none, Encoding::MeanImputed);
+        encode_in_place(&mut col, &none, Encoding::MeanImputed);
         assert_eq!(col, vec![0.0, 0.0]);
     }
 }

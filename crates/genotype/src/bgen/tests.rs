@@ -4,6 +4,7 @@
 use super::test_file::{decode_all, one_variant, open, open_error, TestVariant};
 use super::*;
 use crate::error::ErrorKind;
+use crate::moments::VariantMoments;
 
 #[test]
 fn reads_every_compression_phasing_and_width() {
