@@ -120,7 +120,8 @@ pub struct PhenotypeResult {
 /// `memory_limit` (checked first, before any heavy work);
 /// `InvalidArgument` for `write_eigen` with several sample sets, `loco`
 /// with a GRM read from a GRM file, `loco_chroms` without `loco` and
-/// `write_eigen`; `Inconsistent` for an eigen file made for other samples,
+/// `write_eigen`, BLUP with a window or the linear model, SNP effects from
+/// a GRM file (all before any work); `Inconsistent` for an eigen file made for other samples,
 /// phenotypes, settings or fileset; the errors of QC, GRM,
 /// eigendecomposition and fits, naming the file or phenotype.
 pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
@@ -140,6 +141,13 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
     if opts.blup.is_some() && (opts.window.is_some() || matches!(opts.scan, Some(Model::Linear(_)))) {
         return Err(Error::InvalidArgument(
             "BLUP predicts from the mixed model of the whole genome: not with a window or the linear model".into(),
+        ));
+    }
+    if matches!(opts.blup, Some(b) if b.snp_effects) && matches!(opts.grm, GrmSource::File(_)) {
+        return Err(Error::InvalidArgument(
+            "--blup-snp: the GRM is read from a file, so the genotypes behind it are unknown; let kindred build it \
+             (drop --grm)"
+                .into(),
         ));
     }
     let estimate = crate::estimate(ds, opts);
