@@ -71,6 +71,7 @@ pub struct NullModelReport {
 impl NullModelReport {
     /// The report of phenotype `name`'s null model.
     pub fn new(name: &str, m: &NullModel) -> Self {
+        let h2 = m.h2_test();
         Self {
             name: name.to_string(),
             n: m.n,
@@ -89,8 +90,8 @@ impl NullModelReport {
             loglik_reml: m.reml.1,
             loglik_ml: m.ml.1,
             loglik_no_grm: m.loglik_no_grm,
-            h2_lrt: m.h2_test().statistic,
-            h2_p: m.h2_test().p_value,
+            h2_lrt: h2.statistic,
+            h2_p: h2.p_value,
             aic: m.aic(),
             bic: m.bic(),
             lambda_reml: m.reml.0,

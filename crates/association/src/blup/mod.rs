@@ -97,7 +97,7 @@ pub struct Blup {
 /// of the `gcta` kind; `Degenerate` from [`Solution::new`].
 pub fn predict(ds: &Dataset, prep: &Prepared, fits: &[PhenoFit], opts: BlupOptions, par: Par) -> Result<Vec<Blup>> {
     let group = &prep.group;
-    let (x, _) = group.design(ds);
+    let (x, names) = group.design(ds);
     let s = prep.eigen.clipped_values();
     let relatives: Vec<u32> = (0..ds.fileset.fam.len() as u32)
         .filter(|&i| ds.sample_mask[i as usize] && group.samples.binary_search(&i).is_err())
@@ -139,7 +139,7 @@ pub fn predict(ds: &Dataset, prep: &Prepared, fits: &[PhenoFit], opts: BlupOptio
         ),
         _ => (None, None),
     };
-    let fixed = relatives_design(ds, group, &relatives, x.ncols());
+    let fixed = relatives_design(ds, group, &relatives, &names);
     Ok(solutions
         .iter()
         .enumerate()
@@ -216,12 +216,19 @@ fn genotype_kind(prep: &Prepared) -> std::result::Result<GrmKind, String> {
 }
 
 /// The relatives' design rows, when the covariates expand for them to the
-/// analysed samples' columns (no missing value, no unseen level).
-fn relatives_design(ds: &Dataset, group: &crate::group::Group, relatives: &[u32], c: usize) -> Vec<Option<Vec<f64>>> {
+/// analysed samples' columns `design_names` (no missing value, no unseen level).
+fn relatives_design(
+    ds: &Dataset,
+    group: &crate::group::Group,
+    relatives: &[u32],
+    design_names: &[String],
+) -> Vec<Option<Vec<f64>>> {
     let mut rows = group.samples.clone();
     rows.extend_from_slice(relatives);
     let (names, columns) = ds.covariates.expand(&rows);
-    let same = names.len() + 1 == c && names == ds.covariates.expand(&group.samples).0;
+    // The design's names are the intercept's and then these, unless a
+    // relative brings a level no analysed sample has.
+    let same = names.as_slice() == &design_names[1..];
     let n_o = group.samples.len();
     (0..relatives.len())
         .map(|m| {

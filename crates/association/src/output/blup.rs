@@ -3,23 +3,13 @@
 //! `--blup-snp`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use genotype::{with_extension, AtomicFile, Dataset};
+use genotype::{AtomicFile, Dataset};
 
 use super::sci_with;
 use crate::blup::Blup;
 use crate::error::{Error, Result};
-
-/// `OUT.EXT` for a run of one phenotype, `OUT.NAME.EXT` for several
-/// (`EXT` is `blup.tsv` or `snpblup.tsv`), as summary statistics are named.
-pub fn blup_path(out: &Path, phenotype: &str, several: bool, ext: &str) -> PathBuf {
-    if several {
-        with_extension(out, &format!("{phenotype}.{ext}"))
-    } else {
-        with_extension(out, ext)
-    }
-}
 
 /// Ten significant digits, `NA` for a missing or undefined value.
 fn num(v: Option<f64>) -> String {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use genotype::{with_extension, AtomicFile, Variant};
 use md5::{Digest, Md5};
 
-pub use blup::{blup_path, write_blup, write_snp_blup};
+pub use blup::{write_blup, write_snp_blup};
 pub use json::write_json;
 pub use meta::{meta_path, meta_yaml, today, write_meta, SumstatsMeta};
 pub use reml::write_reml;
@@ -58,12 +58,22 @@ impl AssocFormat {
 /// it has several; `.gz` added when compressed.
 pub fn assoc_path(out: &Path, phenotype: &str, several: bool, format: AssocFormat, gz: bool) -> PathBuf {
     let ext = format.extension();
-    let stem = if several {
-        format!("{phenotype}.{ext}")
+    phenotype_path(
+        out,
+        phenotype,
+        several,
+        &if gz { format!("{ext}.gz") } else { ext.to_string() },
+    )
+}
+
+/// `OUT.EXT` for a run of one phenotype, `OUT.NAME.EXT` for several: how
+/// every per-phenotype file (summary statistics, `.blup.tsv`, ...) is named.
+pub fn phenotype_path(out: &Path, phenotype: &str, several: bool, ext: &str) -> PathBuf {
+    if several {
+        with_extension(out, &format!("{phenotype}.{ext}"))
     } else {
-        ext.to_string()
-    };
-    with_extension(out, &if gz { format!("{stem}.gz") } else { stem })
+        with_extension(out, ext)
+    }
 }
 
 /// Seven significant digits in C's `%.6e` form (`-7.882975e-02`), as

@@ -2,7 +2,7 @@
 
 use association::analysis;
 use association::analysis::PhenotypeResult;
-use association::output::{blup_path, write_blup, write_reml, write_snp_blup};
+use association::output::{phenotype_path, write_blup, write_reml, write_snp_blup};
 use association::report::RemlReport;
 use genotype::{with_extension, Dataset};
 
@@ -52,7 +52,7 @@ fn write_blups(a: &RemlArgs, ds: &Dataset, results: &[PhenotypeResult], log: &mu
             log.warn(format!("phenotype '{name}': {why}"));
         }
         let predicted = b.rows.iter().filter(|r| !r.observed).count();
-        let path = blup_path(&a.out, name, several, "blup.tsv");
+        let path = phenotype_path(&a.out, name, several, "blup.tsv");
         write_blup(&path, ds, r.phenotype, b)?;
         log.info(format!(
             "phenotype '{name}': genetic values of {} analysed samples and {predicted} predicted from relatives; wrote {}",
@@ -60,7 +60,7 @@ fn write_blups(a: &RemlArgs, ds: &Dataset, results: &[PhenotypeResult], log: &mu
             path.display()
         ));
         if a.blup_snp {
-            let path = blup_path(&a.out, name, several, "snpblup.tsv");
+            let path = phenotype_path(&a.out, name, several, "snpblup.tsv");
             write_snp_blup(&path, ds, b)?;
             log.info(format!(
                 "phenotype '{name}': {} SNP effects; wrote {}",
