@@ -157,6 +157,28 @@ for p in 1 2 3; do
         -emu "output/mouse_bslmm2_p$p.log.txt" -predict 1 -n "$p" -o "mouse_predict_p$p"
 done
 
+# Several variance components: GRMs of chromosomes 1-10 and 11-19 (-gk 1
+# restricted by -snps; -n N so that variant QC uses phenotype N's mice, as
+# kindred's does), fitted together by AI-REML (-vc 2) and by Haseman-Elston
+# regression (-vc 1) with -mk, phenotypes 1..3. GEMMA's -vc reads
+# phenotypes only from a BIMBAM -p file: the .fam's columns 6 onwards, -9
+# as NA. The logs carry the estimates; the matrices are not kept.
+awk '$1 >= 1 && $1 <= 10 { print $2 }' "$DATA/mouse_hs1940.bim" > "$WORK/chr1-10.snps"
+awk '$1 > 10 { print $2 }' "$DATA/mouse_hs1940.bim" > "$WORK/chr11-19.snps"
+awk '{ s = ""; for (i = 6; i <= NF; i++) { v = $i; if (v == "-9") v = "NA"; s = s (i > 6 ? " " : "") v }; print s }' \
+    "$DATA/mouse_hs1940.fam" > "$WORK/mouse_hs1940.pheno.fam.txt"
+for p in 1 2 3; do
+    : > "$WORK/mouse_chrsets_p$p.mk.txt"
+    for set in chr1-10 chr11-19; do
+        run_timed gemma "mouse_gk1_${set}_p$p" "${G[@]}" -gk 1 -n "$p" -snps "$set.snps" -o "mouse_gk1_${set}_p$p"
+        echo "output/mouse_gk1_${set}_p$p.cXX.txt" >> "$WORK/mouse_chrsets_p$p.mk.txt"
+    done
+    for vc in 1 2; do
+        run_timed gemma "mouse_vc${vc}_p$p" "$GEMMA" -p mouse_hs1940.pheno.fam.txt -mk "mouse_chrsets_p$p.mk.txt" \
+            -vc "$vc" -n "$p" -o "mouse_vc${vc}_p$p"
+    done
+done
+
 O="$WORK/output"
 gz "$O/mouse_gk1.cXX.txt" "$GG/mouse_gk1.cXX.txt.gz"
 gz "$O/mouse_gk2.sXX.txt" "$GG/mouse_gk2.sXX.txt.gz"
@@ -166,6 +188,26 @@ done
 for f in "$O"/*.assoc.txt "$O"/*.bv.txt "$O"/*.param.txt "$O"/*.prdt.txt; do
     gz "$f" "$GG/$(basename "$f").gz"
 done
+
+###########################################################################
+# GEMMA on BIMBAM input: the same mice as mean genotypes (real-valued
+# dosages), phenotypes and annotation, from data/bimbam/ (see its README).
+# Outputs are named bimbam_*.
+###########################################################################
+BB="$ROOT/data/bimbam"
+[[ -f "$BB/mouse_hs1940.geno.txt.gz" ]] || { echo "error: $BB/mouse_hs1940.geno.txt.gz not found" >&2; exit 1; }
+# GEMMA 0.98.5 reads -g and -p through zlib (gzipped or not) but -a as
+# plain text only, so the annotation is unpacked (the phenotypes too).
+ln -s "$BB/mouse_hs1940.geno.txt.gz" "$WORK/mouse_hs1940.geno.txt.gz"
+zcat "$BB/mouse_hs1940.pheno.txt.gz" > "$WORK/mouse_hs1940.pheno.txt"
+zcat "$BB/mouse_hs1940.anno.txt.gz" > "$WORK/mouse_hs1940.anno.txt"
+B=("$GEMMA" -g mouse_hs1940.geno.txt.gz -p mouse_hs1940.pheno.txt -a mouse_hs1940.anno.txt)
+
+run_timed gemma bimbam_gk1 "${B[@]}" -gk 1 -o bimbam_gk1
+run_timed gemma bimbam_lmm4_p1 "${B[@]}" -k output/bimbam_gk1.cXX.txt -lmm 4 -n 1 -o bimbam_lmm4_p1
+
+gz "$O/bimbam_lmm4_p1.assoc.txt" "$GG/bimbam_lmm4_p1.assoc.txt.gz"
+cp "$O/bimbam_gk1.log.txt" "$O/bimbam_lmm4_p1.log.txt" "$GG/"
 
 ###########################################################################
 # Machine-readable summary of the GEMMA logs.

@@ -10,6 +10,8 @@
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
 //! | [`VariantMoments`], [`encode_in_place`] | mean, frequency, MAF, missing rate and variance of hard calls and dosages alike, and the encodings built on them |
 //! | [`Bgen::open`], [`Bgen::decode_block`] | BGEN v1.2/v1.3 (layout 2; zlib, zstd, 1-32 bits): first-allele dosages into the same blocks, with [`DosageStats`] (mean, MAF, IMPUTE2 info, MACH r2) |
+//! | [`Bimbam::open`], [`Bimbam::decode_block`] | GEMMA's BIMBAM mean genotypes (`-g`, plain or gzipped), phenotypes (`-p`) and annotation (`-a`), parsed exactly into memory: allele-1 dosages into the same blocks |
+//! | [`Pgen::open`], [`Pgen::decode_block`] | PLINK 2 `.pgen` (fixed-width and plink2's default compressed records: LD, difflists, dosages; phase stepped over) with `.pvar`/`.pvar.zst` and `.psam`: ALT dosages into the same blocks, multiallelic variants counted and left out |
 //! | [`Table`], [`CovariateTable`] | phenotype / covariate files matched to samples by (FID, IID) ([`RowMatch`]) |
 //! | [`SampleFilter`], [`VariantFilter`], [`Qc`] | `--keep/--remove`, `--extract/--exclude/--chr`, `--maf/--geno` |
 //! | [`Window`] | `--chunk I/N`, `--range C:A-B`: the variants one job of a scattered scan tests |
@@ -35,12 +37,14 @@
 mod atomic;
 mod bed;
 mod bgen;
+mod bimbam;
 mod covariate;
 mod dataset;
 mod decode;
 mod error;
 mod fileset;
 mod moments;
+mod pgen;
 mod progress;
 mod qc;
 mod sample;
@@ -57,12 +61,14 @@ pub use bgen::{
     read_sample_file, Bgen, BgenHeader, BlockInfo, Compression, DosageStats, SkippedVariant, SkippedVariants,
     SINGLE_ID_FID,
 };
+pub use bimbam::{AnnotationMatch, Bimbam, BimbamFiles, UNKNOWN_POSITION};
 pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
 pub use decode::{AlleleStats, Encoding, Genotypes, SampleSubset};
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
 pub use moments::{encode_in_place, VariantMoments};
+pub use pgen::{Pgen, PgenHeader, RecordType, StorageMode};
 pub use progress::{NoProgress, Progress};
 pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};

@@ -1,0 +1,315 @@
+//! GEMMA's BIMBAM input: the mean-genotype file (`-g`), the phenotype file
+//! (`-p`) and the annotation file (`-a`), read whole on open and decoded
+//! into dosage blocks shaped like the `.bed` and BGEN paths'.
+//!
+//! The formats are those of the BIMBAM manual (Guan & Stephens) as GEMMA
+//! 0.98.5 reads them (`ReadFile_geno`, `ReadFile_pheno`, `ReadFile_anno` in
+//! its `src/gemma_io.cpp`); the submodules give the rules field by field:
+//! - mean genotypes: `rsid, allele1, allele0, dosage_1 ... dosage_n`, one
+//!   line per variant, dosages in `[0, 2]` or `NA` (module `geno`);
+//! - phenotypes: one line per sample, columns `-n 1, 2, ...`, `NA` missing
+//!   (only `NA`: `-9` is the number -9 here, as in GEMMA) (module `pheno`);
+//! - annotation: `rsid, position[, chromosome[, cM]]`, position `NA` for
+//!   unknown; lines for IDs not in the genotype file are ignored and
+//!   variants without a line stay unplaced, as in GEMMA, both counted in an
+//!   [`AnnotationMatch`] (module `anno`).
+//!
+//! Fields are separated by any run of spaces, commas and tabs, as in GEMMA.
+//! Each file may be gzipped (recognised by its first bytes, not its name).
+//!
+//! **Conventions.** The decoded value is the file's dosage: the expected
+//! count of **allele 1** (the second field), which is [`Variant::a1`] and
+//! GEMMA's `allele1` column; `a2` is allele 0. BIMBAM has no sample IDs:
+//! sample `k` (1-based, the `k`-th dosage column and the `k`-th phenotype
+//! line) gets FID = IID = `k` (`"1"`, `"2"`, ...), so files keyed by
+//! (FID, IID) can name them. Without an annotation line a variant is on
+//! chromosome [`Chrom::Unplaced`] (GEMMA prints `-9`) at position
+//! [`UNKNOWN_POSITION`] (`-9`, as GEMMA prints); [`Variant::cm`] is 0 when
+//! unknown. GEMMA checks none of the values it reads (a word is 0, a dosage
+//! of 7 is used as is); kindred refuses them on open, naming file, line and
+//! variant.
+//!
+//! The dosages are kept exactly as parsed (the doubles GEMMA uses), at 2
+//! bytes each when the file has at most 65,536 distinct values (the mouse
+//! example has 1,160), else 8.
+//!
+//! [`Chrom::Unplaced`]: crate::Chrom::Unplaced
+
+mod anno;
+mod geno;
+mod lines;
+mod pheno;
+mod store;
+
+#[cfg(test)]
+mod malformed_tests;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::bgen::DosageStats;
+use crate::decode::{Encoding, SampleSubset};
+use crate::error::Result;
+use crate::sample::{Fam, Sample, SampleId, Sex};
+use crate::variant::Variant;
+
+pub use anno::AnnotationMatch;
+pub use geno::UNKNOWN_POSITION;
+
+use lines::Lines;
+use store::Store;
+
+/// The files of one BIMBAM data set: GEMMA's `-g`, `-p` and `-a`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BimbamFiles {
+    /// Mean-genotype file (required).
+    pub geno: PathBuf,
+    /// Phenotype file; without it the samples have no phenotype columns.
+    pub pheno: Option<PathBuf>,
+    /// Annotation file; without it every variant is unplaced.
+    pub anno: Option<PathBuf>,
+}
+
+impl BimbamFiles {
+    /// A mean-genotype file alone.
+    pub fn new(geno: impl Into<PathBuf>) -> Self {
+        Self {
+            geno: geno.into(),
+            pheno: None,
+            anno: None,
+        }
+    }
+
+    /// With a phenotype file.
+    pub fn pheno(mut self, path: impl Into<PathBuf>) -> Self {
+        self.pheno = Some(path.into());
+        self
+    }
+
+    /// With an annotation file.
+    pub fn anno(mut self, path: impl Into<PathBuf>) -> Self {
+        self.anno = Some(path.into());
+        self
+    }
+}
+
+/// A BIMBAM data set parsed into memory: samples (with their phenotypes),
+/// variants (placed by the annotation file) and every dosage. `Send + Sync`.
+///
+/// ```
+/// use genotype::{Bimbam, BimbamFiles, DosageStats, Encoding, SampleSubset, VariantMoments};
+/// let dir = tempfile::tempdir().unwrap();
+/// let (g, p) = (dir.path().join("g.txt"), dir.path().join("p.txt"));
+/// std::fs::write(&g, "rs1, A, T, 0, 1.5, NA\nrs2, C, G, 2, 2, 1\n").unwrap();
+/// std::fs::write(&p, "0.1\nNA\n-0.4\n").unwrap();
+/// let b = Bimbam::open(&BimbamFiles::new(&g).pheno(&p)).unwrap();
+/// assert_eq!((b.n_samples(), b.samples()[2].id.iid.as_ref()), (3, "3"));
+/// assert_eq!(b.phenotypes()[0], [Some(0.1), None, Some(-0.4)]);
+/// let all = SampleSubset::all(3);
+/// let mut block = vec![0.0; 3 * 2];
+/// let mut stats = vec![DosageStats::default(); 2];
+/// b.decode_block(&[0, 1], &all, Encoding::MeanImputed, &mut block, &mut stats).unwrap();
+/// assert_eq!(block, [0.0, 1.5, 0.75, 2.0, 2.0, 1.0]); // the missing dosage takes the mean
+/// assert_eq!((stats[0].n_missing, stats[0].a1_freq()), (1, 0.375));
+/// ```
+#[derive(Debug)]
+pub struct Bimbam {
+    files: BimbamFiles,
+    fam: Fam,
+    variants: Vec<Variant>,
+    store: Store,
+    annotation: Option<AnnotationMatch>,
+}
+
+impl Bimbam {
+    /// Parses the files of `files`: the phenotype file first, then the
+    /// mean-genotype file (checked against it as soon as its first line
+    /// gives the number of samples), then the annotation file.
+    ///
+    /// # Errors
+    /// `Io` when a file cannot be read; `MalformedInput` naming the file and
+    /// line (and the variant ID) for a field that breaks the format (see
+    /// the module documentation), a variant ID used twice, or an empty
+    /// file; `InconsistentInput` when the phenotype file has another number
+    /// of lines than the mean-genotype file has dosage columns, or no
+    /// variant of the annotation file is in the mean-genotype file.
+    pub fn open(files: &BimbamFiles) -> Result<Self> {
+        let pheno = files
+            .pheno
+            .as_deref()
+            .map(|p| pheno::read(&mut Lines::open(p)?))
+            .transpose()?;
+        let mut geno_lines = Lines::open(&files.geno)?;
+        let mut geno = geno::read(&mut geno_lines, |n, line| match (&pheno, &files.pheno) {
+            (Some(ph), Some(path)) => ph.check_sample_count(path, n, &files.geno, line),
+            _ => Ok(()),
+        })?;
+        let annotation = files
+            .anno
+            .as_deref()
+            .map(|a| anno::apply(&mut Lines::open(a)?, &mut geno.variants, &geno.index, &files.geno))
+            .transpose()?;
+        let samples = (1..=geno.n_samples)
+            .map(|k| Sample {
+                id: SampleId::new(&k.to_string(), &k.to_string()),
+                father: None,
+                mother: None,
+                sex: Sex::Unknown,
+            })
+            .collect();
+        Ok(Self {
+            files: files.clone(),
+            fam: Fam {
+                samples,
+                phenotypes: pheno.map(|p| p.columns).unwrap_or_default(),
+            },
+            variants: geno.variants,
+            store: geno.store,
+            annotation,
+        })
+    }
+
+    /// The files this data set was read from.
+    pub fn files(&self) -> &BimbamFiles {
+        &self.files
+    }
+
+    /// Number of samples (dosage columns; rows of a block decoded over all
+    /// samples).
+    pub fn n_samples(&self) -> usize {
+        self.fam.samples.len()
+    }
+
+    /// Samples in file order, named `1`, `2`, ... (FID = IID).
+    pub fn samples(&self) -> &[Sample] {
+        &self.fam.samples
+    }
+
+    /// The samples and phenotype columns as a [`Fam`], for code that takes
+    /// a `.fam` (phenotype `k` is GEMMA's `-n k`).
+    pub fn fam(&self) -> &Fam {
+        &self.fam
+    }
+
+    /// Phenotype columns (GEMMA's `-n 1`, `-n 2`, ...), each one value per
+    /// sample (`None` = `NA`); empty without a phenotype file.
+    pub fn phenotypes(&self) -> &[Vec<Option<f64>>] {
+        &self.fam.phenotypes
+    }
+
+    /// Variants in file order; `decode_block` takes positions in this list.
+    /// `a1` is allele 1, the allele the dosages count.
+    pub fn variants(&self) -> &[Variant] {
+        &self.variants
+    }
+
+    /// How the annotation file matched the variants (`None` without one).
+    pub fn annotation(&self) -> Option<&AnnotationMatch> {
+        self.annotation.as_ref()
+    }
+
+    /// Bytes of memory the dosages take (2 or 8 per dosage, see the module
+    /// documentation).
+    pub fn dosage_bytes(&self) -> usize {
+        self.store.heap_bytes()
+    }
+
+    /// Decodes variant `v` (position in [`Bimbam::variants`]) for `subset`
+    /// into `out` (length `subset.len()`), encoded as `enc`, and returns its
+    /// sums.
+    ///
+    /// # Errors
+    /// None: the file was checked on open. The `Result` gives this reader
+    /// the signature of [`crate::Bgen::decode_one`], so callers treat both
+    /// alike.
+    ///
+    /// # Panics
+    /// As [`Bimbam::decode_block`].
+    pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
+        self.check_subset(subset);
+        assert_eq!(out.len(), subset.len(), "output buffer has the wrong size");
+        Ok(self.decode_into(v, subset, enc, out))
+    }
+
+    /// Decodes `variants` (positions in [`Bimbam::variants`], any order)
+    /// into `out`, a column-major `n x variants.len()` block with `n =
+    /// subset.len()` rows in the subset's order: each variant's allele-1
+    /// dosages encoded as `enc` (missing samples are `NaN` with
+    /// [`Encoding::Raw`] and take the variant's mean dosage over the subset,
+    /// before centering and scaling, otherwise). Each variant's sums over
+    /// the subset go to `stats` (their `sum_second_moment`, and so
+    /// [`DosageStats::impute_info`], is `NaN`: mean genotypes carry no
+    /// genotype probabilities). Parallel over variants (rayon).
+    ///
+    /// # Errors
+    /// None, as [`Bimbam::decode_one`]; the shape is
+    /// [`crate::Bgen::decode_block`]'s.
+    ///
+    /// # Panics
+    /// If `out.len() != n * variants.len()`, `stats.len() !=
+    /// variants.len()`, a variant position is out of range, or the subset
+    /// refers to a sample the file does not have.
+    pub fn decode_block(
+        &self,
+        variants: &[u32],
+        subset: &SampleSubset,
+        enc: Encoding,
+        out: &mut [f64],
+        stats: &mut [DosageStats],
+    ) -> Result<()> {
+        let n = subset.len();
+        assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
+        assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
+        self.check_subset(subset);
+        if n == 0 {
+            for (st, &v) in stats.iter_mut().zip(variants) {
+                *st = self.decode_into(v as usize, subset, enc, &mut []);
+            }
+            return Ok(());
+        }
+        out.par_chunks_mut(n)
+            .zip(stats.par_iter_mut())
+            .zip(variants.par_iter())
+            .with_min_len(8)
+            .for_each(|((col, st), &v)| *st = self.decode_into(v as usize, subset, enc, col));
+        Ok(())
+    }
+
+    /// Sums of many variants over `subset` without keeping the values, in
+    /// parallel (for QC before decoding).
+    ///
+    /// # Panics
+    /// If a variant position is out of range or the subset refers to a
+    /// sample the file does not have.
+    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Vec<DosageStats> {
+        self.check_subset(subset);
+        variants
+            .par_iter()
+            .with_min_len(8)
+            .map_init(
+                || vec![0.0; subset.len()],
+                |col, &v| self.decode_into(v as usize, subset, Encoding::Raw, col),
+            )
+            .collect()
+    }
+
+    /// One variant into `col`.
+    fn decode_into(&self, v: usize, subset: &SampleSubset, enc: Encoding, col: &mut [f64]) -> DosageStats {
+        assert!(v < self.variants.len(), "variant position {v} out of range");
+        let st = self.store.fill(v, self.n_samples(), subset.positions(), col);
+        crate::moments::encode_in_place(col, &st, enc);
+        st
+    }
+
+    /// Panics unless every subset position is a sample of this file.
+    fn check_subset(&self, subset: &SampleSubset) {
+        let n = self.n_samples();
+        assert!(
+            subset.positions().iter().all(|&i| (i as usize) < n),
+            "sample position out of range for a BIMBAM file of {n} samples"
+        );
+    }
+}
