@@ -78,7 +78,7 @@ fn fit_each(
         .collect()
 }
 
-fn with_pheno(e: Error, name: &str) -> Error {
+pub(crate) fn with_pheno(e: Error, name: &str) -> Error {
     match e {
         Error::Degenerate(m) => Error::Degenerate(format!("phenotype '{name}': {m}")),
         Error::NoConvergence(m) => Error::NoConvergence(format!("phenotype '{name}': {m}")),

@@ -7,6 +7,7 @@
 //! | [`GrmSource`], [`prepare`] | where the GRM comes from; one group's QC, GRM and eigendecomposition |
 //! | [`Eigen`] | `K = U diag(s) Uᵀ` (faer), written and memory-mapped back |
 //! | [`Rotated`], [`fit_null`], [`fit_group`] | a phenotype in the eigenbasis; REML / ML `lambda`, variance components, PVE and its SE |
+//! | [`components::fit_components`] | several variance components (GRMs of chromosome sets, grouping factors): AI-REML or Haseman-Elston, shares and SEs |
 //! | [`Rotator`] | `Uᵀ X` for variant blocks, in f64 or f32 |
 //! | [`Scanner`], [`scan_variants`] | Wald / LRT / score per variant, exact or fixed-ratio, parallel |
 //! | [`scan_loco`] | each chromosome against the GRM without it (sums or `E.loco.CHR` eigen files) |
@@ -25,6 +26,7 @@
 
 pub mod analysis;
 pub mod blup;
+pub mod components;
 mod eigen;
 mod error;
 mod estimate;

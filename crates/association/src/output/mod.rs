@@ -8,6 +8,7 @@
 
 mod bgzf;
 mod blup;
+mod components;
 mod json;
 mod meta;
 mod reml;
@@ -21,6 +22,7 @@ use genotype::{with_extension, AtomicFile, Variant};
 use md5::{Digest, Md5};
 
 pub use blup::{write_blup, write_snp_blup};
+pub use components::write_components;
 pub use json::write_json;
 pub use meta::{meta_path, meta_yaml, today, write_meta, SumstatsMeta};
 pub use reml::write_reml;

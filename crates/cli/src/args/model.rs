@@ -14,6 +14,9 @@ pub enum MethodArg {
     Reml,
     /// Maximum likelihood.
     Ml,
+    /// Haseman-Elston regression of the variance components (GEMMA -vc 1):
+    /// moments, no likelihood, no matrix inversion.
+    He,
 }
 
 /// What a null model is fitted to, shared by `reml`, `assoc` and `gwas`:
@@ -34,9 +37,25 @@ pub struct ModelData {
 pub struct RemlArgs {
     #[command(flatten)]
     pub data: ModelData,
-    /// REML (default) or ML.
+    /// REML (default), ML, or Haseman-Elston regression (he: variance
+    /// components by moments, GEMMA -vc 1).
     #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
     pub method: MethodArg,
+    /// Several GRMs, each its own variance component: a file listing one
+    /// GRM per line (a GCTA prefix or a GEMMA text file, as --grm takes),
+    /// fitted by AI-REML (or --method he). Writes PREFIX.vc.tsv.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["grm", "eigen", "mgrm_chr"])]
+    pub mgrm: Option<PathBuf>,
+    /// Several GRMs built here, one per chromosome set, each its own
+    /// variance component: e.g. --mgrm-chr 1-10 11-19,X.
+    #[arg(long, value_name = "SET", num_args = 1.., conflicts_with_all = ["grm", "eigen"])]
+    pub mgrm_chr: Option<Vec<String>>,
+    /// A grouping column of --covar (cage, litter, batch, site) fitted as a
+    /// random effect (its indicator kernel) beside the GRM(s), instead of
+    /// as a fixed covariate; repeat for several. Samples without a value
+    /// are left out.
+    #[arg(long, value_name = "COL", requires = "covar")]
+    pub random: Vec<String>,
     /// With --write-eigen: also write one eigendecomposition per chromosome
     /// left out (PREFIX.loco.CHR.eigen.*), for `assoc --loco --eigen`.
     #[arg(long, requires = "write_eigen")]
@@ -61,6 +80,14 @@ pub struct RemlArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub common: Common,
+}
+
+impl RemlArgs {
+    /// Whether the run fits several variance components (`--mgrm`,
+    /// `--mgrm-chr`, `--random`) or Haseman-Elston, rather than one GRM.
+    pub fn components(&self) -> bool {
+        self.mgrm.is_some() || self.mgrm_chr.is_some() || !self.random.is_empty() || self.method == MethodArg::He
+    }
 }
 
 /// Per-variant tests.

@@ -3,6 +3,7 @@
 //! command imports another.
 
 mod assoc;
+mod components;
 mod grm;
 mod info;
 mod input;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(a) => info::run(&a),
         Command::Simulate(a) => simulate::run(&a),
         Command::Grm(a) => grm::run(&a),
+        Command::Reml(a) if a.components() => components::run(&a),
         Command::Reml(a) => reml::run(&a),
         Command::Assoc(a) => assoc::run(&a, false),
         Command::Gwas(a) => assoc::run(&a, true),

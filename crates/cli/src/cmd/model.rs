@@ -64,10 +64,11 @@ pub fn grm_source(g: &GrmArgs) -> anyhow::Result<GrmSource> {
     })
 }
 
-/// The likelihood a `--method` names.
+/// The likelihood a `--method` names for one GRM (`he` is only for
+/// variance components, which `kindred reml` routes before asking).
 pub fn method(m: MethodArg) -> Method {
     match m {
-        MethodArg::Reml => Method::Reml,
+        MethodArg::Reml | MethodArg::He => Method::Reml,
         MethodArg::Ml => Method::Ml,
     }
 }
