@@ -24,9 +24,7 @@ use association::{rotate_block, Method, Mode, ScanOptions, Scanner, Search, Test
 use common::THREADS;
 use criterion::{Criterion, Throughput};
 use faer::{Mat, MatRef, Par};
-use genotype::{
-    AlleleStats, Dataset, Encoding, Genotypes, NoProgress, PhenoSpec, Qc, SampleFilter, SampleSubset, VariantFilter,
-};
+use genotype::{Dataset, Encoding, NoProgress, PhenoSpec, Qc, SampleFilter, SampleSubset, VariantFilter, VariantStats};
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
@@ -66,17 +64,18 @@ fn scan(c: &mut Criterion) {
     ] {
         let model = Model::Lmm(options(tests, mode));
         g.bench_function(format!("mouse_hs1940/scan_group/{name}"), |b| {
-            b.iter(|| black_box(prep.scan(&ds, &fits, model, par, &NoProgress)));
+            b.iter(|| black_box(prep.scan(&ds, &fits, model, par, &NoProgress).expect("scan")));
         });
     }
 
     // Every variant rotated once, in blocks as the scan makes them.
     let n = prep.group.samples.len();
-    let subset = SampleSubset::new(prep.group.samples.clone(), ds.fileset.fam.len());
-    let geno = Genotypes::new(&ds.fileset.bed, &subset);
+    let subset = SampleSubset::new(prep.group.samples.clone(), ds.n_samples());
+    let geno = ds.decoder(&subset);
     let mut x = vec![0.0; n * m];
-    let mut stats = vec![AlleleStats::default(); m];
-    geno.decode_block(&prep.variants, Encoding::MeanImputed, &mut x, &mut stats);
+    let mut stats = vec![VariantStats::default(); m];
+    geno.decode_block(&prep.variants, Encoding::MeanImputed, &mut x, &mut stats)
+        .expect("decode");
     let mut utx = Mat::<f64>::zeros(n, m);
     rotate_block(
         prep.eigen.vectors(),

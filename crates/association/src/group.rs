@@ -41,7 +41,7 @@ impl Group {
     pub fn ids(&self, ds: &Dataset) -> Vec<SampleId> {
         self.samples
             .iter()
-            .map(|&s| ds.fileset.fam.samples[s as usize].id.clone())
+            .map(|&s| ds.samples()[s as usize].id.clone())
             .collect()
     }
 

@@ -90,14 +90,14 @@ pub fn scan_loco(
                 let vs: Vec<u32> = tested
                     .iter()
                     .copied()
-                    .filter(|&v| ds.fileset.variants[v as usize].chrom == *chrom)
+                    .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
                     .collect();
                 let fitted = Fitted {
                     u: Some(eigen.vectors()),
                     fits: &fits,
                     model: Model::Lmm(opts),
                 };
-                scan_variants(ds, &prep.group, &fitted, &vs, par, progress)
+                scan_variants(ds, &prep.group, &fitted, &vs, par, progress)?
             }
             None => Vec::new(),
         };

@@ -218,7 +218,7 @@ impl ScanReport {
         let top_hits = top_hits(&r.rows, 10)
             .into_iter()
             .map(|row| {
-                let v = &ds.fileset.variants[row.variant as usize];
+                let v = &ds.variants()[row.variant as usize];
                 TopHit {
                     variant_id: v.id.to_string(),
                     chromosome: v.chrom.to_string(),

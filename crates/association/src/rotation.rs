@@ -9,8 +9,8 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use genotype::AlleleStats;
 use genotype::VariantMoments;
+use genotype::VariantStats;
 use kinship::Precision;
 use rayon::prelude::*;
 
@@ -69,7 +69,7 @@ impl<'a> Rotator<'a> {
 
     /// `Uᵀ x` for the block `x` (`n x b`, mean-imputed A1 counts) whose
     /// variants' counts are `stats` (their means centre the f32 route).
-    pub fn rotate<'s>(&'s mut self, x: MatRef<'s, f64>, stats: &[AlleleStats], par: Par) -> MatRef<'s, f64> {
+    pub fn rotate<'s>(&'s mut self, x: MatRef<'s, f64>, stats: &[VariantStats], par: Par) -> MatRef<'s, f64> {
         let b = x.ncols();
         match &self.basis {
             Basis::Identity => x,
@@ -151,11 +151,11 @@ mod tests {
         evd.U().to_owned()
     }
 
-    fn block(n: usize, b: usize) -> (Mat<f64>, Vec<AlleleStats>) {
+    fn block(n: usize, b: usize) -> (Mat<f64>, Vec<VariantStats>) {
         let x = Mat::<f64>::from_fn(n, b, |i, j| ((i * 13 + j * 5) % 3) as f64);
         let stats = (0..b)
             .map(|j| {
-                let mut st = AlleleStats::default();
+                let mut st = genotype::AlleleStats::default();
                 for i in 0..n {
                     match x[(i, j)] as u8 {
                         0 => st.n_hom_a2 += 1,
@@ -163,7 +163,7 @@ mod tests {
                         _ => st.n_hom_a1 += 1,
                     }
                 }
-                st
+                st.into()
             })
             .collect();
         (x, stats)

@@ -86,7 +86,7 @@ fn breeding_values_snp_effects_and_predictions_equal_gemma() {
         let by_sample: HashMap<u32, &association::blup::BlupRow> = b.rows.iter().map(|r| (r.sample, r)).collect();
         // Breeding values: one line per .fam sample, NA without a phenotype.
         let bv = gz_lines(&format!("mouse_bslmm2_p{k}.bv.txt.gz"));
-        assert_eq!(bv.len(), ds.fileset.fam.len());
+        assert_eq!(bv.len(), ds.n_samples());
         let (mut ours, mut gemma) = (Vec::new(), Vec::new());
         for (i, line) in bv.iter().enumerate() {
             let row = by_sample[&(i as u32)];
@@ -107,7 +107,7 @@ fn breeding_values_snp_effects_and_predictions_equal_gemma() {
         let ours_ids: Vec<&str> = b
             .snp_effects
             .iter()
-            .map(|e| &*ds.fileset.variants[e.variant as usize].id)
+            .map(|e| &*ds.variants()[e.variant as usize].id)
             .collect();
         assert_eq!(ours_ids, ids, "pheno {k}: the variants of the GRM");
         let alpha: Vec<f64> = param[1..]
@@ -142,7 +142,7 @@ fn scoring_the_snp_effects_gives_back_the_genetic_values() {
         .snp_effects
         .iter()
         .map(|e| {
-            let v = &ds.fileset.variants[e.variant as usize];
+            let v = &ds.variants()[e.variant as usize];
             Effect {
                 id: v.id.to_string(),
                 effect_allele: v.a1.to_string(),
@@ -152,11 +152,11 @@ fn scoring_the_snp_effects_gives_back_the_genetic_values() {
             }
         })
         .collect();
-    let all = SampleSubset::all(ds.fileset.fam.len());
-    let (scores, m) = score(&ds.fileset, &all, &effects);
+    let all = SampleSubset::all(ds.n_samples());
+    let (scores, m) = score(ds.source.fileset().unwrap(), &all, &effects);
     assert_eq!((m.used, m.listed), (effects.len(), effects.len()));
     let ours: Vec<f64> = b.rows.iter().map(|r| scores[r.sample as usize]).collect();
     let values: Vec<f64> = b.rows.iter().map(|r| r.value).collect();
-    assert_eq!(b.rows.len(), ds.fileset.fam.len(), "every mouse predicted");
+    assert_eq!(b.rows.len(), ds.n_samples(), "every mouse predicted");
     check("scores of the SNP effects", &ours, &values, 1e-9);
 }

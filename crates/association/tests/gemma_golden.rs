@@ -152,10 +152,7 @@ const F64_ROTATION: Tolerance = Tolerance { max: 1e-4, q99: 1e-6 };
 /// standard errors, se and l_remle to 1e-3 relative.
 fn compare(ds: &Dataset, rows: &[AssocRow], golden: &str, tol: Tolerance) {
     let gemma = gemma_assoc(golden);
-    let ours: Vec<&str> = rows
-        .iter()
-        .map(|r| &*ds.fileset.variants[r.variant as usize].id)
-        .collect();
+    let ours: Vec<&str> = rows.iter().map(|r| &*ds.variants()[r.variant as usize].id).collect();
     let theirs: Vec<&str> = gemma.iter().map(|g| g.rs.as_str()).collect();
     assert_eq!(ours.len(), theirs.len(), "{golden}: number of variants tested");
     assert_eq!(ours, theirs, "{golden}: variants tested");
@@ -212,7 +209,9 @@ fn scan(select: PhenoSelect, covar: Option<PathBuf>, rotation: Precision) -> (Da
         rotation,
         ..ScanOptions::default()
     };
-    let rows = prep.scan(&ds, &fits, Model::Lmm(sopts), Par::rayon(0), &NoProgress);
+    let rows = prep
+        .scan(&ds, &fits, Model::Lmm(sopts), Par::rayon(0), &NoProgress)
+        .unwrap();
     (ds, rows)
 }
 

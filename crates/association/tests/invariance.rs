@@ -200,7 +200,7 @@ fn permuted(prefix: &Path, dir: &Path) -> std::path::PathBuf {
     let g = Genotypes::new(&fs.bed, &subset);
     let out = dir.join("perm");
     let mut bed = BedWriter::create(&genotype::with_extension(&out, "bed"), n).unwrap();
-    let (mut x, mut stats) = (vec![0.0; n], vec![Default::default(); 1]);
+    let (mut x, mut stats) = (vec![0.0; n], vec![genotype::AlleleStats::default(); 1]);
     let mut packed = vec![0u8; genotype::bytes_per_variant(n)];
     for v in 0..fs.variants.len() as u32 {
         g.decode_block(&[v], Encoding::Raw, &mut x, &mut stats);
@@ -232,7 +232,7 @@ fn issue_17_results_do_not_depend_on_the_order_of_the_samples() {
         covar: Some(dir.path().join("c1.tsv")),
     };
     let shuffled = Dataset::open(&perm, &SampleFilter::default(), &VariantFilter::default(), &spec).unwrap();
-    assert_ne!(shuffled.fileset.fam.samples[1].id, ds.fileset.fam.samples[1].id);
+    assert_ne!(shuffled.samples()[1].id, ds.samples()[1].id);
     for mode in [Mode::Exact, Mode::FixedRatio] {
         let (a, b) = (run(&ds, mode), run(&shuffled, mode));
         for (x, y) in a.iter().zip(&b) {

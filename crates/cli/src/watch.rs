@@ -103,10 +103,19 @@ impl InputSnapshot {
 /// lists, the phenotype and covariate tables, and every file `--grm` or
 /// `--eigen` may read (only those that exist are recorded).
 pub fn input_files(input: &Input, pheno: Option<&Pheno>, grm: Option<&GrmSource>) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = ["bed", "bim", "fam"]
-        .iter()
-        .map(|e| with_extension(&input.bfile, e))
-        .collect();
+    let files = crate::cmd::input::source_spec(input);
+    let mut v: Vec<PathBuf> = match &files {
+        genotype::SourceSpec::Bed(p) => ["bed", "bim", "fam"].iter().map(|e| with_extension(p, e)).collect(),
+        genotype::SourceSpec::Pgen(p) => ["pgen", "pvar", "psam"].iter().map(|e| with_extension(p, e)).collect(),
+        genotype::SourceSpec::Bgen { file, sample } => {
+            [Some(file), sample.as_ref()].into_iter().flatten().cloned().collect()
+        }
+        genotype::SourceSpec::Bimbam(b) => [Some(&b.geno), b.pheno.as_ref(), b.anno.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    };
     let lists = [&input.keep, &input.remove, &input.extract, &input.exclude];
     v.extend(lists.into_iter().flatten().cloned());
     if let Some(p) = pheno {

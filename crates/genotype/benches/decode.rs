@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use bed_reader::{Bed as OracleBed, ReadOptions};
 use criterion::{Criterion, Throughput};
 use genotype::{
-    bytes_per_variant, pack_variant, with_extension, write_bim, write_fam, AlleleStats, BedWriter, Chrom, Encoding,
-    Fileset, Genotypes, Sample, SampleId, SampleSubset, Sex, Variant,
+    bytes_per_variant, pack_variant, with_extension, write_bim, write_fam, AlleleStats, BedWriter, Chrom, Decoder,
+    Encoding, Fileset, Genotypes, Sample, SampleId, SampleSubset, Sex, Variant, VariantStats,
 };
 use ndarray::{Array2, ShapeBuilder};
 use rand::rngs::StdRng;
@@ -113,6 +113,17 @@ fn decode_all(g: &Genotypes<'_>, variants: &[u32], enc: Encoding, out: &mut [f64
     }
 }
 
+/// [`decode_all`] through the format-independent [`Decoder`] that the GRM,
+/// QC and the scan use: the same blocks, one enum dispatch per block.
+fn decode_all_source(g: &Decoder<'_>, variants: &[u32], enc: Encoding, out: &mut [f64], stats: &mut [VariantStats]) {
+    let n = g.n_samples();
+    for chunk in variants.chunks(BLOCK) {
+        let (o, s) = (&mut out[..n * chunk.len()], &mut stats[..chunk.len()]);
+        g.decode_block(chunk, enc, o, s).expect("a .bed decodes");
+        black_box(&o[n * chunk.len() - 1]);
+    }
+}
+
 fn bench_fileset(c: &mut Criterion, pool: &rayon::ThreadPool, label: &str, prefix: &Path) {
     let fs = Fileset::open(prefix).expect("open fileset");
     let (n, m) = (fs.fam.len(), fs.variants.len());
@@ -132,6 +143,13 @@ fn bench_fileset(c: &mut Criterion, pool: &rayon::ThreadPool, label: &str, prefi
             b.iter(|| pool.install(|| decode_all(&g, &variants, enc, &mut out, &mut stats)));
         });
     }
+    let source = Decoder::from(g);
+    let mut vstats = vec![VariantStats::default(); BLOCK];
+    group.bench_function(format!("{label}/kindred-source/standardized"), |b| {
+        b.iter(|| {
+            pool.install(|| decode_all_source(&source, &variants, Encoding::Standardized, &mut out, &mut vstats))
+        });
+    });
 
     let mut bed = OracleBed::new(&bed_path).expect("bed-reader opens the fileset");
     group.bench_function(format!("{label}/bed-reader/all"), |b| {

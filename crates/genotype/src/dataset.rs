@@ -1,16 +1,18 @@
-//! Everything an analysis reads before any statistics: the fileset, the
-//! samples kept by `--keep/--remove`, the variants kept by
+//! Everything an analysis reads before any statistics: the genotype source
+//! (any of the four formats, [`GenotypeSource`]), the samples kept by `--keep/--remove`, the variants kept by
 //! `--extract/--exclude/--chr`, the phenotypes and the covariates, all
-//! aligned to `.fam` order.
+//! aligned to the source's sample order (called `.fam` order below).
 
 use std::path::{Path, PathBuf};
 
 use crate::covariate::{CovariateTable, Covariates};
+use crate::decode::SampleSubset;
 use crate::error::{Error, Result};
-use crate::fileset::Fileset;
-use crate::sample::{Fam, SampleId};
+use crate::sample::{Fam, Sample, SampleId};
 use crate::select::{SampleFilter, VariantFilter, VariantSelection};
+use crate::source::{Decoder, GenotypeSource, SourceSpec};
 use crate::table::{RowMatch, Table};
+use crate::variant::Variant;
 
 /// Which phenotype columns to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +28,8 @@ pub enum PhenoSelect {
 /// Where phenotypes and covariates come from.
 #[derive(Debug, Clone)]
 pub struct PhenoSpec {
-    /// A phenotype table; `None` = the `.fam` columns 6 onwards.
+    /// A phenotype table; `None` = the `.fam` columns 6 onwards (BIMBAM:
+    /// the `-p` file's columns).
     pub file: Option<PathBuf>,
     /// Which columns.
     pub select: PhenoSelect,
@@ -59,7 +62,7 @@ pub struct Phenotype {
 #[derive(Debug)]
 pub struct Dataset {
     /// The genotype files.
-    pub fileset: Fileset,
+    pub source: GenotypeSource,
     /// `.fam` rows kept by the sample lists.
     pub sample_mask: Vec<bool>,
     /// Variants kept by lists and chromosomes (before frequency filters).
@@ -111,24 +114,49 @@ impl TableMatch {
 }
 
 impl Dataset {
-    /// Opens the fileset and applies lists, phenotype and covariate choices.
+    /// Opens a PLINK 1 fileset and applies lists, phenotype and covariate
+    /// choices: [`Dataset::open_source`] of [`SourceSpec::Bed`].
     ///
     /// # Errors
-    /// Those of the readers; `InvalidArgument` for a phenotype column that
-    /// does not exist.
+    /// As [`Dataset::open_source`].
     pub fn open(
         prefix: &Path,
         samples: &SampleFilter<'_>,
         variants: &VariantFilter<'_>,
         pheno: &PhenoSpec,
     ) -> Result<Self> {
-        let fileset = Fileset::open(prefix)?;
-        let sample_mask = samples.apply(&fileset.fam)?;
-        let variants = variants.apply(&fileset.variants)?;
-        let fam = &fileset.fam;
-        let (table, source) = match &pheno.file {
-            Some(p) => (Table::read_phenotypes(p)?, p.display().to_string()),
-            None => (Table::from_fam(fam), format!("{}.fam", prefix.display())),
+        Self::open_source(&SourceSpec::Bed(prefix.to_path_buf()), samples, variants, pheno)
+    }
+
+    /// Opens the genotype source and applies lists, phenotype and
+    /// covariate choices.
+    ///
+    /// # Errors
+    /// Those of the readers; `InvalidArgument` for a phenotype column that
+    /// does not exist.
+    pub fn open_source(
+        spec: &SourceSpec,
+        samples: &SampleFilter<'_>,
+        variants: &VariantFilter<'_>,
+        pheno: &PhenoSpec,
+    ) -> Result<Self> {
+        let source = GenotypeSource::open(spec)?;
+        let fam_of_source = source.fam();
+        let fam = fam_of_source.as_ref();
+        let sample_mask = samples.apply(fam)?;
+        let variants = variants.apply(source.variants())?;
+        let (table, origin) = match (&pheno.file, spec) {
+            (Some(p), _) => (Table::read_phenotypes(p)?, p.display().to_string()),
+            (None, SourceSpec::Bimbam(files)) => (
+                Table::from_fam(fam),
+                files
+                    .pheno
+                    .as_ref()
+                    .map_or("the BIMBAM files (no phenotype file given)".into(), |p| {
+                        p.display().to_string()
+                    }),
+            ),
+            (None, _) => (Table::from_fam(fam), source_fam_name(spec)),
         };
         let rows = RowMatch::new(&table.ids, fam);
         let pheno_match = pheno
@@ -144,7 +172,7 @@ impl Dataset {
             PhenoSelect::Column(k) => {
                 if *k == 0 || *k > table.names.len() {
                     return Err(Error::InvalidArgument(format!(
-                        "phenotype column {k} does not exist: {source} has {} phenotype column(s)",
+                        "phenotype column {k} does not exist: {origin} has {} phenotype column(s)",
                         table.names.len()
                     )));
                 }
@@ -153,7 +181,7 @@ impl Dataset {
             PhenoSelect::Name(name) => {
                 let j = table.column_index(name).ok_or_else(|| {
                     Error::InvalidArgument(format!(
-                        "no phenotype named '{name}' in {source} (columns: {})",
+                        "no phenotype named '{name}' in {origin} (columns: {})",
                         table.names.join(", ")
                     ))
                 })?;
@@ -169,8 +197,9 @@ impl Dataset {
             }
             None => (Covariates::default(), None),
         };
+        drop(fam_of_source);
         Ok(Self {
-            fileset,
+            source,
             sample_mask,
             variants,
             phenotypes,
@@ -180,13 +209,50 @@ impl Dataset {
         })
     }
 
+    /// The samples, in the source's order (positions index this list).
+    pub fn samples(&self) -> &[Sample] {
+        self.source.samples()
+    }
+
+    /// Number of samples in the source.
+    pub fn n_samples(&self) -> usize {
+        self.source.n_samples()
+    }
+
+    /// The variants, in the source's order (positions index this list).
+    pub fn variants(&self) -> &[Variant] {
+        self.source.variants()
+    }
+
+    /// A decoder of the source over `subset`.
+    ///
+    /// # Panics
+    /// If the subset refers to a sample the source does not have.
+    pub fn decoder<'a>(&'a self, subset: &'a SampleSubset) -> Decoder<'a> {
+        self.source.decoder(subset)
+    }
+
     /// `.fam` positions analysed for phenotype `k`: kept by the lists, with
     /// the phenotype and every covariate present.
     pub fn analysed_samples(&self, k: usize) -> Vec<u32> {
         let ph = &self.phenotypes[k].values;
-        (0..self.fileset.fam.len())
+        (0..self.n_samples())
             .filter(|&s| self.sample_mask[s] && ph[s].is_some() && self.covariates.is_complete(s))
             .map(|s| s as u32)
             .collect()
+    }
+}
+
+/// The name of the sample file whose phenotype columns a source without a
+/// `--pheno` table offers, for messages.
+fn source_fam_name(spec: &SourceSpec) -> String {
+    match spec {
+        SourceSpec::Bed(prefix) => format!("{}.fam", prefix.display()),
+        SourceSpec::Pgen(prefix) => format!(
+            "{}.psam (phenotypes are not read from it; give --pheno)",
+            prefix.display()
+        ),
+        SourceSpec::Bgen { file, .. } => format!("{} (BGEN holds no phenotypes; give --pheno)", file.display()),
+        SourceSpec::Bimbam(files) => files.geno.display().to_string(),
     }
 }

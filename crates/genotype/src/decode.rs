@@ -232,7 +232,7 @@ impl<'a> Genotypes<'a> {
     }
 
     /// The sample subset.
-    pub fn samples(&self) -> &SampleSubset {
+    pub fn samples(&self) -> &'a SampleSubset {
         self.samples
     }
 
@@ -263,11 +263,19 @@ impl<'a> Genotypes<'a> {
 
     /// Decodes `variants` (`.bim` positions, any order) into `out`, a
     /// column-major `n x variants.len()` buffer, and their counts into `stats`.
-    /// Parallel over variants; allocates nothing.
+    /// Parallel over variants; allocates nothing. Generic over the stats
+    /// type so that [`crate::Decoder`] stores its [`crate::VariantStats`]
+    /// in place, at no cost to this path.
     ///
     /// # Panics
     /// If `out.len() != n * variants.len()` or `stats.len() != variants.len()`.
-    pub fn decode_block(&self, variants: &[u32], enc: Encoding, out: &mut [f64], stats: &mut [AlleleStats]) {
+    pub fn decode_block<S: From<AlleleStats> + Send>(
+        &self,
+        variants: &[u32],
+        enc: Encoding,
+        out: &mut [f64],
+        stats: &mut [S],
+    ) {
         let n = self.n_samples();
         assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
         assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
@@ -278,7 +286,7 @@ impl<'a> Genotypes<'a> {
             .zip(stats.par_iter_mut())
             .zip(variants.par_iter())
             .with_min_len(8)
-            .for_each(|((col, st), &v)| *st = self.decode_one(v as usize, enc, col));
+            .for_each(|((col, st), &v)| *st = self.decode_one(v as usize, enc, col).into());
     }
 }
 

@@ -6,6 +6,7 @@
 //! | item | what it does |
 //! |---|---|
 //! | [`Fileset::open`] | reads `PREFIX.fam`, `PREFIX.bim`, maps and validates `PREFIX.bed` |
+//! | [`GenotypeSource::open`], [`GenotypeSource::decoder`], [`Decoder::decode_block`] | any of the four formats behind one type: samples, variants, and blocks decoded with [`VariantStats`] (what the GRM, QC and the scan read) |
 //! | [`Genotypes::decode_block`] | decodes variants for a [`SampleSubset`] into an `n x B` block ([`Encoding`]) |
 //! | [`Genotypes::stats_many`] | genotype counts ([`AlleleStats`]) without decoding values |
 //! | [`VariantMoments`], [`encode_in_place`] | mean, frequency, MAF, missing rate and variance of hard calls and dosages alike, and the encodings built on them |
@@ -29,7 +30,7 @@
 //! let samples = SampleSubset::all(fs.fam.len());
 //! let g = Genotypes::new(&fs.bed, &samples);
 //! let mut block = vec![0.0; samples.len() * 2];
-//! let mut stats = vec![Default::default(); 2];
+//! let mut stats = vec![genotype::AlleleStats::default(); 2];
 //! g.decode_block(&[0, 1], Encoding::Raw, &mut block, &mut stats);
 //! assert_eq!(stats[0].n_total() as usize, fs.fam.len());
 //! ```
@@ -41,6 +42,7 @@ mod bimbam;
 mod covariate;
 mod dataset;
 mod decode;
+mod dosage_block;
 mod error;
 mod fileset;
 mod moments;
@@ -49,6 +51,7 @@ mod progress;
 mod qc;
 mod sample;
 mod select;
+mod source;
 mod table;
 mod text;
 mod variant;
@@ -73,6 +76,7 @@ pub use progress::{NoProgress, Progress};
 pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};
 pub use select::{read_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter, VariantSelection};
+pub use source::{Decoder, GenotypeSource, InfoMeasure, SourceFiles, SourceSpec, VariantStats};
 pub use table::{Aligned, RowMatch, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};

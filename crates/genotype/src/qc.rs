@@ -2,18 +2,23 @@
 //! why one variant fails ([`QcFail`]) and the outcome over many variants
 //! ([`QcOutcome`], counted in a [`QcReport`]).
 
-use crate::decode::{AlleleStats, Genotypes};
+use crate::error::Result;
 use crate::moments::VariantMoments;
+use crate::source::{Decoder, VariantStats};
 
 /// Quality-control thresholds on the analysed samples. Defaults are GEMMA's:
 /// minor allele frequency at least 0.01, missing rate at most 0.05, and at
-/// least two genotype classes observed.
+/// least two genotype classes observed; no imputation-quality threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Qc {
     /// Minimum minor allele frequency (`--maf`).
     pub min_maf: f64,
     /// Maximum fraction of missing genotypes (`--geno`).
     pub max_missing: f64,
+    /// Minimum imputation quality (`--min-info`): the source's
+    /// [`crate::InfoMeasure`] over the analysed samples. Hard calls have
+    /// none and always pass.
+    pub min_info: Option<f64>,
 }
 
 impl Default for Qc {
@@ -21,6 +26,7 @@ impl Default for Qc {
         Self {
             min_maf: 0.01,
             max_missing: 0.05,
+            min_info: None,
         }
     }
 }
@@ -32,24 +38,31 @@ pub enum QcFail {
     Missing,
     /// Minor allele frequency below the threshold.
     Maf,
-    /// Fewer than two genotype classes observed.
+    /// Fewer than two genotype classes observed (dosages: all equal).
     Monomorphic,
+    /// Imputation quality below the threshold (or undefined).
+    Info,
 }
 
 impl Qc {
     /// Checks one variant, in GEMMA's order (missingness, then frequency,
-    /// then the genotype classes).
-    pub fn check(&self, st: &AlleleStats) -> Result<(), QcFail> {
+    /// then the genotype classes), then the imputation quality.
+    pub fn check<S: Into<VariantStats> + Copy>(&self, st: &S) -> std::result::Result<(), QcFail> {
+        let st: VariantStats = (*st).into();
         if st.n_obs() == 0 || st.missing_rate() > self.max_missing {
             return Err(QcFail::Missing);
         }
         if st.maf() < self.min_maf {
             return Err(QcFail::Maf);
         }
-        if st.n_classes() < 2 {
+        if st.is_monomorphic() {
             return Err(QcFail::Monomorphic);
         }
-        Ok(())
+        match (self.min_info, st.info()) {
+            // NaN (no data) fails too
+            (Some(min), Some(info)) if info.is_nan() || info < min => Err(QcFail::Info),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -65,35 +78,41 @@ pub struct QcReport {
     pub n_maf: usize,
     /// Fewer than two genotype classes.
     pub n_monomorphic: usize,
+    /// Imputation quality below `--min-info`.
+    pub n_info: usize,
     /// Passed.
     pub n_pass: usize,
 }
 
 /// Outcome of [`Qc::apply`]: the passing variants, their counts and the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QcOutcome {
     /// Variants passing, `.bim` positions in the order given.
     pub variants: Vec<u32>,
-    /// Their genotype counts on the samples of the view (one per variant).
-    pub stats: Vec<AlleleStats>,
+    /// Their summaries on the samples of the view (one per variant).
+    pub stats: Vec<VariantStats>,
     /// Counts of failures by reason.
     pub report: QcReport,
 }
 
 impl Qc {
-    /// Counts the genotypes of `variants` (`.bim` positions) on the samples of
-    /// `g` and keeps those passing [`Qc::check`], in the order given.
+    /// Summarises `variants` (positions in the source's variant list) on
+    /// the samples of `g` and keeps those passing [`Qc::check`], in the
+    /// order given.
+    ///
+    /// # Errors
+    /// Those of [`Decoder::stats_many`].
     ///
     /// ```
     /// use genotype::{Fileset, Genotypes, Qc, SampleSubset};
     /// let fs = Fileset::open(std::path::Path::new("../../data/tiny/tiny")).unwrap();
     /// let samples = SampleSubset::all(fs.fam.len());
-    /// let out = Qc::default().apply(&Genotypes::new(&fs.bed, &samples), &[0, 1, 2]);
+    /// let out = Qc::default().apply(Genotypes::new(&fs.bed, &samples), &[0, 1, 2]).unwrap();
     /// assert_eq!(out.variants, [0]); // rs2 is all missing, rs3 monomorphic
     /// assert_eq!((out.report.n_missing, out.report.n_maf), (1, 1));
     /// ```
-    pub fn apply(&self, g: &Genotypes<'_>, variants: &[u32]) -> QcOutcome {
-        self.apply_stats(variants, &g.stats_many(variants))
+    pub fn apply<'a>(&self, g: impl Into<Decoder<'a>>, variants: &[u32]) -> Result<QcOutcome> {
+        Ok(self.apply_stats(variants, &g.into().stats_many(variants)?))
     }
 
     /// [`Qc::apply`] on counts already computed: `stats[i]` belongs to
@@ -101,7 +120,7 @@ impl Qc {
     ///
     /// # Panics
     /// If the lengths differ.
-    pub fn apply_stats(&self, variants: &[u32], stats: &[AlleleStats]) -> QcOutcome {
+    pub fn apply_stats<S: Into<VariantStats> + Copy>(&self, variants: &[u32], stats: &[S]) -> QcOutcome {
         assert_eq!(variants.len(), stats.len(), "one count per variant");
         let mut report = QcReport {
             n_candidates: stats.len(),
@@ -113,11 +132,12 @@ impl Qc {
             match self.check(st) {
                 Ok(()) => {
                     kept.push(v);
-                    kept_stats.push(*st);
+                    kept_stats.push((*st).into());
                 }
                 Err(QcFail::Missing) => report.n_missing += 1,
                 Err(QcFail::Maf) => report.n_maf += 1,
                 Err(QcFail::Monomorphic) => report.n_monomorphic += 1,
+                Err(QcFail::Info) => report.n_info += 1,
             }
         }
         report.n_pass = kept.len();
@@ -132,6 +152,7 @@ impl Qc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::{AlleleStats, Genotypes};
 
     #[test]
     fn qc_order_and_defaults() {
@@ -178,14 +199,16 @@ mod tests {
         let fs = tiny();
         let all = crate::SampleSubset::all(fs.fam.len());
         let g = Genotypes::new(&fs.bed, &all);
-        let out = Qc::default().apply(&g, &[0, 1, 2, 3, 4, 5]);
+        let out = Qc::default().apply(g, &[0, 1, 2, 3, 4, 5]).unwrap();
         assert_eq!(out.variants, [0, 4, 5]);
-        assert_eq!(out.stats, g.stats_many(&[0, 4, 5]));
+        let want: Vec<VariantStats> = g.stats_many(&[0, 4, 5]).into_iter().map(Into::into).collect();
+        assert_eq!(out.stats, want);
         let want = QcReport {
             n_candidates: 6,
             n_missing: 2,
             n_maf: 1,
             n_monomorphic: 0,
+            n_info: 0,
             n_pass: 3,
         };
         assert_eq!(out.report, want);
@@ -199,10 +222,11 @@ mod tests {
         let lax = Qc {
             min_maf: 0.0,
             max_missing: 0.5,
+            min_info: None,
         };
         // rs3 (all A1) now passes the MAF test and fails as monomorphic;
         // rs4 (2/7 missing) passes.
-        let out = lax.apply(&g, &[5, 3, 2, 1, 0]);
+        let out = lax.apply(g, &[5, 3, 2, 1, 0]).unwrap();
         assert_eq!(out.variants, [5, 3, 0]);
         assert_eq!(
             (out.report.n_missing, out.report.n_maf, out.report.n_monomorphic),
@@ -218,10 +242,10 @@ mod tests {
         // S1, S2, S4, S5: rs4 has no missing call there.
         let some = crate::SampleSubset::new(vec![0, 1, 3, 4], fs.fam.len());
         let g = Genotypes::new(&fs.bed, &some);
-        let out = Qc::default().apply(&g, &[3]);
+        let out = Qc::default().apply(g, &[3]).unwrap();
         assert_eq!(out.variants, [3]);
-        assert_eq!(out.stats[0].n_missing, 0);
-        let none = Qc::default().apply(&g, &[]);
+        assert_eq!(out.stats[0].n_missing(), 0);
+        let none = Qc::default().apply(g, &[]).unwrap();
         assert_eq!(none.report, QcReport::default());
         assert!(none.variants.is_empty() && none.stats.is_empty());
     }

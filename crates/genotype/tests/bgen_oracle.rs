@@ -223,7 +223,7 @@ fn check_against_bed(fs: &Fileset, b: &Bgen, bed_index: &[u32], bgen_index: &[u3
     let n = subset.len();
     for enc in [Encoding::Raw, Encoding::MeanImputed, Encoding::Standardized] {
         let mut bed = vec![0.0; n * bed_index.len()];
-        let mut counts = vec![Default::default(); bed_index.len()];
+        let mut counts = vec![genotype::AlleleStats::default(); bed_index.len()];
         Genotypes::new(&fs.bed, subset).decode_block(bed_index, enc, &mut bed, &mut counts);
         let mut ours = vec![0.0; n * bgen_index.len()];
         let mut stats = vec![DosageStats::default(); bgen_index.len()];

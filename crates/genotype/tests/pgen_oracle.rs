@@ -249,7 +249,7 @@ fn mouse_pgen_equals_the_bed_decode() {
         for enc in [Encoding::Raw, Encoding::MeanImputed, Encoding::Standardized] {
             let m = subset.len();
             let mut bed = vec![0.0; m * 258];
-            let mut counts = vec![Default::default(); 258];
+            let mut counts = vec![genotype::AlleleStats::default(); 258];
             Genotypes::new(&fs.bed, &subset).decode_block(&bed_index, enc, &mut bed, &mut counts);
             let mut ours = vec![0.0; m * 258];
             let mut stats = vec![DosageStats::default(); 258];

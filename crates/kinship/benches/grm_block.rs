@@ -60,7 +60,7 @@ fn grm_block(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new(format!("mouse_hs1940/build/B{b}"), name), |bench| {
                 bench.iter(|| {
                     let sums = build(
-                        &g,
+                        g,
                         ids.clone(),
                         variants,
                         |v| &fs.variants[v as usize].chrom,

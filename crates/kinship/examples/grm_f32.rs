@@ -38,7 +38,7 @@ fn main() {
         };
         let t = Instant::now();
         let sums = build(
-            &g,
+            g,
             ids.clone(),
             &variants,
             |v| &fs.variants[v as usize].chrom,

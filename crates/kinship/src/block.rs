@@ -3,7 +3,7 @@
 
 use faer::linalg::matmul::triangular::{matmul, BlockStructure};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use genotype::{AlleleStats, Encoding, Genotypes};
+use genotype::{Decoder, Encoding, VariantStats};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -43,7 +43,7 @@ pub fn syrk_lower<T: faer::traits::ComplexField>(acc: MatMut<'_, T>, z: MatRef<'
 /// Working buffers reused across blocks.
 pub(crate) struct Scratch {
     block: Vec<f64>,
-    stats: Vec<AlleleStats>,
+    stats: Vec<VariantStats>,
     block32: Mat<f32>,
     prod32: Mat<f32>,
 }
@@ -59,7 +59,7 @@ impl Scratch {
         let len = n.saturating_mul(b);
         Ok(Scratch {
             block: try_vec(len, 0.0, &format!("a block of {b} variants over {n} samples"))?,
-            stats: vec![AlleleStats::default(); b],
+            stats: vec![VariantStats::default(); b],
             block32: Mat::new(),
             prod32: Mat::new(),
         })
@@ -70,7 +70,7 @@ impl Scratch {
 /// their `Z Zᵀ` (and GCTA's extra terms) to `part`.
 pub(crate) fn add_block(
     part: &mut Part,
-    g: &Genotypes<'_>,
+    g: &Decoder<'_>,
     chunk: &[u32],
     kind: GrmKind,
     precision: Precision,
@@ -83,19 +83,19 @@ pub(crate) fn add_block(
     let stats = &mut sc.stats[..b];
     match kind {
         GrmKind::Gcta => {
-            g.decode_block(chunk, Encoding::Raw, block, stats);
+            g.decode_block(chunk, Encoding::Raw, block, stats)?;
             gcta_terms(part, block, stats, n, par)?;
             encode_block(block, stats, n, Encoding::Standardized);
         }
         GrmKind::Centered => {
-            g.decode_block(chunk, Encoding::Raw, block, stats);
-            if stats.iter().all(|s| s.n_missing == 0) {
+            g.decode_block(chunk, Encoding::Raw, block, stats)?;
+            if exact_counts(block, stats) {
                 part.m += b;
                 return add_centered_exact(part, n, b, par, sc);
             }
             encode_block(block, stats, n, Encoding::Centered);
         }
-        GrmKind::Standardized | GrmKind::Plink => g.decode_block(chunk, kind.encoding(), block, stats),
+        GrmKind::Standardized | GrmKind::Plink => g.decode_block(chunk, kind.encoding(), block, stats)?,
     }
     part.m += b;
     let z = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
@@ -116,8 +116,21 @@ pub(crate) fn add_block(
     Ok(())
 }
 
+/// Whether a raw block holds only the integers 0, 1, 2 (no missing value),
+/// as [`add_centered_exact`] needs: always for complete hard calls; for
+/// dosages when every value is one (hard calls stored as dosages, so that
+/// a lossless PGEN or BGEN copy of a `.bed` gives the `.bed`'s matrix bit
+/// for bit). The scan costs `O(n b)` against the multiply's `O(n^2 b)`.
+fn exact_counts(block: &[f64], stats: &[VariantStats]) -> bool {
+    if stats.iter().any(|s| s.n_missing() > 0) {
+        return false;
+    }
+    stats.iter().all(|s| matches!(s, VariantStats::Calls(_)))
+        || block.par_iter().all(|&x| x == 0.0 || x == 1.0 || x == 2.0)
+}
+
 /// Encodes every column of a raw block in place.
-fn encode_block(block: &mut [f64], stats: &[AlleleStats], n: usize, enc: Encoding) {
+fn encode_block(block: &mut [f64], stats: &[VariantStats], n: usize, enc: Encoding) {
     block
         .par_chunks_mut(n)
         .zip(stats.par_iter())
@@ -159,7 +172,7 @@ fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) -> Result<()> {
 fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) -> Result<()> {
     debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
     let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
-    let means: Vec<f64> = sc.stats[..b].iter().map(AlleleStats::mean).collect();
+    let means: Vec<f64> = sc.stats[..b].iter().map(VariantStats::mean).collect();
     to_f32(x, &mut sc.block32)?;
     syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
     let mm: f64 = means.iter().map(|m| m * m).sum();
@@ -179,7 +192,7 @@ fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Sc
 
 /// GCTA's diagonal terms and observed counts for one raw block (`NaN` = missing).
 /// Parallel over samples, sequential over variants: thread-count independent.
-fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, par: Par) -> Result<()> {
+fn gcta_terms(part: &mut Part, block: &[f64], stats: &[VariantStats], n: usize, par: Par) -> Result<()> {
     let coef: Vec<(f64, f64, f64)> = stats
         .iter()
         .map(|st| {
@@ -202,7 +215,7 @@ fn gcta_terms(part: &mut Part, block: &[f64], stats: &[AlleleStats], n: usize, p
             }
         });
     let b = stats.len();
-    if stats.iter().all(|s| s.n_missing == 0) {
+    if stats.iter().all(|s| s.n_missing() == 0) {
         part.m_full += b;
         return Ok(());
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use faer::Par;
-use genotype::{Chrom, Fileset, Genotypes, Progress, SampleId, SampleSubset};
+use genotype::{Chrom, Decoder, Fileset, Genotypes, Progress, SampleId, SampleSubset};
 
 use crate::block::{add_block, Precision, Scratch};
 use crate::error::{Error, Result};
@@ -54,7 +54,7 @@ pub fn build_fileset(
     let g = Genotypes::new(&fs.bed, &all);
     let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
     build(
-        &g,
+        g,
         ids,
         variants,
         |v| &fs.variants[v as usize].chrom,
@@ -64,7 +64,9 @@ pub fn build_fileset(
     )
 }
 
-/// Builds the sums for `variants` (`.bim` positions) of `g`.
+/// Builds the sums for `variants` (positions in the source's variant list)
+/// of `g`: a [`Decoder`] of any genotype source, or a `.bed`'s
+/// [`Genotypes`].
 ///
 /// `chrom_of(v)` gives variant `v`'s chromosome (used only with `loco`).
 /// `ids` names the rows (the samples of `g`, in order).
@@ -72,9 +74,10 @@ pub fn build_fileset(
 /// `Standardized` and `Gcta` kinds (the default QC does so).
 ///
 /// # Errors
-/// `Degenerate` when there are no variants or no samples.
-pub fn build<'c>(
-    g: &Genotypes<'_>,
+/// `Degenerate` when there are no variants or no samples; `Genotype` when
+/// a dosage reader fails on a variant.
+pub fn build<'c, 'g>(
+    g: impl Into<Decoder<'g>>,
     ids: Vec<SampleId>,
     variants: &[u32],
     chrom_of: impl Fn(u32) -> &'c Chrom,
@@ -82,6 +85,7 @@ pub fn build<'c>(
     par: Par,
     progress: &dyn Progress,
 ) -> Result<GrmSums> {
+    let g = g.into();
     let n = g.n_samples();
     if n == 0 {
         return Err(Error::Degenerate("no samples to build a GRM from".into()));
@@ -114,7 +118,7 @@ pub fn build<'c>(
         let run = &variants[start..end];
         let mut part = Part::new(n, opts.kind)?;
         for chunk in run.chunks(bs) {
-            add_block(&mut part, g, chunk, opts.kind, opts.precision, par, &mut scratch)?;
+            add_block(&mut part, &g, chunk, opts.kind, opts.precision, par, &mut scratch)?;
             progress.inc(chunk.len() as u64);
         }
         if opts.loco {
@@ -221,12 +225,12 @@ pub(crate) mod tests {
         let g = Genotypes::new(&fs.bed, &all);
         let ids = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
         let chrom = |v: u32| &fs.variants[v as usize].chrom;
-        let e = build(&g, ids, &[], chrom, &BuildOptions::default(), Par::Seq, &NoProgress).unwrap_err();
+        let e = build(g, ids, &[], chrom, &BuildOptions::default(), Par::Seq, &NoProgress).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::DegenerateData);
         let none = SampleSubset::new(Vec::new(), fs.fam.len());
         let g = Genotypes::new(&fs.bed, &none);
         let e = build(
-            &g,
+            g,
             Vec::new(),
             &[0],
             chrom,

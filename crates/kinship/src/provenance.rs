@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use genotype::with_extension;
+use genotype::{with_extension, SourceFiles};
 use serde::{Deserialize, Serialize};
 
 use crate::block::Precision;
@@ -53,21 +53,39 @@ impl FilesetFingerprint {
     /// # Errors
     /// `Io` naming the file that cannot be read.
     pub fn of(prefix: &Path) -> Result<Self> {
-        let sum = |ext: &str| {
-            let p = with_extension(prefix, ext);
-            checksum_file(&p).map_err(|e| Error::io(&p, e))
+        Self::of_source(&SourceFiles {
+            label: prefix.to_path_buf(),
+            genotypes: with_extension(prefix, "bed"),
+            variants: Some(with_extension(prefix, "bim")),
+            samples: Some(with_extension(prefix, "fam")),
+        })
+    }
+
+    /// The same for any genotype source: its genotype file's size stands
+    /// for the `.bed`'s, its variant and sample files (`.pvar`/`.psam`,
+    /// BIMBAM's annotation/phenotype files, a BGEN `.sample`) for the
+    /// `.bim` and `.fam`; a file the source does not have counts as 0
+    /// bytes with checksum `-` (a BGEN's variants and sample IDs are inside
+    /// the `.bgen`: only its size is compared).
+    ///
+    /// # Errors
+    /// `Io` naming the file that cannot be read.
+    pub fn of_source(files: &SourceFiles) -> Result<Self> {
+        let sum = |p: &Option<std::path::PathBuf>| match p {
+            Some(p) => checksum_file(p).map(|(n, c)| (n, hex(c))).map_err(|e| Error::io(p, e)),
+            None => Ok((0, "-".to_string())),
         };
-        let bed = with_extension(prefix, "bed");
-        let bed_bytes = std::fs::metadata(&bed).map_err(|e| Error::io(&bed, e))?.len();
-        let (bim_bytes, bim) = sum("bim")?;
-        let (fam_bytes, fam) = sum("fam")?;
+        let bed = &files.genotypes;
+        let bed_bytes = std::fs::metadata(bed).map_err(|e| Error::io(bed, e))?.len();
+        let (bim_bytes, bim_checksum) = sum(&files.variants)?;
+        let (fam_bytes, fam_checksum) = sum(&files.samples)?;
         Ok(Self {
-            prefix: prefix.display().to_string(),
+            prefix: files.label.display().to_string(),
             bed_bytes,
             bim_bytes,
             fam_bytes,
-            bim_checksum: hex(bim),
-            fam_checksum: hex(fam),
+            bim_checksum,
+            fam_checksum,
         })
     }
 

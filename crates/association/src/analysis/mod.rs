@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use faer::Par;
-use genotype::{Chrom, Dataset, Genotypes, Qc, SampleSubset, Window};
+use genotype::{Chrom, Dataset, Qc, SampleSubset, Window};
 
 pub use events::{Event, Reporter, Stage};
 pub(crate) use recorded::{check_recorded, fit_records};
@@ -163,9 +163,9 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
     let mut results = Vec::new();
     for group in groups {
         if let Some(Model::Linear(tests)) = opts.scan {
-            let g_samples = SampleSubset::new(group.samples.clone(), ds.fileset.fam.len());
+            let g_samples = SampleSubset::new(group.samples.clone(), ds.n_samples());
             let candidates = in_window(ds, opts.window.as_ref(), &ds.variants.kept);
-            let kept = opts.qc.apply(&Genotypes::new(&ds.fileset.bed, &g_samples), &candidates);
+            let kept = opts.qc.apply(ds.decoder(&g_samples), &candidates)?;
             reporter.event(Event::LinearQc {
                 n_samples: group.samples.len(),
                 report: &kept.report,
@@ -177,7 +177,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
                 fits: &fits,
                 model: Model::Linear(tests),
             };
-            let rows = scan_variants(ds, &group, &fitted, &kept.variants, opts.par, &*progress);
+            let rows = scan_variants(ds, &group, &fitted, &kept.variants, opts.par, &*progress)?;
             for (f, r) in fits.into_iter().zip(rows) {
                 results.push(result(ds, &group.samples, f.phenotype, None, r));
             }
@@ -245,10 +245,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
     if opts.loco && (sopts.is_some() || opts.write_eigen.is_some()) {
         // Only the chromosomes with something to test (or to write).
         let pool = if sopts.is_some() { &tested } else { &prep.variants };
-        let mut chroms: Vec<Chrom> = pool
-            .iter()
-            .map(|&v| ds.fileset.variants[v as usize].chrom.clone())
-            .collect();
+        let mut chroms: Vec<Chrom> = pool.iter().map(|&v| ds.variants()[v as usize].chrom.clone()).collect();
         chroms.sort();
         chroms.dedup();
         if let Some(only) = &opts.loco_chroms {
@@ -283,7 +280,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
     } else if let Some(s) = sopts {
         let progress = reporter.progress(Stage::Scan, tested.len() as u64);
         let t = Instant::now();
-        rows = prep.scan_some(ds, &fits, Model::Lmm(s), &tested, opts.par, &*progress);
+        rows = prep.scan_some(ds, &fits, Model::Lmm(s), &tested, opts.par, &*progress)?;
         reporter.event(Event::Scanned {
             loco: false,
             seconds: t.elapsed().as_secs_f64(),
@@ -305,7 +302,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
 fn in_window(ds: &Dataset, window: Option<&Window>, variants: &[u32]) -> Vec<u32> {
     match window {
         None => variants.to_vec(),
-        Some(w) => w.filter(variants, &ds.fileset.variants),
+        Some(w) => w.filter(variants, ds.variants()),
     }
 }
 

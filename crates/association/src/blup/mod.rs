@@ -25,7 +25,7 @@ pub mod solve;
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-use genotype::{encode_in_place, AlleleStats, Dataset, Encoding, Genotypes, SampleSubset};
+use genotype::{encode_in_place, Dataset, Encoding, SampleSubset, VariantStats};
 use kinship::{GrmKind, GrmOrigin};
 
 use crate::error::{Error, Result};
@@ -99,7 +99,7 @@ pub fn predict(ds: &Dataset, prep: &Prepared, fits: &[PhenoFit], opts: BlupOptio
     let group = &prep.group;
     let (x, names) = group.design(ds);
     let s = prep.eigen.clipped_values();
-    let relatives: Vec<u32> = (0..ds.fileset.fam.len() as u32)
+    let relatives: Vec<u32> = (0..ds.n_samples() as u32)
         .filter(|&i| ds.sample_mask[i as usize] && group.samples.binary_search(&i).is_err())
         .collect();
     let kind = genotype_kind(prep);
@@ -128,7 +128,7 @@ pub fn predict(ds: &Dataset, prep: &Prepared, fits: &[PhenoFit], opts: BlupOptio
         .collect::<Result<Vec<_>>>()?;
     let (pass, skipped) = match (&kind, relatives.is_empty()) {
         (Ok(kind), _) if opts.snp_effects || !relatives.is_empty() => {
-            (Some(genotype_pass(ds, prep, &relatives, *kind, &solutions, par)), None)
+            (Some(genotype_pass(ds, prep, &relatives, *kind, &solutions, par)?), None)
         }
         (Err(why), false) => (
             None,
@@ -270,14 +270,11 @@ fn genotype_pass(
     kind: GrmKind,
     sols: &[Solution<'_>],
     par: Par,
-) -> Pass {
-    let n_fam = ds.fileset.fam.len();
+) -> Result<Pass> {
+    let n_fam = ds.n_samples();
     let obs = SampleSubset::new(prep.group.samples.clone(), n_fam);
     let rel = SampleSubset::new(relatives.to_vec(), n_fam);
-    let (go, gm) = (
-        Genotypes::new(&ds.fileset.bed, &obs),
-        Genotypes::new(&ds.fileset.bed, &rel),
-    );
+    let (go, gm) = (ds.decoder(&obs), ds.decoder(&rel));
     let (n, nm, nv) = (obs.len(), rel.len(), prep.variants.len());
     let m_grm = prep.grm_variants.max(1) as f64;
     let enc = kind.encoding();
@@ -294,11 +291,11 @@ fn genotype_pass(
     };
     let mut zo = vec![0.0; n * BLOCK];
     let mut zm = vec![0.0; nm * BLOCK];
-    let mut so = vec![AlleleStats::default(); BLOCK];
-    let mut sm = vec![AlleleStats::default(); BLOCK];
+    let mut so = vec![VariantStats::default(); BLOCK];
+    let mut sm = vec![VariantStats::default(); BLOCK];
     for (bi, chunk) in prep.variants.chunks(BLOCK).enumerate() {
         let b = chunk.len();
-        go.decode_block(chunk, enc, &mut zo[..n * b], &mut so[..b]);
+        go.decode_block(chunk, enc, &mut zo[..n * b], &mut so[..b])?;
         let z_o = MatRef::from_column_major_slice(&zo[..n * b], n, b);
         let at = bi * BLOCK;
         matmul(
@@ -318,7 +315,7 @@ fn genotype_pass(
             }
         }
         if nm > 0 {
-            gm.decode_block(chunk, Encoding::Raw, &mut zm[..nm * b], &mut sm[..b]);
+            gm.decode_block(chunk, Encoding::Raw, &mut zm[..nm * b], &mut sm[..b])?;
             for (j, col) in zm[..nm * b].chunks_mut(nm).enumerate() {
                 encode_in_place(col, &so[j], enc);
                 for (k, z) in pass.k_mm.iter_mut().zip(col.iter()) {
@@ -337,12 +334,12 @@ fn genotype_pass(
     for k in &mut pass.k_mm {
         *k /= m_grm;
     }
-    pass
+    Ok(pass)
 }
 
 /// The divisor `encoding` applies to a variant's centred counts (0 for a
 /// column it zeroes).
-fn column_scale(st: &AlleleStats, enc: Encoding) -> f64 {
+fn column_scale(st: &VariantStats, enc: Encoding) -> f64 {
     match enc {
         Encoding::Standardized => {
             let p = st.mean() / 2.0;

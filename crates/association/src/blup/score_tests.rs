@@ -50,7 +50,7 @@ fn effects_match_by_id_and_alleles_and_score_by_hand() {
     let g = Genotypes::new(&fs.bed, &samples);
     let n = samples.len();
     let mut x = vec![0.0; 2 * n];
-    let mut st = vec![Default::default(); 2];
+    let mut st = vec![genotype::AlleleStats::default(); 2];
     g.decode_block(&[1, 2], Encoding::Raw, &mut x, &mut st);
     for i in 0..n {
         let term = |v: f64, mean: f64, e: f64| if v.is_nan() { 0.0 } else { (v - mean) * e };

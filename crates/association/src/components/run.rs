@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use faer::Par;
-use genotype::{Chrom, Dataset, Genotypes, Qc, SampleId, SampleSubset};
+use genotype::{Chrom, Dataset, Qc, SampleId, SampleSubset};
 use kinship::{build, BuildOptions, GrmFile, GrmKind, Precision};
 
 use super::{ai_reml, haseman_elston, Kernel, RemlControl, VcFit, VcMethod};
@@ -141,7 +141,7 @@ fn kernels(ds: &Dataset, group: &Group, opts: &ComponentsOptions, reporter: &dyn
     for source in &opts.kernels {
         match source {
             KernelSource::File(file) => {
-                let all: Vec<SampleId> = ds.fileset.fam.samples.iter().map(|s| s.id.clone()).collect();
+                let all: Vec<SampleId> = ds.samples().iter().map(|s| s.id.clone()).collect();
                 let grm = file.read(all)?;
                 let k = grm.select(&ids, file.path())?;
                 kernels.push(Kernel::new(source.name(), k));
@@ -171,7 +171,7 @@ fn kernels(ds: &Dataset, group: &Group, opts: &ComponentsOptions, reporter: &dyn
                     let Some(l) = &labels[s as usize] else {
                         return Err(Error::Inconsistent(format!(
                             "random effect '{name}': sample {} has no value (drop such samples before the fit)",
-                            ds.fileset.fam.samples[s as usize].id
+                            ds.samples()[s as usize].id
                         )));
                     };
                     levels.push(l.as_str());
@@ -198,9 +198,9 @@ fn build_grm(
     opts: &ComponentsOptions,
     reporter: &dyn Reporter,
 ) -> Result<(faer::Mat<f64>, usize)> {
-    let subset = SampleSubset::new(group.samples.clone(), ds.fileset.fam.len());
-    let g = Genotypes::new(&ds.fileset.bed, &subset);
-    let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
+    let subset = SampleSubset::new(group.samples.clone(), ds.n_samples());
+    let g = ds.decoder(&subset);
+    let chrom = |v: u32| &ds.variants()[v as usize].chrom;
     let wanted: Option<BTreeSet<&Chrom>> = chroms.map(|c| c.iter().collect());
     let candidates: Vec<u32> = ds
         .variants
@@ -209,7 +209,7 @@ fn build_grm(
         .copied()
         .filter(|&v| wanted.as_ref().is_none_or(|w| w.contains(chrom(v))))
         .collect();
-    let kept = opts.qc.apply(&g, &candidates);
+    let kept = opts.qc.apply(g, &candidates)?;
     if kept.variants.is_empty() {
         return Err(Error::Degenerate(format!(
             "no variant passes QC on the {} analysed samples{}",
@@ -224,7 +224,7 @@ fn build_grm(
     };
     let progress = reporter.progress(Stage::Grm, 0);
     let sums = build(
-        &g,
+        g,
         ids.to_vec(),
         &kept.variants,
         chrom,

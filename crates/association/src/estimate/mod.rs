@@ -45,7 +45,7 @@ use crate::scan::Model;
 pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
     let threads = threads(opts.par);
     let groups = groups(ds);
-    let n_fam = ds.fileset.fam.len();
+    let n_fam = ds.n_samples();
     let m = ds.variants.kept.len();
     let c = 1 + ds
         .covariates
@@ -63,7 +63,7 @@ pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
     };
     let mut mapped = bed_pages(ds);
     if let GrmSource::Eigen { prefix, .. } = &opts.grm {
-        mapped = mapped.saturating_add(eigen_file_bytes(prefix, ds.fileset.fam.len()));
+        mapped = mapped.saturating_add(eigen_file_bytes(prefix, ds.n_samples()));
     }
     let mut held_rows = 0u64;
     let mut steps = Vec::new();
@@ -104,7 +104,7 @@ pub fn estimate_grm(
     let chroms = chromosomes(ds);
     let run = GroupRun {
         n,
-        n_fam: ds.fileset.fam.len(),
+        n_fam: ds.n_samples(),
         n_pheno: 0,
         m,
         c: 1,
@@ -159,7 +159,7 @@ fn chromosomes(ds: &Dataset) -> usize {
     ds.variants
         .kept
         .iter()
-        .map(|&v| &ds.fileset.variants[v as usize].chrom)
+        .map(|&v| &ds.variants()[v as usize].chrom)
         .collect::<BTreeSet<_>>()
         .len()
 }

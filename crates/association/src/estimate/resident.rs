@@ -30,10 +30,10 @@ const PER_VALUE: u64 = 16;
 /// dataset alone (not measured), so that `kindred plan` prints the same
 /// estimate on any machine as the run computes on its node.
 pub(super) fn resident(ds: &Dataset) -> u64 {
-    let n = ds.fileset.fam.len() as u64;
+    let n = ds.n_samples() as u64;
     let values = (ds.phenotypes.len() + ds.covariates.len()) as u64;
     PROGRAM
-        .saturating_add(PER_VARIANT.saturating_mul(ds.fileset.variants.len() as u64))
+        .saturating_add(PER_VARIANT.saturating_mul(ds.variants().len() as u64))
         .saturating_add(PER_SAMPLE.saturating_mul(n))
         .saturating_add(PER_VALUE.saturating_mul(n).saturating_mul(values))
 }
@@ -41,7 +41,7 @@ pub(super) fn resident(ds: &Dataset) -> u64 {
 /// Resident bytes of the `.bed` pages the run reads: every selected
 /// variant's bytes (QC reads them all), in fault-around windows.
 pub(super) fn bed_pages(ds: &Dataset) -> u64 {
-    let bpv = bytes_per_variant(ds.fileset.fam.len()) as u64;
+    let bpv = bytes_per_variant(ds.n_samples()) as u64;
     let mut windows = 0u64;
     let mut last: Option<u64> = None;
     for &v in &ds.variants.kept {
@@ -54,7 +54,7 @@ pub(super) fn bed_pages(ds: &Dataset) -> u64 {
         }
         last = Some(last.map_or(end_w, |l| l.max(end_w)));
     }
-    let file = 3 + bpv.saturating_mul(ds.fileset.variants.len() as u64);
+    let file = 3 + bpv.saturating_mul(ds.variants().len() as u64);
     windows.saturating_mul(PAGE_WINDOW).min(file.next_multiple_of(4096))
 }
 

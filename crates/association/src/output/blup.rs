@@ -34,7 +34,7 @@ pub fn write_blup(path: &Path, ds: &Dataset, phenotype: usize, blup: &Blup) -> R
     .map_err(io)?;
     for r in &blup.rows {
         let s = r.sample as usize;
-        let id = &ds.fileset.fam.samples[s].id;
+        let id = &ds.samples()[s].id;
         let y = ds.phenotypes[phenotype].values[s].filter(|_| r.observed);
         writeln!(
             f,
@@ -72,7 +72,7 @@ pub fn write_snp_blup(path: &Path, ds: &Dataset, blup: &Blup) -> Result<()> {
     )
     .map_err(io)?;
     for e in &blup.snp_effects {
-        let v = &ds.fileset.variants[e.variant as usize];
+        let v = &ds.variants()[e.variant as usize];
         writeln!(
             f,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",

@@ -121,10 +121,13 @@ pub struct Written {
 /// Writes `rows` of a scan by `model` to `path`, crash-safe: the GWAS-SSF layout sorted by
 /// chromosome and position (`codes` deciding the chromosome codes), or
 /// GEMMA's in `.bim` order. A name ending in `.gz` is written as BGZF,
-/// and the GWAS-SSF layout then gets a tabix index `PATH.tbi`.
+/// and the GWAS-SSF layout then gets a tabix index `PATH.tbi`. With
+/// `info` (a source of imputed dosages), the GWAS-SSF layout has an `info`
+/// column after `bim_id`: each row's [`genotype::VariantStats::info`].
 ///
 /// # Errors
 /// `Io` naming the file on a failed write.
+#[allow(clippy::too_many_arguments)] // the table, its layout and the info switch
 pub fn write_assoc(
     path: &Path,
     format: AssocFormat,
@@ -132,9 +135,10 @@ pub fn write_assoc(
     rows: &[AssocRow],
     variants: &[Variant],
     codes: ChromCodes,
+    info: bool,
 ) -> Result<Written> {
     write_table(path, format == AssocFormat::Tsv, |out| match format {
-        AssocFormat::Tsv => sumstats::write_ssf(out, model, rows, variants, codes),
+        AssocFormat::Tsv => sumstats::write_ssf(out, model, rows, variants, codes, info),
         AssocFormat::Gemma => sumstats::write_gemma(out, model.tests(), rows, variants),
     })
 }

@@ -5,7 +5,9 @@
 //! `standard_error`, `effect_allele_frequency`, `p_value`, then
 //! `neg_log_10_p_value`, `variant_id` (`CHR_POS_OTHER_EFFECT`, the
 //! standard's form), `rsid` (the `.bim` ID when it is one), `n`, and
-//! kindred's own: `bim_id`, `p_lrt`, `p_score`, `lambda_remle` where
+//! kindred's own: `bim_id`, `info` (GWAS-SSF's imputation-quality column,
+//! only for a source of dosages: IMPUTE2 info for BGEN, MACH r2 for PGEN
+//! and BIMBAM; `#NA` where undefined), `p_lrt`, `p_score`, `lambda_remle` where
 //! computed. Rows sorted by chromosome and position, ties in `.bim` order.
 //! Missing values are `#NA`. Chromosomes are coded as the standard wants
 //! for human data ([`ChromCodes`]). A p-value is never written as 0: below
@@ -135,6 +137,7 @@ pub(crate) fn write_ssf(
     rows: &[AssocRow],
     variants: &[Variant],
     codes: ChromCodes,
+    info: bool,
 ) -> std::io::Result<()> {
     let tests = model.tests();
     let main = tests.main();
@@ -147,7 +150,12 @@ pub(crate) fn write_ssf(
         "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\t\
          effect_allele_frequency\tp_value\tneg_log_10_p_value\tvariant_id\trsid\tn\tbim_id",
     );
-    for (on, name) in [(p_lrt, "p_lrt"), (p_score, "p_score"), (lambda, "lambda_remle")] {
+    for (on, name) in [
+        (info, "info"),
+        (p_lrt, "p_lrt"),
+        (p_score, "p_score"),
+        (lambda, "lambda_remle"),
+    ] {
         if on {
             header.push('\t');
             header.push_str(name);
@@ -179,6 +187,15 @@ pub(crate) fn write_ssf(
             r.stats.n_obs(),
             v.id,
         );
+        if info {
+            line.push('\t');
+            line.push_str(
+                &r.stats
+                    .info()
+                    .filter(|x| x.is_finite())
+                    .map_or(MISSING.into(), |x| format!("{x:.6}")),
+            );
+        }
         for (on, test) in [(p_lrt, Test::Lrt), (p_score, Test::Score)] {
             if on {
                 line.push('\t');
@@ -226,7 +243,7 @@ pub(crate) fn write_gemma(
             v.chrom,
             v.id,
             v.pos,
-            r.stats.n_missing,
+            r.stats.n_missing(),
             v.a1,
             v.a2,
             r.stats.a1_freq()

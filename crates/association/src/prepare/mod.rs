@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use faer::Par;
-use genotype::{AlleleStats, Chrom, Dataset, Genotypes, Progress, Qc, QcReport, SampleId, SampleSubset, Window};
+use genotype::{Chrom, Dataset, Progress, Qc, QcReport, SampleId, SampleSubset, VariantStats, Window};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFile, GrmKind, GrmOrigin, GrmSums, Precision, Provenance};
 
 use crate::eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum};
@@ -69,7 +69,7 @@ pub struct Prepared {
     /// Variants passing QC on its samples (`.bim` positions, in order).
     pub variants: Vec<u32>,
     /// Their counts on its samples.
-    pub stats: Vec<AlleleStats>,
+    pub stats: Vec<VariantStats>,
     /// QC counts.
     pub qc: QcReport,
     /// Eigendecomposition of the (centred) GRM.
@@ -98,6 +98,9 @@ impl Prepared {
 
     /// Scans every variant passing QC for the fitted phenotypes `fits`
     /// (whole-genome GRM); one row list per phenotype, in `.bim` order.
+    ///
+    /// # Errors
+    /// `Genotype` when a dosage reader fails on a variant.
     pub fn scan(
         &self,
         ds: &Dataset,
@@ -105,12 +108,15 @@ impl Prepared {
         model: Model,
         par: Par,
         progress: &dyn Progress,
-    ) -> Vec<Vec<AssocRow>> {
+    ) -> Result<Vec<Vec<AssocRow>>> {
         self.scan_some(ds, fits, model, &self.variants, par, progress)
     }
 
     /// [`Prepared::scan`] of `variants` only (`.bim` positions, in order,
     /// a subset of [`Prepared::variants`]).
+    ///
+    /// # Errors
+    /// As [`Prepared::scan`].
     pub fn scan_some(
         &self,
         ds: &Dataset,
@@ -119,7 +125,7 @@ impl Prepared {
         variants: &[u32],
         par: Par,
         progress: &dyn Progress,
-    ) -> Vec<Vec<AssocRow>> {
+    ) -> Result<Vec<Vec<AssocRow>>> {
         let u = match model {
             Model::Lmm(_) => Some(self.eigen.vectors()),
             Model::Linear(_) => None,
@@ -199,7 +205,7 @@ pub(crate) fn prepare_in(
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
-    let n_fam = ds.fileset.fam.len();
+    let n_fam = ds.n_samples();
     if group.samples.is_empty() {
         return Err(Error::Degenerate(format!(
             "no sample has a value for phenotype {}{} (all missing, or removed by --keep/--remove); \
@@ -212,7 +218,7 @@ pub(crate) fn prepare_in(
             }
         )));
     }
-    let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
+    let chrom = |v: u32| &ds.variants()[v as usize].chrom;
     let plan = Plan {
         n: group.samples.len(),
         built: match source {
@@ -232,12 +238,12 @@ pub(crate) fn prepare_in(
         plan.check(par)?;
     }
     let subset = SampleSubset::new(group.samples.clone(), n_fam);
-    let g = Genotypes::new(&ds.fileset.bed, &subset);
+    let g = ds.decoder(&subset);
     let eigen_read = matches!(source, GrmSource::Eigen { .. });
     let window = window.filter(|_| eigen_read);
     let kept = match window {
-        Some(w) => qc.apply(&g, &w.filter(&ds.variants.kept, &ds.fileset.variants)),
-        None => qc.apply(&g, &ds.variants.kept),
+        Some(w) => qc.apply(g, &w.filter(&ds.variants.kept, ds.variants()))?,
+        None => qc.apply(g, &ds.variants.kept)?,
     };
     if kept.variants.is_empty() && window.is_none() {
         return Err(Error::Degenerate(format!(
@@ -248,7 +254,7 @@ pub(crate) fn prepare_in(
         )));
     }
     let ids = group.ids(ds);
-    let fileset = FilesetFingerprint::of(&ds.fileset.prefix)?;
+    let fileset = FilesetFingerprint::of_source(&ds.source.files())?;
     let mut recorded_fits = Vec::new();
     let (eigen, grm_variants, loco, origin) = match source {
         GrmSource::Eigen { prefix, kind } => {
@@ -267,7 +273,7 @@ pub(crate) fn prepare_in(
                 loco,
                 ..BuildOptions::default()
             };
-            let sums = build(&g, ids.clone(), &kept.variants, chrom, &opts, par, progress)?;
+            let sums = build(g, ids.clone(), &kept.variants, chrom, &opts, par, progress)?;
             // Without LOCO the sums (and GCTA's counts) go before the
             // decomposition (one n x n less at the peak).
             let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
@@ -283,7 +289,7 @@ pub(crate) fn prepare_in(
                 );
                 p.check_fileset(&fileset, file.path(), &remedy)?;
             }
-            let all: Vec<SampleId> = ds.fileset.fam.samples.iter().map(|s| s.id.clone()).collect();
+            let all: Vec<SampleId> = ds.samples().iter().map(|s| s.id.clone()).collect();
             // The whole file's matrix goes before the decomposition.
             let (k, m) = {
                 let grm = file.read(all)?;

@@ -15,11 +15,12 @@ mod options;
 mod scanner;
 
 use faer::{MatRef, Par};
-use genotype::{AlleleStats, Dataset, Encoding, Genotypes, Progress, SampleSubset};
+use genotype::{Dataset, Encoding, Progress, SampleSubset, VariantStats};
 
 pub use options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
 pub use scanner::Scanner;
 
+use crate::error::Result;
 use crate::fit::PhenoFit;
 use crate::group::Group;
 use crate::rotation::Rotator;
@@ -61,6 +62,9 @@ pub struct Fitted<'a> {
 /// Scans `variants` for every fitted phenotype of one group: decode a
 /// block, rotate it once (the dominant cost), test it for each phenotype.
 /// Returns one row list per phenotype, in `variants` order.
+///
+/// # Errors
+/// `Genotype` when a dosage reader fails on a variant.
 pub fn scan_variants(
     ds: &Dataset,
     group: &Group,
@@ -68,11 +72,11 @@ pub fn scan_variants(
     variants: &[u32],
     par: Par,
     progress: &dyn Progress,
-) -> Vec<Vec<AssocRow>> {
+) -> Result<Vec<Vec<AssocRow>>> {
     let Fitted { u, fits, model } = *fitted;
     let n = group.samples.len();
-    let subset = SampleSubset::new(group.samples.clone(), ds.fileset.fam.len());
-    let g = Genotypes::new(&ds.fileset.bed, &subset);
+    let subset = SampleSubset::new(group.samples.clone(), ds.n_samples());
+    let g = ds.decoder(&subset);
     let scanners: Vec<Scanner<'_>> = fits
         .iter()
         .map(|f| match model {
@@ -83,7 +87,7 @@ pub fn scan_variants(
     let mut out: Vec<Vec<AssocRow>> = vec![Vec::with_capacity(variants.len()); fits.len()];
     let bs = SCAN_BLOCK.min(variants.len().max(1));
     let mut block = vec![0.0; n * bs];
-    let mut stats = vec![AlleleStats::default(); bs];
+    let mut stats = vec![VariantStats::default(); bs];
     let precision = match model {
         Model::Lmm(o) => o.rotation,
         Model::Linear(_) => kinship::Precision::F64,
@@ -91,7 +95,7 @@ pub fn scan_variants(
     let mut rotator = Rotator::new(u, precision, bs);
     for chunk in variants.chunks(bs) {
         let b = chunk.len();
-        g.decode_block(chunk, Encoding::MeanImputed, &mut block[..n * b], &mut stats[..b]);
+        g.decode_block(chunk, Encoding::MeanImputed, &mut block[..n * b], &mut stats[..b])?;
         let x = MatRef::from_column_major_slice(&block[..n * b], n, b);
         let tx = rotator.rotate(x, &stats[..b], par);
         for (sc, rows) in scanners.iter().zip(out.iter_mut()) {
@@ -99,5 +103,5 @@ pub fn scan_variants(
         }
         progress.inc(b as u64);
     }
-    out
+    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! What a scan runs (tests, per-variant or fixed `lambda`, search range,
 //! collinearity filter, rotation arithmetic) and what it returns per variant.
 
-use genotype::AlleleStats;
+use genotype::VariantStats;
 
 use crate::optimize::Search;
 use crate::pvalue::{chi2_1_sf, f1_sf, neg_log10_chi2_1, neg_log10_f1};
@@ -151,7 +151,7 @@ pub struct AssocRow {
     /// `.bim` position of the variant.
     pub variant: u32,
     /// Genotype counts over the analysed samples.
-    pub stats: AlleleStats,
+    pub stats: VariantStats,
     /// Effect of one more copy of A1.
     pub beta: f64,
     /// Standard error of `beta`.
@@ -174,7 +174,7 @@ pub struct AssocRow {
 
 impl AssocRow {
     /// A row for `variant` with nothing computed yet.
-    pub(crate) fn empty(variant: u32, stats: AlleleStats) -> Self {
+    pub(crate) fn empty(variant: u32, stats: VariantStats) -> Self {
         Self {
             variant,
             stats,
@@ -241,11 +241,11 @@ mod tests {
         assert_eq!(Tests::ALL.main(), Test::Wald);
         assert_eq!(Tests::LRT.main(), Test::Lrt);
         assert_eq!(Tests::SCORE.main(), Test::Score);
-        assert!(AssocRow::empty(0, AlleleStats::default()).p_value().is_nan());
+        assert!(AssocRow::empty(0, VariantStats::default()).p_value().is_nan());
         // A row holding exactly the p-values of the tests that ran: the
         // writer's column choice (`Tests::main`) and the row's rule agree.
         for t in [Tests::ALL, Tests::WALD, Tests::LRT, Tests::SCORE] {
-            let mut row = AssocRow::empty(0, AlleleStats::default());
+            let mut row = AssocRow::empty(0, VariantStats::default());
             row.p_wald = t.wald.then_some(0.1);
             row.p_lrt = t.lrt.then_some(0.2);
             row.p_score = t.score.then_some(0.3);

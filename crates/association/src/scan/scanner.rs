@@ -1,7 +1,7 @@
 //! [`Scanner`]: one phenotype's tests over blocks of rotated variants.
 
 use faer::{MatRef, Par};
-use genotype::AlleleStats;
+use genotype::VariantStats;
 use rayon::prelude::*;
 
 use super::exact::{PointSums, Points, SnpObjective};
@@ -96,7 +96,7 @@ impl<'a> Scanner<'a> {
         &self,
         utx: MatRef<'_, f64>,
         variants: &[u32],
-        stats: &[AlleleStats],
+        stats: &[VariantStats],
         par: Par,
         out: &mut Vec<AssocRow>,
     ) {
@@ -150,7 +150,7 @@ impl<'a> Scanner<'a> {
         &self,
         x: &[f64],
         variant: u32,
-        stats: AlleleStats,
+        stats: VariantStats,
         work: &mut Work,
         t: &mut [f64],
         sums: Option<PointSums<'_>>,
@@ -279,13 +279,14 @@ mod tests {
     use super::*;
     use crate::pvalue::f1_sf;
 
-    fn stats() -> AlleleStats {
-        AlleleStats {
+    fn stats() -> VariantStats {
+        genotype::AlleleStats {
             n_hom_a1: 1,
             n_het: 1,
             n_hom_a2: 1,
             n_missing: 0,
         }
+        .into()
     }
 
     /// Ordinary least squares by hand: slope, its SE and the F-test p-value

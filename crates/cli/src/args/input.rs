@@ -7,12 +7,40 @@ use clap::Args;
 
 use super::Common;
 
-/// Which genotypes to read and which to keep.
+/// Which genotypes to read and which to keep. Exactly one genotype source:
+/// `--bfile`, `--bgen`, `--pfile` or `--bimbam`.
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("genotypes").required(true).args(["bfile", "bgen", "pfile", "bimbam"]))]
 pub struct Input {
     /// PLINK 1 binary fileset prefix (PREFIX.bed, PREFIX.bim, PREFIX.fam).
     #[arg(long, value_name = "PREFIX")]
-    pub bfile: PathBuf,
+    pub bfile: Option<PathBuf>,
+    /// BGEN v1.2/v1.3 file of dosages (the first allele's dosage is tested).
+    #[arg(long, value_name = "FILE")]
+    pub bgen: Option<PathBuf>,
+    /// Oxford .sample file naming the BGEN's samples (wins over the IDs
+    /// stored in the .bgen).
+    #[arg(long, value_name = "FILE", requires = "bgen")]
+    pub sample: Option<PathBuf>,
+    /// PLINK 2 fileset prefix (PREFIX.pgen, PREFIX.pvar or .pvar.zst,
+    /// PREFIX.psam); ALT dosages are tested.
+    #[arg(long, value_name = "PREFIX")]
+    pub pfile: Option<PathBuf>,
+    /// BIMBAM mean-genotype file (GEMMA's -g; gzipped or not).
+    #[arg(long, value_name = "FILE", requires = "bimbam_pheno")]
+    pub bimbam: Option<PathBuf>,
+    /// BIMBAM phenotype file (GEMMA's -p): one line per sample, column K
+    /// is --pheno-col K.
+    #[arg(long, value_name = "FILE", requires = "bimbam")]
+    pub bimbam_pheno: Option<PathBuf>,
+    /// BIMBAM annotation file (GEMMA's -a): rsid, position, chromosome.
+    #[arg(long, value_name = "FILE", requires = "bimbam")]
+    pub bimbam_anno: Option<PathBuf>,
+    /// Drop imputed variants whose quality on the analysed samples is
+    /// below X: IMPUTE2 info for BGEN, MACH r2 for PGEN and BIMBAM (which
+    /// store no genotype probabilities). Not for --bfile.
+    #[arg(long, value_name = "X")]
+    pub min_info: Option<f64>,
     /// Keep only the samples listed (FID IID per line).
     #[arg(long, value_name = "FILE")]
     pub keep: Option<PathBuf>,

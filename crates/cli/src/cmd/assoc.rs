@@ -22,12 +22,12 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     let (ds, opts, window) = setup::assoc(a, log)?;
     let scan = opts.scan.expect("assoc always scans");
     if let Some(w) = &window {
-        let span = w.span(&ds.fileset.variants);
+        let span = w.span(ds.variants());
         log.info(format!(
             "testing {w}: .bim lines {}-{} of {}",
             span.start + 1,
             span.end,
-            ds.fileset.variants.len()
+            ds.variants().len()
         ));
     }
     if setup::is_lmm(&opts) {
@@ -39,12 +39,13 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         FormatArg::Tsv => AssocFormat::Tsv,
         FormatArg::Gemma => AssocFormat::Gemma,
     };
-    let codes = ChromCodes::choose(&ds.fileset.variants, a.genome_build.as_deref());
+    let codes = ChromCodes::choose(ds.variants(), a.genome_build.as_deref());
     let mut phenotypes = Vec::new();
     for r in &results {
         let name = &ds.phenotypes[r.phenotype].name;
         let path = assoc_path(&a.out, name, results.len() > 1, format, a.gz);
-        let written = write_assoc(&path, format, scan, &r.rows, &ds.fileset.variants, codes)?;
+        let info = ds.source.info_measure().is_some();
+        let written = write_assoc(&path, format, scan, &r.rows, ds.variants(), codes, info)?;
         let meta = (format == AssocFormat::Tsv).then(|| sumstats::meta(a, &ds, r, codes));
         log.info(format!(
             "phenotype '{name}': {} variants tested, lambda_GC {}; wrote {}",
@@ -79,8 +80,8 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         .into(),
         mode: if a.fixed_ratio { "fixed-ratio" } else { "exact" }.into(),
         loco: a.loco,
-        n_variants_in_bim: ds.fileset.variants.len(),
-        fileset: Some(FilesetFingerprint::of(&ds.fileset.prefix)?),
+        n_variants_in_bim: ds.variants().len(),
+        fileset: Some(FilesetFingerprint::of_source(&ds.source.files())?),
         window: window.map(|w| window_report(&w, &ds)),
         phenotypes,
         chunks: Vec::new(),
@@ -93,7 +94,7 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
 
 /// What the `.json` says of the window, for `kindred merge`.
 fn window_report(w: &Window, ds: &Dataset) -> WindowReport {
-    let span = w.span(&ds.fileset.variants);
+    let span = w.span(ds.variants());
     WindowReport {
         window: w.to_string(),
         chunk: match w {
@@ -127,7 +128,7 @@ fn print_summary(ds: &Dataset, r: &PhenotypeResult, file: &str) {
         "chr", "variant", "position", "A1", "beta", "p"
     );
     for row in top_hits(&r.rows, 10) {
-        let v = &ds.fileset.variants[row.variant as usize];
+        let v = &ds.variants()[row.variant as usize];
         println!(
             "  {:<4} {:<16} {:>12} {:>8} {:>12.4e} {:>12.3e}",
             v.chrom.to_string(),

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use association::report::{GrmReport, LocoGrmReport, SCHEMA_VERSION};
-use genotype::{with_extension, Genotypes, PhenoSpec, SampleSubset};
+use genotype::{with_extension, PhenoSpec, SampleSubset};
 use kinship::format::{self, loco_prefix};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFormat, GrmOrigin, Provenance};
 
@@ -29,7 +29,7 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     for w in input::warnings(&ds) {
         log.warn(w);
     }
-    let n_fam = ds.fileset.fam.len();
+    let n_fam = ds.n_samples();
     let kept: Vec<u32> = (0..n_fam as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
     let (kind, precision) = (model::kind(a.kind), model::precision(a.grm_precision));
     let estimate = association::estimate_grm(&ds, kept.len(), kind, precision, a.loco, par());
@@ -45,7 +45,7 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let n_qc = qc_samples.len();
     let qc_subset = SampleSubset::new(qc_samples, n_fam);
     let thresholds = input::qc(&a.input);
-    let qc = thresholds.apply(&Genotypes::new(&ds.fileset.bed, &qc_subset), &ds.variants.kept);
+    let qc = thresholds.apply(ds.decoder(&qc_subset), &ds.variants.kept)?;
     let (variants, rep) = (qc.variants, qc.report);
     log.info(format!(
         "{} samples in the GRM; variant QC on {n_qc} samples",
@@ -56,11 +56,8 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
         rep.n_candidates, rep.n_missing, rep.n_maf, rep.n_monomorphic, rep.n_pass
     ));
     let subset = SampleSubset::new(kept.clone(), n_fam);
-    let g = Genotypes::new(&ds.fileset.bed, &subset);
-    let ids = kept
-        .iter()
-        .map(|&s| ds.fileset.fam.samples[s as usize].id.clone())
-        .collect();
+    let g = ds.decoder(&subset);
+    let ids = kept.iter().map(|&s| ds.samples()[s as usize].id.clone()).collect();
     let opts = BuildOptions {
         kind,
         precision,
@@ -69,8 +66,8 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     };
     let bar = Meter::new("GRM", variants.len() as u64, a.common.quiet, &log.lines());
     let t = Instant::now();
-    let chrom = |v: u32| &ds.fileset.variants[v as usize].chrom;
-    let sums = build(&g, ids, &variants, chrom, &opts, par(), &bar)?;
+    let chrom = |v: u32| &ds.variants()[v as usize].chrom;
+    let sums = build(g, ids, &variants, chrom, &opts, par(), &bar)?;
     drop(bar);
     let secs = t.elapsed().as_secs_f64();
     let n = kept.len() as f64;
@@ -85,7 +82,7 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
         args::GrmFormat::Gemma => GrmFormat::Gemma,
     };
     // What the files record beside them (PREFIX.grm.kindred.json).
-    let fileset = FilesetFingerprint::of(&ds.fileset.prefix)?;
+    let fileset = FilesetFingerprint::of_source(&ds.source.files())?;
     let provenance = |n_variants| Provenance {
         fileset: fileset.clone(),
         grm: GrmOrigin::built(

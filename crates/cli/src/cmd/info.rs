@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use genotype::{Chrom, Genotypes, SampleSubset};
+use genotype::{Chrom, SampleSubset, VariantMoments};
 
 use crate::args::InfoArgs;
 use crate::cmd::input;
@@ -16,32 +16,39 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
         ..spec
     };
     let ds = input::open(&a.input, &spec, false)?;
-    let fam = &ds.fileset.fam;
+    let fam = ds.source.fam();
     let n_kept = ds.sample_mask.iter().filter(|&&k| k).count();
     let kept: Vec<u32> = (0..fam.len() as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
     let subset = SampleSubset::new(kept, fam.len());
-    let g = Genotypes::new(&ds.fileset.bed, &subset);
-    let stats = g.stats_many(&ds.variants.kept);
+    let g = ds.decoder(&subset);
+    let stats = g.stats_many(&ds.variants.kept)?;
 
     let mut by_chrom: BTreeMap<&Chrom, usize> = BTreeMap::new();
     for &v in &ds.variants.kept {
-        *by_chrom.entry(&ds.fileset.variants[v as usize].chrom).or_default() += 1;
+        *by_chrom.entry(&ds.variants()[v as usize].chrom).or_default() += 1;
     }
-    let dup_ids = ds.fileset.repeated_ids.n_ids;
-    let missing: u64 = stats.iter().map(|s| u64::from(s.n_missing)).sum();
+    let dup_ids = ds.source.fileset().map_or(0, |fs| fs.repeated_ids.n_ids);
+    let missing: u64 = stats.iter().map(|s| u64::from(s.n_missing())).sum();
     let cells = (n_kept as u64) * (stats.len() as u64);
     let qc = input::qc(&a.input);
     let pass = qc.apply_stats(&ds.variants.kept, &stats).report.n_pass;
     let founders = fam.samples.iter().filter(|s| s.is_founder()).count();
 
-    println!("fileset       {}", a.input.bfile.display());
+    match &ds.source {
+        genotype::GenotypeSource::Bed(_) => println!("fileset       {}", input::source_label(&a.input).display()),
+        src => println!(
+            "genotypes     {} ({})",
+            input::source_label(&a.input).display(),
+            src.format()
+        ),
+    }
     println!(
         "samples       {} in .fam ({founders} founders), {n_kept} kept",
         fam.len()
     );
     println!(
         "variants      {} in .bim, {} kept{}",
-        ds.fileset.variants.len(),
+        ds.variants().len(),
         ds.variants.kept.len(),
         if dup_ids > 0 {
             format!(" ({dup_ids} IDs appear more than once)")

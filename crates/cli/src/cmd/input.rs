@@ -1,6 +1,11 @@
 //! Turns the shared input flags into a [`genotype::Dataset`].
 
-use genotype::{with_extension, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, TableMatch, VariantFilter};
+use std::path::PathBuf;
+
+use genotype::{
+    with_extension, BimbamFiles, Chrom, Dataset, PhenoSelect, PhenoSpec, SampleFilter, SourceSpec, TableMatch,
+    VariantFilter,
+};
 
 use crate::args::{Input, Pheno};
 
@@ -20,6 +25,34 @@ pub fn pheno_spec(p: &Pheno) -> PhenoSpec {
     }
 }
 
+/// The genotype source the flags name (clap makes sure there is exactly one).
+pub fn source_spec(input: &Input) -> SourceSpec {
+    match (&input.bfile, &input.bgen, &input.pfile, &input.bimbam) {
+        (Some(p), ..) => SourceSpec::Bed(p.clone()),
+        (_, Some(f), ..) => SourceSpec::Bgen {
+            file: f.clone(),
+            sample: input.sample.clone(),
+        },
+        (_, _, Some(p), _) => SourceSpec::Pgen(p.clone()),
+        (_, _, _, Some(g)) => SourceSpec::Bimbam(BimbamFiles {
+            geno: g.clone(),
+            pheno: input.bimbam_pheno.clone(),
+            anno: input.bimbam_anno.clone(),
+        }),
+        (None, None, None, None) => unreachable!("clap requires one genotype source"),
+    }
+}
+
+/// The path that names the genotype source in messages and logs: the
+/// `--bfile`/`--pfile` prefix or the `--bgen`/`--bimbam` file.
+pub fn source_label(input: &Input) -> PathBuf {
+    match source_spec(input) {
+        SourceSpec::Bed(p) | SourceSpec::Pgen(p) => p,
+        SourceSpec::Bgen { file, .. } => file,
+        SourceSpec::Bimbam(f) => f.geno,
+    }
+}
+
 /// Opens the fileset and applies every list, phenotype and covariate flag
 /// (`--chr` too unless `chr_names_region`: with `--from-bp`/`--to-bp` it
 /// names the region to test, not a filter of the GRM).
@@ -30,6 +63,17 @@ pub fn open(input: &Input, pheno: &PhenoSpec, chr_names_region: bool) -> anyhow:
     }
     if !(0.0..=1.0).contains(&input.geno) {
         return Err(invalid(format!("--geno must be between 0 and 1, got {}", input.geno)).into());
+    }
+    if let Some(x) = input.min_info {
+        if input.bfile.is_some() {
+            return Err(invalid(
+                "--min-info filters imputed dosages (--bgen, --pfile, --bimbam); a --bfile holds hard calls".into(),
+            )
+            .into());
+        }
+        if !(0.0..=1.0).contains(&x) {
+            return Err(invalid(format!("--min-info must be between 0 and 1, got {x}")).into());
+        }
     }
     let samples = SampleFilter {
         keep: input.keep.as_deref(),
@@ -44,7 +88,7 @@ pub fn open(input: &Input, pheno: &PhenoSpec, chr_names_region: bool) -> anyhow:
             input.chr.as_ref().map(|c| c.iter().map(|s| Chrom::parse(s)).collect())
         },
     };
-    Ok(Dataset::open(&input.bfile, &samples, &variants, pheno)?)
+    Ok(Dataset::open_source(&source_spec(input), &samples, &variants, pheno)?)
 }
 
 /// The QC thresholds the flags describe.
@@ -52,6 +96,7 @@ pub fn qc(input: &Input) -> genotype::Qc {
     genotype::Qc {
         min_maf: input.maf,
         max_missing: input.geno,
+        min_info: input.min_info,
     }
 }
 
@@ -68,14 +113,18 @@ pub fn warnings(ds: &Dataset) -> Vec<String> {
             ds.variants.n_unmatched_ids
         ));
     }
-    if let Some(r) = &ds.fileset.repeated_ids.first {
+    if let Some((fs, r)) = ds
+        .source
+        .fileset()
+        .and_then(|fs| Some((fs, fs.repeated_ids.first.as_ref()?)))
+    {
         out.push(format!(
             "{}, line {}: variant ID '{}' already on line {} ({} repeated ID(s) in all)",
-            with_extension(&ds.fileset.prefix, "bim").display(),
+            with_extension(&fs.prefix, "bim").display(),
             r.line,
             r.id,
             r.first_line,
-            ds.fileset.repeated_ids.n_lines
+            fs.repeated_ids.n_lines
         ));
     }
     for m in [&ds.pheno_match, &ds.covar_match].into_iter().flatten() {

@@ -6,7 +6,7 @@ mod assoc;
 mod components;
 mod grm;
 mod info;
-mod input;
+pub(crate) mod input;
 mod merge;
 mod model;
 mod plan;

@@ -24,7 +24,7 @@ pub(super) const PADDING: usize = 8;
 
 /// Per-thread state for decoding: the buffer that receives each block and
 /// the decompressors, made once and reused across variants.
-pub(super) struct Scratch {
+pub(crate) struct Scratch {
     buf: Vec<u8>,
     zlib: Decompress,
     zstd: Option<zstd::bulk::Decompressor<'static>>,

@@ -41,13 +41,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
-use rayon::prelude::*;
-
 use crate::decode::{Encoding, SampleSubset};
+use crate::dosage_block::{self, DosageReader};
 use crate::error::{Error, Location, Result};
 use crate::sample::{Sample, SampleId, Sex};
 use crate::variant::Variant;
+use memmap2::Mmap;
 
 pub use block::BlockInfo;
 pub use header::{BgenHeader, Compression};
@@ -198,9 +197,7 @@ impl Bgen {
     /// # Panics
     /// As [`Bgen::decode_block`].
     pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
-        self.check_subset(subset);
-        assert_eq!(out.len(), subset.len(), "output buffer has the wrong size");
-        self.decode_into(v, subset, enc, out, &mut Scratch::new())
+        dosage_block::decode_one(self, v, subset, enc, out)
     }
 
     /// Decodes `variants` (positions in [`Bgen::variants`], any order) into
@@ -233,38 +230,7 @@ impl Bgen {
         out: &mut [f64],
         stats: &mut [DosageStats],
     ) -> Result<()> {
-        let n = subset.len();
-        assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
-        assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
-        self.check_subset(subset);
-        if n == 0 {
-            let mut scratch = Scratch::new();
-            for (st, &v) in stats.iter_mut().zip(variants) {
-                *st = self.decode_into(v as usize, subset, enc, &mut [], &mut scratch)?;
-            }
-            return Ok(());
-        }
-        let first_error = out
-            .par_chunks_mut(n)
-            .zip(stats.par_iter_mut())
-            .zip(variants.par_iter())
-            .enumerate()
-            .with_min_len(4)
-            .map_init(Scratch::new, |scratch, (k, ((col, st), &v))| {
-                match self.decode_into(v as usize, subset, enc, col, scratch) {
-                    Ok(s) => {
-                        *st = s;
-                        None
-                    }
-                    Err(e) => Some((k, e)),
-                }
-            })
-            .flatten()
-            .min_by_key(|(k, _)| *k);
-        match first_error {
-            Some((_, e)) => Err(e),
-            None => Ok(()),
-        }
+        dosage_block::decode_block(self, variants, subset, enc, out, stats, |s| s)
     }
 
     /// Sums of many variants over `subset` without keeping the values, in
@@ -277,28 +243,26 @@ impl Bgen {
     /// If a variant position is out of range or the subset refers to a
     /// sample the file does not have.
     pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
-        self.check_subset(subset);
-        variants
-            .par_iter()
-            .with_min_len(4)
-            .map_init(
-                || (Scratch::new(), vec![0.0; subset.len()]),
-                |(scratch, col), &v| self.decode_into(v as usize, subset, Encoding::Raw, col, scratch),
-            )
-            .collect()
+        dosage_block::stats_many(self, variants, subset, |s| s)
+    }
+}
+
+impl DosageReader for Bgen {
+    type Scratch = Scratch;
+    const FORMAT: &'static str = "BGEN";
+    const MIN_LEN: usize = 4;
+
+    fn file_samples(&self) -> usize {
+        self.n_samples()
     }
 
-    /// One variant into `col`, with the caller's scratch.
-    fn decode_into(
-        &self,
-        v: usize,
-        subset: &SampleSubset,
-        enc: Encoding,
-        col: &mut [f64],
-        scratch: &mut Scratch,
-    ) -> Result<DosageStats> {
+    fn scratch(&self) -> Scratch {
+        Scratch::new()
+    }
+
+    fn fill(&self, v: usize, positions: &[u32], col: &mut [f64], scratch: &mut Scratch) -> Result<DosageStats> {
         let block = self.genotype_block(v, scratch)?;
-        let st = dosage::fill(&block, subset.positions(), col).map_err(|e| {
+        dosage::fill(&block, positions, col).map_err(|e| {
             let (a, b, max) = e.values;
             self.variant_error(
                 v,
@@ -309,18 +273,7 @@ impl Bgen {
                     (a + b) as f64 / max as f64
                 ),
             )
-        })?;
-        crate::moments::encode_in_place(col, &st, enc);
-        Ok(st)
-    }
-
-    /// Panics unless every subset position is a sample of this file.
-    fn check_subset(&self, subset: &SampleSubset) {
-        let n = self.n_samples();
-        assert!(
-            subset.positions().iter().all(|&i| (i as usize) < n),
-            "sample position out of range for a BGEN file of {n} samples"
-        );
+        })
     }
 }
 

@@ -48,10 +48,9 @@ mod tests;
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::bgen::DosageStats;
 use crate::decode::{Encoding, SampleSubset};
+use crate::dosage_block::{self, DosageReader};
 use crate::error::Result;
 use crate::sample::{Fam, Sample, SampleId, Sex};
 use crate::variant::Variant;
@@ -229,9 +228,7 @@ impl Bimbam {
     /// # Panics
     /// As [`Bimbam::decode_block`].
     pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
-        self.check_subset(subset);
-        assert_eq!(out.len(), subset.len(), "output buffer has the wrong size");
-        Ok(self.decode_into(v, subset, enc, out))
+        dosage_block::decode_one(self, v, subset, enc, out)
     }
 
     /// Decodes `variants` (positions in [`Bimbam::variants`], any order)
@@ -260,56 +257,36 @@ impl Bimbam {
         out: &mut [f64],
         stats: &mut [DosageStats],
     ) -> Result<()> {
-        let n = subset.len();
-        assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
-        assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
-        self.check_subset(subset);
-        if n == 0 {
-            for (st, &v) in stats.iter_mut().zip(variants) {
-                *st = self.decode_into(v as usize, subset, enc, &mut []);
-            }
-            return Ok(());
-        }
-        out.par_chunks_mut(n)
-            .zip(stats.par_iter_mut())
-            .zip(variants.par_iter())
-            .with_min_len(8)
-            .for_each(|((col, st), &v)| *st = self.decode_into(v as usize, subset, enc, col));
-        Ok(())
+        dosage_block::decode_block(self, variants, subset, enc, out, stats, |s| s)
     }
 
     /// Sums of many variants over `subset` without keeping the values, in
     /// parallel (for QC before decoding).
     ///
+    /// # Errors
+    /// None, as [`Bimbam::decode_one`].
+    ///
     /// # Panics
     /// If a variant position is out of range or the subset refers to a
     /// sample the file does not have.
-    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Vec<DosageStats> {
-        self.check_subset(subset);
-        variants
-            .par_iter()
-            .with_min_len(8)
-            .map_init(
-                || vec![0.0; subset.len()],
-                |col, &v| self.decode_into(v as usize, subset, Encoding::Raw, col),
-            )
-            .collect()
+    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
+        dosage_block::stats_many(self, variants, subset, |s| s)
+    }
+}
+
+impl DosageReader for Bimbam {
+    type Scratch = ();
+    const FORMAT: &'static str = "BIMBAM";
+    const MIN_LEN: usize = 8;
+
+    fn file_samples(&self) -> usize {
+        self.n_samples()
     }
 
-    /// One variant into `col`.
-    fn decode_into(&self, v: usize, subset: &SampleSubset, enc: Encoding, col: &mut [f64]) -> DosageStats {
+    fn scratch(&self) {}
+
+    fn fill(&self, v: usize, positions: &[u32], col: &mut [f64], _: &mut ()) -> Result<DosageStats> {
         assert!(v < self.variants.len(), "variant position {v} out of range");
-        let st = self.store.fill(v, self.n_samples(), subset.positions(), col);
-        crate::moments::encode_in_place(col, &st, enc);
-        st
-    }
-
-    /// Panics unless every subset position is a sample of this file.
-    fn check_subset(&self, subset: &SampleSubset) {
-        let n = self.n_samples();
-        assert!(
-            subset.positions().iter().all(|&i| (i as usize) < n),
-            "sample position out of range for a BIMBAM file of {n} samples"
-        );
+        Ok(self.store.fill(v, self.n_samples(), positions, col))
     }
 }

@@ -124,7 +124,7 @@ fn decodes_every_encoding_like_the_other_readers() {
             assert_eq!((st1.n_obs, st1.sum, st1.sum_sq), (st[v].n_obs, st[v].sum, st[v].sum_sq));
         }
     }
-    let many = b.stats_many(&[3, 0], &all);
+    let many = b.stats_many(&[3, 0], &all).unwrap();
     assert_eq!((many[0].n_missing, many[1].sum), (4, 3.5));
     // a variant without data: zeros once encoded, as the other readers
     let (imputed, _) = decode_all(&b, &all, Encoding::MeanImputed);

@@ -2,10 +2,9 @@
 
 use std::fmt::Display;
 
-use rayon::prelude::*;
-
 use crate::bgen::DosageStats;
 use crate::decode::{Encoding, SampleSubset};
+use crate::dosage_block::{self, DosageReader};
 use crate::error::{Error, Location, Result};
 
 use super::record::Scratch;
@@ -22,9 +21,7 @@ impl Pgen {
     /// # Panics
     /// As [`Pgen::decode_block`].
     pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
-        self.check_subset(subset);
-        assert_eq!(out.len(), subset.len(), "output buffer has the wrong size");
-        self.decode_into(v, subset, enc, out, &mut Scratch::new(self.n_samples()))
+        dosage_block::decode_one(self, v, subset, enc, out)
     }
 
     /// Decodes `variants` (positions in [`Pgen::variants`], any order) into
@@ -59,39 +56,7 @@ impl Pgen {
         out: &mut [f64],
         stats: &mut [DosageStats],
     ) -> Result<()> {
-        let n = subset.len();
-        assert_eq!(out.len(), n * variants.len(), "output buffer has the wrong size");
-        assert_eq!(stats.len(), variants.len(), "stats buffer has the wrong size");
-        self.check_subset(subset);
-        if n == 0 {
-            let mut scratch = Scratch::new(self.n_samples());
-            for (st, &v) in stats.iter_mut().zip(variants) {
-                *st = self.decode_into(v as usize, subset, enc, &mut [], &mut scratch)?;
-            }
-            return Ok(());
-        }
-        let first_error = out
-            .par_chunks_mut(n)
-            .zip(stats.par_iter_mut())
-            .zip(variants.par_iter())
-            .enumerate()
-            .with_min_len(8)
-            .map_init(
-                || Scratch::new(self.n_samples()),
-                |scratch, (k, ((col, st), &v))| match self.decode_into(v as usize, subset, enc, col, scratch) {
-                    Ok(s) => {
-                        *st = s;
-                        None
-                    }
-                    Err(e) => Some((k, e)),
-                },
-            )
-            .flatten()
-            .min_by_key(|(k, _)| *k);
-        match first_error {
-            Some((_, e)) => Err(e),
-            None => Ok(()),
-        }
+        dosage_block::decode_block(self, variants, subset, enc, out, stats, |s| s)
     }
 
     /// Sums of many variants over `subset` without keeping the values, in
@@ -104,31 +69,7 @@ impl Pgen {
     /// If a variant position is out of range or the subset refers to a
     /// sample the file does not have.
     pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
-        self.check_subset(subset);
-        variants
-            .par_iter()
-            .with_min_len(8)
-            .map_init(
-                || (Scratch::new(self.n_samples()), vec![0.0; subset.len()]),
-                |(scratch, col), &v| self.decode_into(v as usize, subset, Encoding::Raw, col, scratch),
-            )
-            .collect()
-    }
-
-    /// One variant into `col`, with the caller's scratch.
-    fn decode_into(
-        &self,
-        v: usize,
-        subset: &SampleSubset,
-        enc: Encoding,
-        col: &mut [f64],
-        scratch: &mut Scratch,
-    ) -> Result<DosageStats> {
-        self.read_record(self.record_of[v] as usize, scratch)
-            .map_err(|e| self.variant_error(v, e))?;
-        let st = values::fill(scratch, subset.positions(), col);
-        crate::moments::encode_in_place(col, &st, enc);
-        Ok(st)
+        dosage_block::stats_many(self, variants, subset, |s| s)
     }
 
     /// An error naming the file, variant `v` (position in `variants()`) and
@@ -146,13 +87,24 @@ impl Pgen {
             ),
         )
     }
+}
 
-    /// Panics unless every subset position is a sample of this file.
-    fn check_subset(&self, subset: &SampleSubset) {
-        let n = self.n_samples();
-        assert!(
-            subset.positions().iter().all(|&i| (i as usize) < n),
-            "sample position out of range for a PGEN file of {n} samples"
-        );
+impl DosageReader for Pgen {
+    type Scratch = Scratch;
+    const FORMAT: &'static str = "PGEN";
+    const MIN_LEN: usize = 8;
+
+    fn file_samples(&self) -> usize {
+        self.n_samples()
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch::new(self.n_samples())
+    }
+
+    fn fill(&self, v: usize, positions: &[u32], col: &mut [f64], scratch: &mut Scratch) -> Result<DosageStats> {
+        self.read_record(self.record_of[v] as usize, scratch)
+            .map_err(|e| self.variant_error(v, e))?;
+        Ok(values::fill(scratch, positions, col))
     }
 }

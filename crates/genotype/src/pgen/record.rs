@@ -24,7 +24,7 @@ pub(super) const MISSING_DOSAGE: u16 = 0xffff;
 const DOSAGE_TWO: u16 = 1 << 15;
 
 /// Per-thread buffers, reused across variants.
-pub(super) struct Scratch {
+pub(crate) struct Scratch {
     /// Category of every sample in the file (0, 1, 2, 3 = missing).
     pub(super) geno: Vec<u8>,
     /// Stored dosage of every sample, or [`NO_DOSAGE`]; valid when

@@ -39,7 +39,7 @@ pub fn genotypes(prefix: &Path) -> (Fileset, Vec<f64>) {
     let g = Genotypes::new(&fs.bed, &samples);
     let variants: Vec<u32> = (0..fs.variants.len() as u32).collect();
     let mut out = vec![0.0; n * variants.len()];
-    let mut stats = vec![Default::default(); variants.len()];
+    let mut stats = vec![genotype::AlleleStats::default(); variants.len()];
     g.decode_block(&variants, Encoding::Raw, &mut out, &mut stats);
     (fs, out)
 }
