@@ -36,6 +36,19 @@ pub fn groups(ds: &Dataset) -> Vec<Group> {
     out
 }
 
+/// [`groups`] of the phenotypes in `only` (all when `None`); groups left
+/// without a phenotype are dropped.
+pub(crate) fn selected_groups(ds: &Dataset, only: Option<&[usize]>) -> Vec<Group> {
+    let mut out = groups(ds);
+    if let Some(only) = only {
+        for g in &mut out {
+            g.phenotypes.retain(|k| only.contains(k));
+        }
+        out.retain(|g| !g.phenotypes.is_empty());
+    }
+    out
+}
+
 impl Group {
     /// IDs of the group's samples, in order.
     pub fn ids(&self, ds: &Dataset) -> Vec<SampleId> {

@@ -101,3 +101,40 @@ fn refusals_name_the_problem() {
     std::fs::write(d.join("bad.txt"), "no_such_grm\n").expect("writes");
     assert!(err("reml --mgrm bad.txt --out x").contains("bad.txt:1:"));
 }
+
+/// `assoc` with several components tests against the fitted covariance:
+/// with one GRM in the list that is the fixed-ratio scan with that GRM;
+/// with two, the null model's share is the components' total.
+#[test]
+fn scans_hold_the_fitted_variance_ratios() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let grm = gemma_grm();
+    std::fs::write(d.join("one.txt"), format!("{grm}\n")).expect("writes");
+    ok(d, "assoc --pheno-col 1 --mgrm one.txt --out c", &[]);
+    ok(d, "assoc --pheno-col 1 --fixed-ratio --out f", &["--grm", &grm]);
+    let (c, f) = (
+        Table::parse(&text(d.join("c.assoc.tsv"))),
+        Table::parse(&text(d.join("f.assoc.tsv"))),
+    );
+    assert_eq!(c.rows.len(), f.rows.len());
+    for (x, y) in c.rows.iter().zip(&f.rows) {
+        let (p, q) = (c.f64(x, "p_value"), f.f64(y, "p_value"));
+        assert!(common::dlog10(p, q) < 1e-5, "{}: {p} vs {q}", x[c.col("variant_id")]);
+    }
+    assert!(text(d.join("c.log")).contains("variance ratios held fixed"));
+
+    ok(d, "assoc --pheno-col 1 --mgrm-chr 1-10 11-19 --out two", &[]);
+    ok(d, "reml --pheno-col 1 --mgrm-chr 1-10 11-19 --out vc", &[]);
+    let json = common::json(d.join("two.json"));
+    assert_eq!(json["mode"], "fixed-ratio");
+    let pve = common::num(common::pheno0(&json), "pve");
+    let vc = Table::parse(&text(d.join("vc.vc.tsv")));
+    let total = vc.f64(&vc.rows[3], "pve");
+    assert!(
+        (pve - total).abs() < 1e-5,
+        "scan's null pve {pve}, components' total {total}"
+    );
+    let out = kindred(d, "assoc --mgrm-chr 1-10 11-19 --loco --out x", &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not with --loco"));
+}

@@ -75,7 +75,10 @@ pub use pgen::{Pgen, PgenHeader, RecordType, StorageMode};
 pub use progress::{NoProgress, Progress};
 pub use qc::{Qc, QcFail, QcOutcome, QcReport};
 pub use sample::{Fam, Sample, SampleId, Sex};
-pub use select::{read_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter, VariantSelection};
+pub use select::{
+    read_sample_list, read_unique_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter,
+    VariantSelection,
+};
 pub use source::{Decoder, GenotypeSource, InfoMeasure, SourceFiles, SourceSpec, VariantStats};
 pub use table::{Aligned, RowMatch, Table};
 pub use text::is_missing_token;

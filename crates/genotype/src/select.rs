@@ -87,6 +87,26 @@ pub fn read_sample_list(path: &Path) -> Result<Vec<(usize, SampleId)>> {
         .collect()
 }
 
+/// [`read_sample_list`] for a file whose rows are one sample each (a GRM's
+/// or an eigendecomposition's `.id`): the IDs in order, each at most once.
+///
+/// # Errors
+/// As [`read_sample_list`]; `MalformedInput` naming the line of an ID
+/// listed twice (its rows would be two samples with one name).
+pub fn read_unique_sample_list(path: &Path) -> Result<Vec<SampleId>> {
+    let listed = read_sample_list(path)?;
+    let mut first: std::collections::HashMap<&SampleId, usize> = std::collections::HashMap::new();
+    for (no, id) in &listed {
+        if let Some(f) = first.insert(id, *no) {
+            return Err(Error::malformed(
+                crate::error::Location::line(path, *no),
+                format!("sample {id} is listed again (first on line {f}): each row must be a different sample"),
+            ));
+        }
+    }
+    Ok(listed.into_iter().map(|(_, id)| id).collect())
+}
+
 /// Reads a variant list (`--extract`, `--exclude`): the first token of each
 /// line is a variant ID, returned with its 1-based line (for warnings about
 /// IDs that match nothing).
@@ -306,5 +326,19 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("the sample list is empty"));
+    }
+
+    /// A GRM's or eigendecomposition's `.id` names each row's sample once.
+    #[test]
+    fn unique_sample_lists_refuse_a_repeated_id() {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), "A a1\nB b1\n\nA a1\n").unwrap();
+        let e = read_unique_sample_list(f.path()).unwrap_err().to_string();
+        assert!(
+            e.ends_with(", line 4: sample A a1 is listed again (first on line 1): each row must be a different sample"),
+            "{e}"
+        );
+        std::fs::write(f.path(), "A a1\nB b1\n").unwrap();
+        assert_eq!(read_unique_sample_list(f.path()).unwrap().len(), 2);
     }
 }

@@ -159,9 +159,12 @@ pub(crate) fn parse_bim(file: &TextFile) -> Result<Bim> {
                 ),
             ));
         }
-        let cm = toks[2]
-            .parse::<f64>()
-            .map_err(|_| Error::malformed(file.at(no), format!("genetic position '{}' is not a number", toks[2])))?;
+        let cm = toks[2].parse::<f64>().ok().filter(|c| c.is_finite()).ok_or_else(|| {
+            Error::malformed(
+                file.at(no),
+                format!("genetic position '{}' is not a finite number", toks[2]),
+            )
+        })?;
         let pos = toks[3].parse::<i32>().map_err(|_| {
             Error::malformed(
                 file.at(no),
@@ -230,6 +233,14 @@ mod tests {
             parse_bim(&f).unwrap_err().to_string(),
             "t.bim, line 2: base-pair position 'x' is not an integer in PLINK's 32-bit range"
         );
+        for cm in ["nan", "inf", "-inf", "NaN"] {
+            let text = format!("1 rs1 0 100 A G\n1 rs2 {cm} 200 A G\n");
+            let f = TextFile::from_bytes(Path::new("t.bim"), text.as_bytes());
+            assert_eq!(
+                parse_bim(&f).unwrap_err().to_string(),
+                format!("t.bim, line 2: genetic position '{cm}' is not a finite number")
+            );
+        }
     }
 
     /// Repeated IDs are counted per ID and per line, and the first repeat

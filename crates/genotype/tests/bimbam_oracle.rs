@@ -202,7 +202,7 @@ fn gemma_kinship_row_from_our_dosages() {
     });
     assert_eq!(n_snps, 10_768);
     let mut first = String::new();
-    gemma_golden("bimbam_gk1.cXX.txt.gz")
+    gemma_golden("bimbam_gk1.row1.txt.gz")
         .read_line(&mut first)
         .expect("the first row");
     let printed: Vec<f64> = first.split('\t').map(|t| t.trim().parse().expect("a number")).collect();

@@ -26,7 +26,7 @@ pub(crate) use recorded::{check_recorded, fit_records};
 use crate::blup::{predict, Blup, BlupOptions};
 use crate::error::{Error, Result};
 use crate::fit::fit_linear;
-use crate::group::{groups, Group};
+use crate::group::{selected_groups, Group};
 use crate::likelihood::Method;
 use crate::loco::{merge, scan_loco, LocoPlan};
 use crate::null_model::NullModel;
@@ -68,6 +68,11 @@ pub struct Options {
     /// Predict genetic values (and SNP effects) from each null model
     /// (`kindred reml --blup`); not with a window.
     pub blup: Option<BlupOptions>,
+    /// Analyse only these phenotypes (indices into
+    /// [`Dataset::phenotypes`]); `None` = every one. A scan with several
+    /// variance components runs one phenotype at a time, each with its own
+    /// combined kernel ([`GrmSource::Matrix`]).
+    pub phenotypes: Option<Vec<usize>>,
 }
 
 impl Options {
@@ -87,6 +92,7 @@ impl Options {
             par: Par::Seq,
             memory_limit: None,
             blup: None,
+            phenotypes: None,
         }
     }
 }
@@ -125,7 +131,7 @@ pub struct PhenotypeResult {
 /// phenotypes, settings or fileset; the errors of QC, GRM,
 /// eigendecomposition and fits, naming the file or phenotype.
 pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
-    if opts.loco && matches!(opts.grm, GrmSource::File(_)) {
+    if opts.loco && matches!(opts.grm, GrmSource::File(_) | GrmSource::Matrix(_)) {
         return Err(Error::InvalidArgument(
             "--loco needs the genotypes (to build per-chromosome GRMs) or LOCO eigen files (--eigen); \
              it cannot be combined with --grm"
@@ -143,7 +149,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
             "BLUP predicts from the mixed model of the whole genome: not with a window or the linear model".into(),
         ));
     }
-    if matches!(opts.blup, Some(b) if b.snp_effects) && matches!(opts.grm, GrmSource::File(_)) {
+    if matches!(opts.blup, Some(b) if b.snp_effects) && matches!(opts.grm, GrmSource::File(_) | GrmSource::Matrix(_)) {
         return Err(Error::InvalidArgument(
             "--blup-snp: the GRM is read from a file, so the genotypes behind it are unknown; let kindred build it \
              (drop --grm)"
@@ -153,7 +159,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
     let estimate = crate::estimate(ds, opts);
     reporter.event(Event::Planned { estimate: &estimate });
     estimate.check(opts.memory_limit)?;
-    let groups = groups(ds);
+    let groups = selected_groups(ds, opts.phenotypes.as_deref());
     if opts.write_eigen.is_some() && groups.len() > 1 {
         return Err(Error::InvalidArgument(format!(
             "--write-eigen needs one sample set, but the phenotypes have {} different sets of non-missing samples",

@@ -24,8 +24,8 @@ use faer::MatRef;
 
 pub use he::haseman_elston;
 pub use kernel::{n_levels, Kernel};
-pub use reml::{ai_reml, RemlControl};
-pub use run::{fit_components, ComponentsOptions, ComponentsResult, KernelSource};
+pub use reml::{ai_reml, reml_loglik, RemlControl};
+pub use run::{fit_and_combine, fit_components, ComponentsOptions, ComponentsResult, KernelSource};
 
 use crate::error::{Error, Result};
 

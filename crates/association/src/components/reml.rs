@@ -117,6 +117,23 @@ pub fn ai_reml(y: &[f64], x: MatRef<'_, f64>, kernels: &[Kernel], control: RemlC
     finish(kernels, &sigma, &held, cur, iterations, y.len(), x.ncols())
 }
 
+/// The restricted log-likelihood at the variances `sigma` (one per kernel,
+/// then the residual's), with the constants of [`ai_reml`]: to compare an
+/// estimate from elsewhere (another tool's) with kindred's optimum.
+///
+/// # Errors
+/// As [`ai_reml`]'s inputs; `NoConvergence` when `V` is not positive
+/// definite at `sigma`.
+pub fn reml_loglik(y: &[f64], x: MatRef<'_, f64>, kernels: &[Kernel], sigma: &[f64], par: Par) -> Result<f64> {
+    check_inputs(y, x, kernels)?;
+    assert_eq!(
+        sigma.len(),
+        kernels.len() + 1,
+        "one variance per kernel and the residual's"
+    );
+    Ok(evaluate(y, x, kernels, sigma, par)?.loglik)
+}
+
 /// The Newton step `AI⁻¹ ∇l` over the free components (held ones stay).
 fn newton_step(e: &Eval, held: &[bool]) -> Result<Vec<f64>> {
     let free: Vec<usize> = (0..held.len()).filter(|&i| !held[i]).collect();

@@ -99,6 +99,40 @@ pub fn fit_components(
     opts: &ComponentsOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<ComponentsResult>> {
+    Ok(fit_each(ds, opts, reporter, false)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
+/// [`fit_components`] by REML, each fit with the combination of its
+/// kernels that it fitted, `Σ_i w_i K_i` with `w_i = σ_i² / Σ_j σ_j²`
+/// (equal weights when every kernel's variance is zero), over the
+/// phenotype's analysed samples: the GRM of a scan that tests each variant
+/// against the fitted covariance ([`crate::GrmSource::Matrix`]). Its
+/// single-kernel REML fit finds the same optimum, since that lies on the
+/// line the combination spans.
+///
+/// # Errors
+/// As [`fit_components`].
+pub fn fit_and_combine(
+    ds: &Dataset,
+    opts: &ComponentsOptions,
+    reporter: &dyn Reporter,
+) -> Result<Vec<(ComponentsResult, faer::Mat<f64>)>> {
+    let opts = ComponentsOptions {
+        method: VcMethod::Reml,
+        ..opts.clone()
+    };
+    Ok(fit_each(ds, &opts, reporter, true)?
+        .into_iter()
+        .map(|(r, k)| (r, k.expect("combined when asked")))
+        .collect())
+}
+
+type Fitted = (ComponentsResult, Option<faer::Mat<f64>>);
+
+fn fit_each(ds: &Dataset, opts: &ComponentsOptions, reporter: &dyn Reporter, combine: bool) -> Result<Vec<Fitted>> {
     if opts.kernels.is_empty() {
         return Err(Error::InvalidArgument("no random effect to fit".into()));
     }
@@ -116,18 +150,41 @@ pub fn fit_components(
                 VcMethod::He => haseman_elston(&y, x.as_ref(), &kernels, opts.par),
             }
             .map_err(|e| with_pheno(e, &ds.phenotypes[k].name))?;
-            out.push(ComponentsResult {
-                phenotype: k,
-                fit,
-                n_variants: n_variants.clone(),
-                n_levels: n_levels.clone(),
-                kernel_seconds,
-                fit_seconds: t.elapsed().as_secs_f64(),
-            });
+            let combined = combine.then(|| combination(&fit, &kernels));
+            out.push((
+                ComponentsResult {
+                    phenotype: k,
+                    fit,
+                    n_variants: n_variants.clone(),
+                    n_levels: n_levels.clone(),
+                    kernel_seconds,
+                    fit_seconds: t.elapsed().as_secs_f64(),
+                },
+                combined,
+            ));
         }
     }
-    out.sort_by_key(|r| r.phenotype);
+    out.sort_by_key(|(r, _)| r.phenotype);
     Ok(out)
+}
+
+/// `Σ_i w_i K_i` with the fit's relative kernel variances as weights.
+fn combination(fit: &VcFit, kernels: &[Kernel]) -> faer::Mat<f64> {
+    let sigma: Vec<f64> = fit.kernels().iter().map(|c| c.sigma2).collect();
+    let total: f64 = sigma.iter().sum();
+    let n = kernels[0].n();
+    let mut k = faer::Mat::<f64>::zeros(n, n);
+    for (kernel, s) in kernels.iter().zip(&sigma) {
+        let w = if total > 0.0 {
+            s / total
+        } else {
+            1.0 / kernels.len() as f64
+        };
+        if w > 0.0 {
+            k += &kernel.matrix * w;
+        }
+    }
+    k
 }
 
 type Kernels = (Vec<Kernel>, Vec<Option<usize>>, Vec<Option<usize>>);

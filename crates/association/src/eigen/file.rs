@@ -258,10 +258,7 @@ impl Eigen {
                 ),
             });
         }
-        let ids: Vec<SampleId> = genotype::read_sample_list(&id_path)?
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect();
+        let ids: Vec<SampleId> = genotype::read_unique_sample_list(&id_path)?;
         if n != ids.len() {
             return Err(bad(format!(
                 "holds {n} samples but {} lists {}",
@@ -278,6 +275,14 @@ impl Eigen {
         }
         let values = as_f64(&map[meta_end..meta_end + 8 * n]).to_vec();
         check_values(&values, meta.record.provenance.grm.is_psd()).map_err(bad)?;
+        if let Some(k) = as_f64(&map[meta_end + 8 * n..]).iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!(
+                "eigenvector {} holds {} in row {}, not a finite number",
+                k / n + 1,
+                as_f64(&map[meta_end + 8 * n..])[k],
+                k % n + 1
+            )));
+        }
         Ok(EigenFile {
             eigen: Self {
                 values,
@@ -303,6 +308,14 @@ fn check_values(values: &[f64], psd: bool) -> Result<(), String> {
     }
     if values.is_empty() {
         return Ok(());
+    }
+    if let Some(i) = (1..values.len()).find(|&i| values[i] < values[i - 1]) {
+        return Err(format!(
+            "eigenvalue {} ({:e}) is below eigenvalue {i} ({:e}): kindred writes them in ascending order",
+            i + 1,
+            values[i],
+            values[i - 1]
+        ));
     }
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);

@@ -193,3 +193,29 @@ fn issue_17_4_eigenvalues_out_of_range_are_refused_even_with_good_checksums() {
     assert!(check_values(&[-0.5, 1.0], false).is_ok());
     assert!(check_values(&[-0.5, 1.0], true).is_err());
 }
+
+/// Eigenvalues out of order and non-finite vectors are refused even when
+/// the checksums agree (a file written by something else).
+#[test]
+fn issue_17_4_unordered_values_and_non_finite_vectors_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = written(dir.path(), &[1.0, 0.5, 2.0]);
+    let e = open_err(&p);
+    assert!(
+        e.contains("eigenvalue 2 (5e-1) is below eigenvalue 1 (1e0): kindred writes them in ascending order"),
+        "{e}"
+    );
+    let mut v = Mat::<f64>::identity(3, 3);
+    v[(2, 1)] = f64::NAN;
+    let bad = Eigen {
+        values: vec![0.5, 1.0, 2.0],
+        vectors: Vectors::Owned(v),
+    };
+    let p = dir.path().join("v");
+    bad.write(&p, &ids(3), &record()).unwrap();
+    let e = open_err(&p);
+    assert!(
+        e.contains("eigenvector 2 holds NaN in row 3, not a finite number"),
+        "{e}"
+    );
+}

@@ -36,7 +36,7 @@ use resident::{bed_pages, eigen_file_bytes, resident};
 use steps::GroupRun;
 
 use crate::analysis::Options;
-use crate::group::groups;
+use crate::group::selected_groups;
 use crate::prepare::GrmSource;
 use crate::scan::Model;
 
@@ -44,7 +44,7 @@ use crate::scan::Model;
 /// without running it (reads only the size of an eigen file).
 pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
     let threads = threads(opts.par);
-    let groups = groups(ds);
+    let groups = selected_groups(ds, opts.phenotypes.as_deref());
     let n_fam = ds.n_samples();
     let m = ds.variants.kept.len();
     let c = 1 + ds

@@ -81,6 +81,7 @@ impl GroupRun {
                 steps.push(s);
             }
             GrmSource::Eigen { .. } => u = 0,
+            GrmSource::Matrix(_) => steps.push(at(Step::Read)),
         }
         if !matches!(opts.grm, GrmSource::Eigen { .. }) {
             let mut s = at(Step::Decompose);

@@ -44,6 +44,11 @@ pub enum GrmSource {
         /// The kind the run asks for (`--kind`).
         kind: GrmKind,
     },
+    /// A matrix already over the group's samples, in their order: the
+    /// fitted combination of several variance components' kernels
+    /// ([`crate::components::fit_and_combine`]), whose scan then holds the
+    /// fitted variance ratios.
+    Matrix(std::sync::Arc<faer::Mat<f64>>),
 }
 
 impl GrmSource {
@@ -55,6 +60,7 @@ impl GrmSource {
             GrmSource::Eigen { prefix, .. } => {
                 format!("eigendecomposition read from {}.eigen.bin", prefix.display())
             }
+            GrmSource::Matrix(_) => "the fitted combination of several variance components' kernels".into(),
         }
     }
 }
@@ -300,6 +306,21 @@ pub(crate) fn prepare_in(
                 n_variants: m,
             };
             (decompose(k, par)?, m, None, origin)
+        }
+        GrmSource::Matrix(k) => {
+            if k.nrows() != ids.len() || k.ncols() != ids.len() {
+                return Err(Error::Inconsistent(format!(
+                    "a combined kernel of {} x {} for {} analysed samples",
+                    k.nrows(),
+                    k.ncols(),
+                    ids.len()
+                )));
+            }
+            let origin = GrmOrigin::File {
+                path: "(several variance components, combined)".into(),
+                n_variants: 0,
+            };
+            (decompose(k.as_ref().clone(), par)?, 0, None, origin)
         }
     };
     let spectrum = eigen.spectrum();

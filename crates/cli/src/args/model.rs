@@ -32,18 +32,13 @@ pub struct ModelData {
     pub grm: GrmSource,
 }
 
-/// `kindred reml`.
+/// Several variance components, shared by `reml` (which fits them) and
+/// `assoc`/`gwas` (which test each variant against the fitted covariance).
 #[derive(Debug, Args)]
-pub struct RemlArgs {
-    #[command(flatten)]
-    pub data: ModelData,
-    /// REML (default), ML, or Haseman-Elston regression (he: variance
-    /// components by moments, GEMMA -vc 1).
-    #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
-    pub method: MethodArg,
+pub struct ComponentArgs {
     /// Several GRMs, each its own variance component: a file listing one
     /// GRM per line (a GCTA prefix or a GEMMA text file, as --grm takes),
-    /// fitted by AI-REML (or --method he). Writes PREFIX.vc.tsv.
+    /// fitted by AI-REML (reml: or --method he; writes PREFIX.vc.tsv).
     #[arg(long, value_name = "LIST", conflicts_with_all = ["grm", "eigen", "mgrm_chr"])]
     pub mgrm: Option<PathBuf>,
     /// Several GRMs built here, one per chromosome set, each its own
@@ -56,6 +51,26 @@ pub struct RemlArgs {
     /// are left out.
     #[arg(long, value_name = "COL", requires = "covar")]
     pub random: Vec<String>,
+}
+
+impl ComponentArgs {
+    /// Whether any of the flags asks for several variance components.
+    pub fn any(&self) -> bool {
+        self.mgrm.is_some() || self.mgrm_chr.is_some() || !self.random.is_empty()
+    }
+}
+
+/// `kindred reml`.
+#[derive(Debug, Args)]
+pub struct RemlArgs {
+    #[command(flatten)]
+    pub data: ModelData,
+    /// REML (default), ML, or Haseman-Elston regression (he: variance
+    /// components by moments, GEMMA -vc 1).
+    #[arg(long, value_enum, default_value_t = MethodArg::Reml)]
+    pub method: MethodArg,
+    #[command(flatten)]
+    pub vc: ComponentArgs,
     /// With --write-eigen: also write one eigendecomposition per chromosome
     /// left out (PREFIX.loco.CHR.eigen.*), for `assoc --loco --eigen`.
     #[arg(long, requires = "write_eigen")]
@@ -86,7 +101,7 @@ impl RemlArgs {
     /// Whether the run fits several variance components (`--mgrm`,
     /// `--mgrm-chr`, `--random`) or Haseman-Elston, rather than one GRM.
     pub fn components(&self) -> bool {
-        self.mgrm.is_some() || self.mgrm_chr.is_some() || !self.random.is_empty() || self.method == MethodArg::He
+        self.vc.any() || self.method == MethodArg::He
     }
 }
 
@@ -132,6 +147,8 @@ pub struct AssocArgs {
     /// Reuse the null model's lambda for every variant (EMMAX / FaST-LMM style).
     #[arg(long)]
     pub fixed_ratio: bool,
+    #[command(flatten)]
+    pub vc: ComponentArgs,
     /// Test each chromosome against a GRM built without it (or read from
     /// the LOCO eigen files of --eigen).
     #[arg(long)]

@@ -3,12 +3,15 @@
 
 use association::output::{assoc_path, write_assoc, AssocFormat, ChromCodes};
 use association::report::{top_hits, AssocReport, ScanReport, WindowReport, SCHEMA_VERSION};
-use association::{analysis, Model, PhenotypeResult};
+use std::sync::Arc;
+
+use association::components::{fit_and_combine, ComponentsOptions, KernelSource, RemlControl, VcMethod};
+use association::{analysis, GrmSource, Mode, Model, Options, PhenotypeResult};
 use genotype::{with_extension, Dataset, Window};
 use kinship::FilesetFingerprint;
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg};
-use crate::cmd::{setup, sumstats};
+use crate::cmd::{kernels, model, setup, sumstats};
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
 
@@ -19,7 +22,22 @@ pub fn run(a: &AssocArgs, gwas: bool) -> anyhow::Result<()> {
 
 fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let (ds, opts, window) = setup::assoc(a, log)?;
+    let (mut ds, mut opts, window) = setup::assoc(a, log)?;
+    let components = a.vc.any();
+    let kernels = if components {
+        if a.loco || !setup::is_lmm(&opts) {
+            anyhow::bail!(model::invalid(
+                "several variance components (--mgrm, --mgrm-chr, --random) are tested with the mixed model and \
+                 the whole genome: not with --loco or --model linear"
+            ));
+        }
+        if let Some(Model::Lmm(s)) = &mut opts.scan {
+            s.mode = Mode::FixedRatio;
+        }
+        kernels::sources(&a.vc, &a.data.grm, &opts.grm, &mut ds, log)?
+    } else {
+        Vec::new()
+    };
     let scan = opts.scan.expect("assoc always scans");
     if let Some(w) = &window {
         let span = w.span(ds.variants());
@@ -34,7 +52,11 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         log.info(format!("GRM {}", opts.grm.describe()));
     }
     let reporter = LogReporter::new(log, a.common.quiet, Command::Assoc);
-    let results = analysis::run(&ds, &opts, &reporter)?;
+    let results = if components {
+        scan_components(&ds, &opts, kernels, &reporter)?
+    } else {
+        analysis::run(&ds, &opts, &reporter)?
+    };
     let format = match a.format {
         FormatArg::Tsv => AssocFormat::Tsv,
         FormatArg::Gemma => AssocFormat::Gemma,
@@ -78,7 +100,12 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
             "lmm"
         }
         .into(),
-        mode: if a.fixed_ratio { "fixed-ratio" } else { "exact" }.into(),
+        mode: if a.fixed_ratio || components {
+            "fixed-ratio"
+        } else {
+            "exact"
+        }
+        .into(),
         loco: a.loco,
         n_variants_in_bim: ds.variants().len(),
         fileset: Some(FilesetFingerprint::of_source(&ds.source.files())?),
@@ -90,6 +117,53 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     };
     crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     Ok(())
+}
+
+/// The scan with several variance components: each phenotype's
+/// components fitted by AI-REML, then its variants tested against the
+/// fitted covariance (variance ratios held fixed, EMMAX style: several
+/// kernels share no eigendecomposition, so each phenotype decomposes its
+/// fitted combination of them once).
+fn scan_components(
+    ds: &Dataset,
+    opts: &Options,
+    kernels: Vec<KernelSource>,
+    reporter: &LogReporter<'_>,
+) -> anyhow::Result<Vec<PhenotypeResult>> {
+    let names: Vec<String> = kernels.iter().map(KernelSource::name).collect();
+    reporter.log().info(format!(
+        "several variance components ({}): each variant is tested against the covariance the null model fitted, \
+         variance ratios held fixed (EMMAX style)",
+        names.join(", ")
+    ));
+    let copts = ComponentsOptions {
+        kernels,
+        method: VcMethod::Reml,
+        qc: opts.qc,
+        control: RemlControl::default(),
+        par: opts.par,
+    };
+    let mut results = Vec::new();
+    for (fit, k) in fit_and_combine(ds, &copts, reporter)? {
+        let parts: Vec<String> = fit
+            .fit
+            .components
+            .iter()
+            .map(|c| format!("{} {:.4}", c.name, c.pve))
+            .collect();
+        reporter.log().info(format!(
+            "phenotype '{}': variance shares {}",
+            ds.phenotypes[fit.phenotype].name,
+            parts.join(", ")
+        ));
+        let o = Options {
+            grm: GrmSource::Matrix(Arc::new(k)),
+            phenotypes: Some(vec![fit.phenotype]),
+            ..opts.clone()
+        };
+        results.extend(analysis::run(ds, &o, reporter)?);
+    }
+    Ok(results)
 }
 
 /// What the `.json` says of the window, for `kindred merge`.

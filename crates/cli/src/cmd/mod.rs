@@ -7,6 +7,7 @@ mod components;
 mod grm;
 mod info;
 pub(crate) mod input;
+mod kernels;
 mod merge;
 mod model;
 mod plan;

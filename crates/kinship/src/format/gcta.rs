@@ -145,10 +145,7 @@ fn read_tri<T: Copy + Default>(
 /// differs from its record; `OutOfMemory` when the matrix does not fit.
 pub fn read(prefix: &Path) -> Result<Grm> {
     let ids_path = file(prefix, "grm.id");
-    let ids: Vec<SampleId> = genotype::read_sample_list(&ids_path)?
-        .into_iter()
-        .map(|(_, id)| id)
-        .collect();
+    let ids: Vec<SampleId> = genotype::read_unique_sample_list(&ids_path)?;
     let record = recorded(prefix)?;
     let at = sidecar::gcta_path(prefix);
     if let Some(s) = &record {
