@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     let counts = g.stats_many(&variants);
     for enc in Encoding::ALL {
         let mut out = vec![f64::NAN; k * m];
-        let mut stats = vec![Default::default(); m];
+        let mut stats: Vec<genotype::AlleleStats> = vec![Default::default(); m];
         g.decode_block(&variants, enc, &mut out, &mut stats);
         assert_eq!(stats, counts);
         for (c, &v) in variants.iter().enumerate() {
