@@ -13,6 +13,7 @@
 # usage: benches/components.sh [KINDRED] [N] [M] [RUNS]
 # (build first: cargo build --release -p kindred; 2 threads, quiet machine)
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 kindred=$(realpath "${1:-target/release/kindred}")
 n=${2:-5000}
 m=${3:-50000}
@@ -20,17 +21,9 @@ runs=${4:-3}
 dir=${BENCH_DIR:-/tmp/kindred-bench-chunks}
 mkdir -p "$dir"
 cd "$dir"
-if [ ! -s "sim${n}x${m}.bed" ]; then
-  "$kindred" simulate --n-samples "$n" --n-variants "$m" --n-pops 3 --n-chrom 10 --seed 1 \
-    --out "sim${n}x${m}" --quiet
-fi
-prefix="sim${n}x${m}"
+source "$here/lib.sh"
+prefix=$(sim_fileset "$kindred" "$n" "$m")
 common=(--bfile "$prefix" --pheno "$prefix.pheno.tsv" --threads 2 --quiet)
-timed() {
-  /usr/bin/time -f "%e %M" -o t.txt "$@" >/dev/null
-  awk '{printf "%s %.0f\n", $1, $2 / 1024}' t.txt
-}
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 : > a.txt
 : > b.txt
 : > c.txt

@@ -6,19 +6,18 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
 
+mod common;
+
+use common::{data, mouse};
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 
 use association::blup::{predict, score, Blup, BlupOptions, Effect};
 use association::{groups, prepare, GrmSource, Method, Search};
 use faer::Par;
-use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, SampleSubset, VariantFilter};
+use genotype::{Dataset, NoProgress, Qc, SampleSubset};
 use kinship::{GrmKind, Precision};
-
-fn data(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
-}
 
 fn gz_lines(name: &str) -> Vec<String> {
     let f = std::fs::File::open(data(&format!("golden/gemma/{name}"))).unwrap();
@@ -30,18 +29,7 @@ fn gz_lines(name: &str) -> Vec<String> {
 
 /// Phenotype `k`'s predictions and SNP effects.
 fn blup_of(k: usize) -> (Dataset, Blup) {
-    let spec = PhenoSpec {
-        file: None,
-        select: PhenoSelect::Column(k),
-        covar: None,
-    };
-    let ds = Dataset::open(
-        &data("mouse_hs1940/mouse_hs1940"),
-        &SampleFilter::default(),
-        &VariantFilter::default(),
-        &spec,
-    )
-    .unwrap();
+    let ds = mouse(k);
     let source = GrmSource::Build {
         kind: GrmKind::Centered,
         precision: Precision::F64,

@@ -6,17 +6,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed read is a failed test
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{data, mouse};
 
 use association::components::{fit_components, ComponentsOptions, KernelSource, RemlControl, VcFit, VcMethod};
 use association::{Event, Reporter, Stage};
 use faer::Par;
 use genotype::{Chrom, Dataset, NoProgress, PhenoSelect, PhenoSpec, Progress, Qc, SampleFilter, VariantFilter};
 use kinship::{GrmKind, Precision};
-
-fn data(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(p)
-}
 
 struct Quiet;
 impl Reporter for Quiet {
@@ -42,18 +40,7 @@ fn logged(name: &str, key: &str) -> Vec<f64> {
 }
 
 fn fit(k: usize, method: VcMethod) -> VcFit {
-    let spec = PhenoSpec {
-        file: None,
-        select: PhenoSelect::Column(k),
-        covar: None,
-    };
-    let ds = Dataset::open(
-        &data("mouse_hs1940/mouse_hs1940"),
-        &SampleFilter::default(),
-        &VariantFilter::default(),
-        &spec,
-    )
-    .unwrap();
+    let ds = mouse(k);
     let set = |name: &str, r: std::ops::RangeInclusive<u32>| KernelSource::Build {
         name: name.into(),
         chroms: Some(r.map(|c| Chrom::parse(&c.to_string())).collect()),

@@ -7,27 +7,15 @@
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed test
 
+mod common;
+
+use common::normals;
+
 use association::{fit_null, prepare, GrmSource, Method, Rotated, Search};
 use faer::{Mat, Par};
 use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, VariantFilter};
 use kinship::{GrmKind, Precision};
 use simulate::SimConfig;
-
-/// Standard normal deviates from a fixed seed (Box-Muller over a 64-bit
-/// congruential sequence).
-fn normals(seed: u64, n: usize) -> Vec<f64> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut uniform = move || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            let (u, v) = (uniform(), uniform());
-            (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-        })
-        .collect()
-}
 
 #[test]
 fn h2_test_p_values_follow_the_boundary_mixture_under_the_null() {
