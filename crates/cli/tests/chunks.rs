@@ -373,3 +373,46 @@ fn mismatched_eigen_files_are_refused_naming_both() {
     );
     bad("no LOCO files", "assoc --loco", &[], 3, &["E.loco.1.eigen.bin"]);
 }
+
+/// A null model at its boundary has no finite SE of pve, which JSON writes
+/// as `null`; the chunks' summaries must still read back and merge (a
+/// small simulated fileset whose REML fit is at pve = 0).
+#[test]
+fn chunks_of_a_null_model_at_its_boundary_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sim = run(
+        d,
+        "simulate --n-samples 300 --n-variants 2000 --n-pops 3 --n-chrom 10 --seed 1 --out s --quiet"
+            .split_whitespace(),
+    );
+    assert!(sim.status.success(), "{}", String::from_utf8_lossy(&sim.stderr));
+    let scan = |cmd: &str, extra: &[&str]| {
+        let mut args = vec![cmd, "--bfile", "s", "--pheno", "s.pheno.tsv", "--quiet"];
+        args.extend(extra);
+        let out = run(d, &args);
+        assert!(
+            out.status.success(),
+            "{cmd} {extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    scan("reml", &["--write-eigen", "E", "--out", "null"]);
+    let null = json(d.join("null.json"));
+    assert!(
+        null["phenotypes"][0]["pve_se"].is_null(),
+        "this fileset no longer fits at the boundary: {}",
+        null["phenotypes"][0]
+    );
+    scan("assoc", &["--out", "single"]);
+    for i in 1..=2 {
+        scan(
+            "assoc",
+            &["--eigen", "E", "--chunk", &format!("{i}/2"), "--out", &format!("c{i}")],
+        );
+    }
+    let m = merge(d, "m", &["c1".into(), "c2".into()], &["--bfile", "s"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    assert!(read(d.join("m.assoc.tsv")) == read(d.join("single.assoc.tsv")));
+    assert!(json(d.join("m.json"))["phenotypes"][0]["pve_se"].is_null());
+}

@@ -13,6 +13,7 @@ use crate::output::SumstatsMeta;
 use crate::scan::AssocRow;
 
 mod components;
+mod nan;
 
 pub use components::{ComponentReport, ComponentsPhenotype, ComponentsReport};
 
@@ -32,43 +33,54 @@ pub struct NullModelReport {
     /// `reml` or `ml`.
     pub method: String,
     /// Proportion of variance explained (GEMMA's definition).
+    #[serde(deserialize_with = "nan::f64")]
     pub pve: f64,
     /// Its standard error.
+    #[serde(deserialize_with = "nan::f64")]
     pub pve_se: f64,
     /// Genetic variance.
+    #[serde(deserialize_with = "nan::f64")]
     pub sigma_g2: f64,
     /// Residual variance.
+    #[serde(deserialize_with = "nan::f64")]
     pub sigma_e2: f64,
     /// `sigma_g2 / sigma_e2`.
+    #[serde(deserialize_with = "nan::f64")]
     pub lambda: f64,
     /// Whether `lambda` is at an end of its search range.
     pub at_boundary: bool,
     /// REML log-likelihood at the REML optimum.
+    #[serde(deserialize_with = "nan::f64")]
     pub loglik_reml: f64,
     /// ML log-likelihood at the ML optimum.
+    #[serde(deserialize_with = "nan::f64")]
     pub loglik_ml: f64,
     /// Log-likelihood of `method` without the genetic effect.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nan::f64")]
     pub loglik_no_grm: f64,
     /// Likelihood-ratio statistic of `sigma_g2 = 0`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nan::f64")]
     pub h2_lrt: f64,
     /// Its p-value (50:50 mixture of chi-square 0 and 1).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nan::f64")]
     pub h2_p: f64,
     /// Akaike's criterion of the fitted model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nan::f64")]
     pub aic: f64,
     /// The Bayesian criterion of the fitted model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nan::f64")]
     pub bic: f64,
     /// REML `lambda`.
+    #[serde(deserialize_with = "nan::f64")]
     pub lambda_reml: f64,
     /// ML `lambda`.
+    #[serde(deserialize_with = "nan::f64")]
     pub lambda_ml: f64,
     /// Covariate effects, intercept first.
+    #[serde(deserialize_with = "nan::vec")]
     pub beta: Vec<f64>,
     /// Their standard errors.
+    #[serde(deserialize_with = "nan::vec")]
     pub beta_se: Vec<f64>,
 }
 
@@ -148,8 +160,10 @@ pub struct TopHit {
     /// Base-pair position.
     pub position: i64,
     /// Effect of one more copy of A1.
+    #[serde(deserialize_with = "nan::f64")]
     pub beta: f64,
     /// Main p-value (0 where it underflows a double).
+    #[serde(deserialize_with = "nan::f64")]
     pub p_value: f64,
     /// Its `-log10`, computed in log space (never infinite for a finite
     /// statistic).
