@@ -2,16 +2,13 @@
 //! model and per-variant tests), summary statistics, genomic control.
 
 use association::output::{assoc_path, write_assoc, AssocFormat, ChromCodes};
-use association::report::{top_hits, AssocReport, ScanReport, WindowReport, SCHEMA_VERSION};
-use std::sync::Arc;
-
-use association::components::{fit_and_combine, ComponentsOptions, KernelSource, RemlControl, VcMethod};
-use association::{analysis, GrmSource, Mode, Model, Options, PhenotypeResult};
-use genotype::{with_extension, Dataset, Window};
+use association::report::{AssocReport, ScanReport, SCHEMA_VERSION};
+use association::{analysis, Model};
+use genotype::with_extension;
 use kinship::FilesetFingerprint;
 
 use crate::args::{AssocArgs, AssocFormat as FormatArg};
-use crate::cmd::{kernels, model, setup, sumstats};
+use crate::cmd::{setup, summary, sumstats, vc_scan};
 use crate::reporter::{Command, LogReporter};
 use crate::runlog::RunLog;
 
@@ -25,16 +22,7 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     let (mut ds, mut opts, window) = setup::assoc(a, log)?;
     let components = a.vc.any();
     let kernels = if components {
-        if a.loco || !setup::is_lmm(&opts) {
-            anyhow::bail!(model::invalid(
-                "several variance components (--mgrm, --mgrm-chr, --random) are tested with the mixed model and \
-                 the whole genome: not with --loco or --model linear"
-            ));
-        }
-        if let Some(Model::Lmm(s)) = &mut opts.scan {
-            s.mode = Mode::FixedRatio;
-        }
-        kernels::sources(&a.vc, &a.data.grm, &opts.grm, &mut ds, log)?
+        vc_scan::kernels(a, &mut ds, &mut opts, log)?
     } else {
         Vec::new()
     };
@@ -53,7 +41,7 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     }
     let reporter = LogReporter::new(log, a.common.quiet, Command::Assoc);
     let results = if components {
-        scan_components(&ds, &opts, kernels, &reporter)?
+        vc_scan::scan(&ds, &opts, kernels, &reporter)?
     } else {
         analysis::run(&ds, &opts, &reporter)?
     };
@@ -72,11 +60,11 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         log.info(format!(
             "phenotype '{name}': {} variants tested, lambda_GC {}; wrote {}",
             r.rows.len(),
-            fmt_lambda(r.lambda_gc),
+            summary::fmt_lambda(r.lambda_gc),
             path.display()
         ));
         if gwas && !a.common.quiet {
-            print_summary(&ds, r, &path.display().to_string());
+            summary::print(&ds, r, &path.display().to_string());
         }
         let mut report = ScanReport::new(&ds, r, path.display().to_string());
         report.files = sumstats::publish(&written, meta.as_ref())?;
@@ -109,7 +97,7 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         loco: a.loco,
         n_variants_in_bim: ds.variants().len(),
         fileset: Some(FilesetFingerprint::of_source(&ds.source.files())?),
-        window: window.map(|w| window_report(&w, &ds)),
+        window: window.map(|w| summary::window_report(&w, &ds)),
         phenotypes,
         chunks: Vec::new(),
         seconds: started.elapsed().as_secs_f64(),
@@ -117,101 +105,4 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
     };
     crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     Ok(())
-}
-
-/// The scan with several variance components: each phenotype's
-/// components fitted by AI-REML, then its variants tested against the
-/// fitted covariance (variance ratios held fixed, EMMAX style: several
-/// kernels share no eigendecomposition, so each phenotype decomposes its
-/// fitted combination of them once).
-fn scan_components(
-    ds: &Dataset,
-    opts: &Options,
-    kernels: Vec<KernelSource>,
-    reporter: &LogReporter<'_>,
-) -> anyhow::Result<Vec<PhenotypeResult>> {
-    let names: Vec<String> = kernels.iter().map(KernelSource::name).collect();
-    reporter.log().info(format!(
-        "several variance components ({}): each variant is tested against the covariance the null model fitted, \
-         variance ratios held fixed (EMMAX style)",
-        names.join(", ")
-    ));
-    let copts = ComponentsOptions {
-        kernels,
-        method: VcMethod::Reml,
-        qc: opts.qc,
-        control: RemlControl::default(),
-        par: opts.par,
-    };
-    let mut results = Vec::new();
-    for (fit, k) in fit_and_combine(ds, &copts, reporter)? {
-        let parts: Vec<String> = fit
-            .fit
-            .components
-            .iter()
-            .map(|c| format!("{} {:.4}", c.name, c.pve))
-            .collect();
-        reporter.log().info(format!(
-            "phenotype '{}': variance shares {}",
-            ds.phenotypes[fit.phenotype].name,
-            parts.join(", ")
-        ));
-        let o = Options {
-            grm: GrmSource::Matrix(Arc::new(k)),
-            phenotypes: Some(vec![fit.phenotype]),
-            ..opts.clone()
-        };
-        results.extend(analysis::run(ds, &o, reporter)?);
-    }
-    Ok(results)
-}
-
-/// What the `.json` says of the window, for `kindred merge`.
-fn window_report(w: &Window, ds: &Dataset) -> WindowReport {
-    let span = w.span(ds.variants());
-    WindowReport {
-        window: w.to_string(),
-        chunk: match w {
-            Window::Chunk { index, count } => Some([*index, *count]),
-            Window::Range { .. } => None,
-        },
-        bim_span: [span.start, span.end],
-    }
-}
-
-fn fmt_lambda(l: Option<f64>) -> String {
-    l.map_or("NA".into(), |l| format!("{l:.4}"))
-}
-
-/// `kindred gwas`'s terminal summary of one phenotype.
-fn print_summary(ds: &Dataset, r: &PhenotypeResult, file: &str) {
-    println!("phenotype {}", ds.phenotypes[r.phenotype].name);
-    match &r.null {
-        Some(m) => println!(
-            "  n {}   variants {}   h2 (pve) {:.4} (se {:.4})",
-            m.n,
-            r.rows.len(),
-            m.pve,
-            m.pve_se
-        ),
-        None => println!("  n {}   variants {}   (linear model)", r.n_samples, r.rows.len()),
-    }
-    println!("  lambda_GC {}", fmt_lambda(r.lambda_gc));
-    println!(
-        "  {:<4} {:<16} {:>12} {:>8} {:>12} {:>12}",
-        "chr", "variant", "position", "A1", "beta", "p"
-    );
-    for row in top_hits(&r.rows, 10) {
-        let v = &ds.variants()[row.variant as usize];
-        println!(
-            "  {:<4} {:<16} {:>12} {:>8} {:>12.4e} {:>12.3e}",
-            v.chrom.to_string(),
-            v.id,
-            v.pos,
-            v.a1,
-            row.beta,
-            row.p_value()
-        );
-    }
-    println!("  results: {file}");
 }

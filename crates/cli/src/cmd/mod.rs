@@ -16,7 +16,9 @@ mod reml;
 mod score;
 mod setup;
 mod simulate;
+mod summary;
 mod sumstats;
+mod vc_scan;
 
 use anyhow::Context;
 
