@@ -1,7 +1,9 @@
 //! Leave one chromosome out: each chromosome's variants are tested against
 //! the GRM without that chromosome, with its own eigendecomposition and
-//! null fits. The GRM comes from the per-chromosome sums of the one pass
-//! that built the whole-genome GRM, or from the eigen files
+//! null fits (its variance ratio re-estimated, as FaST-LMM does). The GRM
+//! is the whole-genome sums minus the chromosome's own, built when its turn
+//! comes (so memory does not grow with the number of chromosomes), or it
+//! comes from the eigen files
 //! `E.loco.CHR.eigen.bin` that an earlier run wrote with `--write-eigen E`
 //! (one job for all chromosomes, or one per chromosome), so that the jobs
 //! of a scattered scan reuse them.
@@ -9,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use faer::Par;
-use genotype::{Chrom, Dataset, Progress, Qc};
+use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
 use kinship::format::loco_prefix;
 use kinship::GrmKind;
 
@@ -75,7 +77,7 @@ pub fn scan_loco(
 ) -> Result<Vec<LocoPart>> {
     let mut parts = Vec::new();
     for chrom in chroms {
-        let (eigen, recorded) = loco_eigen(prep, plan, chrom, par)?;
+        let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par)?;
         let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
         if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
             crate::analysis::check_recorded(ds, recorded, &fits, &loco_eigen_prefix(prefix, chrom))?;
@@ -113,6 +115,7 @@ pub fn scan_loco(
 /// The decomposition of the GRM without `chrom`, and the fits its eigen
 /// file recorded when it was read from one.
 fn loco_eigen(
+    ds: &Dataset,
     prep: &Prepared,
     plan: &LocoPlan<'_>,
     chrom: &Chrom,
@@ -123,10 +126,32 @@ fn loco_eigen(
         let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, kind, qc)?;
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
-    let sums = prep.loco.as_ref().ok_or_else(|| {
+    let loco = prep.loco.as_ref().ok_or_else(|| {
         Error::Inconsistent("LOCO needs a GRM built from the genotypes or LOCO eigen files, not a GRM file".into())
     })?;
-    Ok((decompose(sums.loco(chrom)?.matrix, par)?, None))
+    let own: Vec<u32> = prep
+        .variants
+        .iter()
+        .copied()
+        .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
+        .collect();
+    if own.is_empty() {
+        return Err(Error::Inconsistent(format!(
+            "no variant of chromosome {chrom} is in the GRM: nothing to leave out"
+        )));
+    }
+    let subset = SampleSubset::new(prep.group.samples.clone(), ds.n_samples());
+    let part = kinship::build(
+        ds.decoder(&subset),
+        prep.ids.clone(),
+        &own,
+        |v| &ds.variants()[v as usize].chrom,
+        &loco.options,
+        par,
+        &NoProgress,
+    )?;
+    let k = loco.sums.without(part)?.matrix;
+    Ok((decompose(k, par)?, None))
 }
 
 /// Per phenotype, the parts' rows merged back into `.bim` order.

@@ -72,6 +72,51 @@ impl Part {
         })
     }
 
+    /// `self = total - self`, in place (LOCO one chromosome at a time:
+    /// the chromosome's own sums become the rest's, with no third matrix).
+    ///
+    /// # Errors
+    /// `OutOfMemory` when pair counts must be made and do not fit.
+    pub(crate) fn subtract_from(&mut self, total: &Part) -> Result<()> {
+        let n = self.s.nrows();
+        for j in 0..n {
+            for i in 0..n {
+                self.s[(i, j)] = total.s[(i, j)] - self.s[(i, j)];
+            }
+        }
+        self.m = total.m - self.m;
+        for (a, b) in self.diag.iter_mut().zip(&total.diag) {
+            *a = b - *a;
+        }
+        for (a, b) in self.obs_diag.iter_mut().zip(&total.obs_diag) {
+            *a = b - *a;
+        }
+        // GCTA's pair counts are `m_full + pair_obs`, split by blocks: a
+        // block with a missing call counts in `pair_obs`. Sums built in
+        // other blocks split them otherwise, so subtract the whole counts.
+        self.pair_obs = match (self.pair_obs.take(), &total.pair_obs) {
+            (None, None) => {
+                self.m_full = total.m_full - self.m_full;
+                None
+            }
+            (own, t) => {
+                let (own_full, t_full) = (self.m_full as f64, total.m_full as f64);
+                let mut d = match own {
+                    Some(d) => d,
+                    None => square(n)?,
+                };
+                for j in 0..n {
+                    for i in 0..n {
+                        d[(i, j)] = (t.as_ref().map_or(0.0, |t| t[(i, j)]) + t_full) - (d[(i, j)] + own_full);
+                    }
+                }
+                self.m_full = 0;
+                Some(d)
+            }
+        };
+        Ok(())
+    }
+
     /// `self += other` (a run of variants joins the sums).
     ///
     /// # Errors
@@ -149,6 +194,21 @@ mod tests {
             assert_eq!(sum.pair_obs.is_some(), obs_a || obs_b);
             assert!(same(&sum.minus(&b).unwrap(), &a), "{obs_a} {obs_b}");
             assert!(same(&sum.minus(&a).unwrap(), &b), "{obs_a} {obs_b}");
+            // In place, the whole pair counts (m_full + pair_obs) agree.
+            let mut rest = b.clone();
+            rest.subtract_from(&sum).unwrap();
+            let pairs = |p: &Part| {
+                Mat::from_fn(3, 3, |i, j| {
+                    p.m_full as f64 + p.pair_obs.as_ref().map_or(0.0, |o| o[(i, j)])
+                })
+            };
+            let flat = |p: &Part| {
+                let mut q = p.clone();
+                q.pair_obs = Some(pairs(p));
+                q.m_full = 0;
+                q
+            };
+            assert!(same(&flat(&rest), &flat(&a)), "{obs_a} {obs_b}: in place");
         }
     }
 }

@@ -52,6 +52,31 @@ impl GrmSums {
         self.finish(&self.total.minus(part)?)
     }
 
+    /// The GRM without the variants of `part`: sums of some of this pass's
+    /// variants (one chromosome's), built alone over the same samples and
+    /// kind. LOCO one chromosome at a time: two sums held, not one per
+    /// chromosome; `part`'s matrix is reused for the difference.
+    ///
+    /// # Errors
+    /// `Degenerate` when `part` is of another kind or other samples, or
+    /// leaves no variant; `OutOfMemory` when the GRM does not fit.
+    pub fn without(&self, part: GrmSums) -> Result<Grm> {
+        if part.kind != self.kind || part.ids != self.ids {
+            return Err(Error::Degenerate(
+                "the sums to leave out were built for another kind or other samples".into(),
+            ));
+        }
+        if part.total.m >= self.total.m {
+            return Err(Error::Degenerate(format!(
+                "leaving {} of {} variants out leaves none for the GRM",
+                part.total.m, self.total.m
+            )));
+        }
+        let mut rest = part.total;
+        rest.subtract_from(&self.total)?;
+        self.finish(&rest)
+    }
+
     /// Variants summed in the whole pass.
     pub fn n_variants(&self) -> usize {
         self.total.m
@@ -139,6 +164,36 @@ mod tests {
             assert!(s.grm().unwrap().max_abs_diff(&plain.matrix) < 1e-12, "{kind:?}");
             assert_eq!(s.n_variants(), 12);
         }
+    }
+
+    #[test]
+    fn without_a_chromosome_built_alone_equals_the_one_pass_loco() {
+        let fs = multi();
+        let v = [8, 9, 0, 1, 4, 5, 6, 7, 2, 3, 10, 11];
+        for kind in KINDS {
+            let all = sums_of(&fs, &v, kind, Precision::F64, 3, true);
+            let plain = sums_of(&fs, &v, kind, Precision::F64, 3, false);
+            for c in [1, 2, 3].map(Chrom::Auto) {
+                let own: Vec<u32> = v
+                    .iter()
+                    .copied()
+                    .filter(|&x| fs.variants[x as usize].chrom == c)
+                    .collect();
+                let part = sums_of(&fs, &own, kind, Precision::F64, 3, false);
+                let got = plain.without(part).unwrap();
+                let want = all.loco(&c).unwrap();
+                assert_eq!(got.n_variants, want.n_variants);
+                let d = got.max_abs_diff(&want.matrix);
+                assert!(d < 1e-12, "{kind:?} without chromosome {c}: {d:e}");
+                assert_eq!(got.pair_counts.is_some(), want.pair_counts.is_some());
+            }
+            let everything = sums_of(&fs, &v, kind, Precision::F64, 3, false);
+            let e = plain.without(everything).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::DegenerateData, "{kind:?}");
+        }
+        let other = sums_of(&fs, &[0], crate::GrmKind::Gcta, Precision::F64, 3, false);
+        let centered = sums_of(&fs, &v, crate::GrmKind::Centered, Precision::F64, 3, false);
+        assert_eq!(centered.without(other).unwrap_err().kind(), ErrorKind::DegenerateData);
     }
 
     #[test]

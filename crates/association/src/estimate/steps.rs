@@ -148,9 +148,10 @@ impl GroupRun {
         // copy of the block and an f32 n x n block product.
         let f32s = kind == GrmKind::Centered || precision == Precision::F32;
         let b = GRM_BLOCK.min(self.m.max(1)) as u64 * n as u64;
-        // With LOCO: the total, each chromosome's sums and the run being added.
+        // With LOCO the whole-genome sums are kept; each chromosome's own
+        // are built later, one at a time (the LOCO steps).
         let (built, kept) = match self.loco {
-            Some(l) => (l as u64 + 2, l as u64 + 1),
+            Some(_) => (1, 1),
             None => (1, 0),
         };
         let mut build = StepMemory::new(Step::Build, n);

@@ -84,8 +84,9 @@ pub struct Prepared {
     pub spectrum: Spectrum,
     /// Variants in the GRM (0 when read from a file that does not say).
     pub grm_variants: usize,
-    /// Per-chromosome sums for LOCO, when asked for.
-    pub loco: Option<GrmSums>,
+    /// The whole-genome sums and how they were built, for LOCO (each
+    /// chromosome's own sums are built when its turn comes).
+    pub loco: Option<LocoSums>,
     /// The fileset and the GRM's origin, as an eigen file records them.
     pub provenance: Provenance,
     /// The null fits recorded in the eigen file the GRM was read from
@@ -276,14 +277,13 @@ pub(crate) fn prepare_in(
             let opts = BuildOptions {
                 kind: *kind,
                 precision: *precision,
-                loco,
                 ..BuildOptions::default()
             };
             let sums = build(g, ids.clone(), &kept.variants, chrom, &opts, par, progress)?;
             // Without LOCO the sums (and GCTA's counts) go before the
             // decomposition (one n x n less at the peak).
             let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
-            let loco = loco.then_some(sums);
+            let loco = loco.then_some(LocoSums { sums, options: opts });
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
             (decompose(matrix, par)?, n_variants, loco, origin)
         }
@@ -337,6 +337,17 @@ pub(crate) fn prepare_in(
         provenance: Provenance { fileset, grm: origin },
         recorded_fits,
     })
+}
+
+/// The whole-genome GRM sums of a LOCO run and their build options: a
+/// chromosome's GRM is these minus that chromosome's sums, built alone
+/// (two sums held at a time, whatever the number of chromosomes).
+#[derive(Debug)]
+pub struct LocoSums {
+    /// Sums over every variant of the GRM.
+    pub sums: GrmSums,
+    /// How they were built (kind, precision, block size).
+    pub options: BuildOptions,
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.
