@@ -55,7 +55,7 @@ pub use likelihood::{LikEval, Method};
 pub use loco::{loco_eigen_prefix, scan_loco, LocoPart, LocoPlan};
 pub use null_model::{fit_null, H2Test, NullModel, Rotated, MIN_SAMPLES};
 pub use optimize::{Optimum, Search};
-pub use prepare::{prepare, GrmSource, Prepared};
+pub use prepare::{prepare, GrmFileset, GrmSource, Prepared, Unmatched};
 pub use pvalue::{as_written, chi2_1_isf, chi2_1_sf, f1_sf, lambda_gc, neg_log10_chi2_1, neg_log10_f1, CHI2_1_MEDIAN};
 pub use rotation::{rotate_block, Rotator};
 pub use scan::{

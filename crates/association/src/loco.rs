@@ -123,7 +123,8 @@ fn loco_eigen(
 ) -> Result<(Eigen, Option<Vec<FitRecord>>)> {
     if let Some((prefix, kind, qc)) = plan.read {
         let p = loco_eigen_prefix(prefix, chrom);
-        let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, kind, qc)?;
+        let from = prep.provenance.grm.genotypes();
+        let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, from, kind, qc)?;
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
     let loco = prep.loco.as_ref().ok_or_else(|| {

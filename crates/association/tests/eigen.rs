@@ -89,6 +89,7 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     let from_file = GrmSource::Eigen {
         prefix: prefix.clone(),
         kind: kinship::GrmKind::Centered,
+        grm_fileset: None,
     };
     let prep2 = prepare(&ds, group, &from_file, &qc, false, Par::rayon(0), &NoProgress).unwrap();
     let again = prep2.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
@@ -101,6 +102,7 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
     let other = GrmSource::Eigen {
         prefix: dir.path().join("w"),
         kind: kinship::GrmKind::Centered,
+        grm_fileset: None,
     };
     let err = prepare(
         &ds,

@@ -69,6 +69,17 @@ impl Reporter for LogReporter<'_> {
                     "variants: {} considered, {} fail the missing rate, {} the MAF, {} are monomorphic; {} pass",
                     q.n_candidates, q.n_missing, q.n_maf, q.n_monomorphic, q.n_pass
                 ));
+                if let Some(q) = &p.grm_qc {
+                    log.info(format!(
+                        "GRM variants ({}): {} considered, {} fail the missing rate, {} the MAF, {} are monomorphic; {} pass",
+                        p.provenance.grm.describe(),
+                        q.n_candidates,
+                        q.n_missing,
+                        q.n_maf,
+                        q.n_monomorphic,
+                        q.n_pass
+                    ));
+                }
                 let s = &p.spectrum;
                 if s.n_negative > 0 {
                     log.warn(format!(

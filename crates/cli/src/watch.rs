@@ -100,8 +100,8 @@ impl InputSnapshot {
 }
 
 /// The files the input flags name: the fileset, the sample and variant
-/// lists, the phenotype and covariate tables, and every file `--grm` or
-/// `--eigen` may read (only those that exist are recorded).
+/// lists, the phenotype and covariate tables, the `--grm-bfile` fileset,
+/// and every file `--grm` or `--eigen` may read (only those that exist are recorded).
 pub fn input_files(input: &Input, pheno: Option<&Pheno>, grm: Option<&GrmSource>) -> Vec<PathBuf> {
     let files = crate::cmd::input::source_spec(input);
     let mut v: Vec<PathBuf> = match &files {
@@ -124,6 +124,9 @@ pub fn input_files(input: &Input, pheno: Option<&Pheno>, grm: Option<&GrmSource>
     if let Some(p) = grm.and_then(|g| g.grm.as_ref()) {
         v.push(p.clone());
         v.extend(["grm.bin", "grm.id", "grm.N.bin"].iter().map(|e| with_extension(p, e)));
+    }
+    if let Some(p) = grm.and_then(|g| g.grm_bfile.as_ref()) {
+        v.extend(["bed", "bim", "fam"].iter().map(|e| with_extension(p, e)));
     }
     if let Some(p) = grm.and_then(|g| g.eigen.as_ref()) {
         v.extend(["eigen.bin", "eigen.id"].iter().map(|e| with_extension(p, e)));

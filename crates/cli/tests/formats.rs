@@ -7,24 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::{dlog10, golden, gunzip, json, num, pheno0, repo_root, run, text, write_lines, Table, MOUSE};
-
-/// Runs `kindred <args> --quiet` in `dir` and fails the test unless it succeeds.
-fn ok_args(dir: &Path, args: &[&str]) {
-    let out = run(dir, args.iter().copied().chain(["--quiet"]));
-    assert!(
-        out.status.success(),
-        "kindred {}: {:?}\n{}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `data/<p>` as a string.
-fn data(p: &str) -> String {
-    repo_root().join("data").join(p).display().to_string()
-}
+use common::{data, dlog10, golden, gunzip, json, num, ok_args, pheno0, run, text, write_lines, Table, MOUSE};
 
 /// Variant ID -> p-value column `col` of a summary-statistics table.
 fn p_values(t: &Table, id_col: &str, col: &str) -> HashMap<String, f64> {

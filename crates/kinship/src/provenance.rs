@@ -122,6 +122,11 @@ pub enum GrmOrigin {
         geno: f64,
         /// Variants in the GRM.
         n_variants: usize,
+        /// The PLINK 1 fileset whose genotypes it was built from, when that
+        /// is not the fileset analysed (`--grm-bfile`); `None`: built from
+        /// the analysed genotypes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        genotypes: Option<FilesetFingerprint>,
     },
     /// Read from a GRM file.
     File {
@@ -145,7 +150,73 @@ impl GrmOrigin {
             maf,
             geno,
             n_variants,
+            genotypes: None,
         }
+    }
+
+    /// The same origin, built from the genotypes of `fileset` (another
+    /// fileset than the one analysed: `--grm-bfile`); a GRM read from a
+    /// file is returned unchanged.
+    pub fn from_fileset(mut self, fileset: FilesetFingerprint) -> Self {
+        if let GrmOrigin::Built { genotypes, .. } = &mut self {
+            *genotypes = Some(fileset);
+        }
+        self
+    }
+
+    /// The fileset a built GRM's genotypes came from when it was not the
+    /// analysed one (`None` also for a GRM read from a file).
+    pub fn genotypes(&self) -> Option<&FilesetFingerprint> {
+        match self {
+            GrmOrigin::Built { genotypes, .. } => genotypes.as_ref(),
+            GrmOrigin::File { .. } => None,
+        }
+    }
+
+    /// Refuses a GRM built from other genotypes than the run's: `current`
+    /// is the fileset the run builds its GRM from (`--grm-bfile`), `None`
+    /// when it builds it from the analysed genotypes. `Inconsistent`
+    /// naming `file` and both; nothing is checked for a GRM read from a
+    /// file.
+    ///
+    /// # Errors
+    /// `Inconsistent` when one was built from another fileset and the
+    /// other not, or from filesets whose fingerprints differ.
+    pub fn check_genotypes(&self, current: Option<&FilesetFingerprint>, file: &Path) -> Result<()> {
+        if matches!(self, GrmOrigin::File { .. }) {
+            return Ok(());
+        }
+        let msg = match (self.genotypes(), current) {
+            (None, None) => return Ok(()),
+            (Some(rec), None) => format!(
+                "{}: its GRM was built from the genotypes of {} (--grm-bfile), but this run gives no --grm-bfile; \
+                 give --grm-bfile {} or write it again without",
+                file.display(),
+                rec.prefix,
+                rec.prefix
+            ),
+            (None, Some(cur)) => format!(
+                "{}: its GRM was built from the analysed genotypes, but this run builds K from --grm-bfile {}; \
+                 drop --grm-bfile or write it again with it",
+                file.display(),
+                cur.prefix
+            ),
+            (Some(rec), Some(cur)) => {
+                let d = rec.differences(cur);
+                if d.is_empty() {
+                    return Ok(());
+                }
+                format!(
+                    "{}: its GRM was built from the genotypes of {} but this run's --grm-bfile is {}, whose {} differ; \
+                     write it again with --write-eigen from this fileset",
+                    file.display(),
+                    rec.prefix,
+                    cur.prefix,
+                    d.join(", ")
+                )
+            }
+        };
+        Err(Error::Inconsistent(msg))
     }
 
     /// The settings that differ from a run asking for `kind`, `maf` and
@@ -190,7 +261,13 @@ impl GrmOrigin {
                 maf,
                 geno,
                 n_variants,
-            } => format!("{kind} GRM ({precision}) of {n_variants} variants, --maf {maf} --geno {geno}"),
+                genotypes,
+            } => {
+                let from = genotypes
+                    .as_ref()
+                    .map_or(String::new(), |g| format!(" from the genotypes of {}", g.prefix));
+                format!("{kind} GRM ({precision}) of {n_variants} variants{from}, --maf {maf} --geno {geno}")
+            }
             GrmOrigin::File { path, .. } => format!("GRM read from {path}"),
         }
     }
@@ -280,5 +357,40 @@ mod tests {
         let json = serde_json::to_string(&o).unwrap();
         assert!(json.starts_with(r#"{"source":"built","kind":"standardized""#), "{json}");
         assert_eq!(serde_json::from_str::<GrmOrigin>(&json).unwrap(), o);
+    }
+
+    /// Issue 15: a GRM built from another fileset (`--grm-bfile`) records
+    /// it, is told apart from one built from the analysed genotypes in both
+    /// directions and from one built from a changed fileset, and keeps its
+    /// JSON as before when built from the analysed genotypes.
+    #[test]
+    fn issue_15_grm_built_from_another_fileset() {
+        let dir = tempfile::tempdir().unwrap();
+        let fp = FilesetFingerprint::of(&fileset(dir.path(), "F a 0 0 1 1.5\n")).unwrap();
+        let plain = GrmOrigin::built(GrmKind::Centered, Precision::F64, 0.01, 0.05, 9);
+        let from = plain.clone().from_fileset(fp.clone());
+        assert_eq!(from.genotypes(), Some(&fp));
+        assert!(from
+            .describe()
+            .contains(&format!("from the genotypes of {}", fp.prefix)));
+        let file = Path::new("e.eigen.bin");
+        assert!(plain.check_genotypes(None, file).is_ok());
+        assert!(from.check_genotypes(Some(&fp), file).is_ok());
+        let e = from.check_genotypes(None, file).unwrap_err().to_string();
+        assert!(e.contains("gives no --grm-bfile"), "{e}");
+        let e = plain.check_genotypes(Some(&fp), file).unwrap_err().to_string();
+        assert!(e.contains("built from the analysed genotypes"), "{e}");
+        let other = FilesetFingerprint::of(&fileset(dir.path(), "F b 0 0 1 1.5\n")).unwrap();
+        let e = from.check_genotypes(Some(&other), file).unwrap_err().to_string();
+        assert!(e.contains(".fam contents differ"), "{e}");
+        let f = GrmOrigin::File {
+            path: "k".into(),
+            n_variants: 0,
+        };
+        assert!(f.clone().from_fileset(fp.clone()) == f && f.check_genotypes(Some(&fp), file).is_ok());
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("genotypes"), "{json}");
+        let json = serde_json::to_string(&from).unwrap();
+        assert_eq!(serde_json::from_str::<GrmOrigin>(&json).unwrap(), from);
     }
 }

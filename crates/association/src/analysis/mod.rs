@@ -125,12 +125,27 @@ pub struct PhenotypeResult {
 /// `MemoryLimit` when the estimated peak memory is more than
 /// `memory_limit` (checked first, before any heavy work);
 /// `InvalidArgument` for `write_eigen` with several sample sets, `loco`
-/// with a GRM read from a GRM file, `loco_chroms` without `loco` and
+/// with a GRM read from a GRM file or built from another fileset, `loco_chroms` without `loco` and
 /// `write_eigen`, BLUP with a window or the linear model, SNP effects from
 /// a GRM file (all before any work); `Inconsistent` for an eigen file made for other samples,
 /// phenotypes, settings or fileset; the errors of QC, GRM,
 /// eigendecomposition and fits, naming the file or phenotype.
 pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
+    let other_genotypes = matches!(
+        opts.grm,
+        GrmSource::BuildFrom { .. }
+            | GrmSource::Eigen {
+                grm_fileset: Some(_),
+                ..
+            }
+    );
+    if opts.loco && other_genotypes {
+        return Err(Error::InvalidArgument(
+            "--loco with --grm-bfile is not implemented: per-chromosome GRMs are built from the analysed \
+             genotypes; drop --grm-bfile (or --loco)"
+                .into(),
+        ));
+    }
     if opts.loco && matches!(opts.grm, GrmSource::File(_) | GrmSource::Matrix(_)) {
         return Err(Error::InvalidArgument(
             "--loco needs the genotypes (to build per-chromosome GRMs) or LOCO eigen files (--eigen); \
@@ -222,7 +237,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
     };
     let fits = prep.fit(ds, opts.method, &search, opts.par)?;
     let eigen_in = match &opts.grm {
-        GrmSource::Eigen { prefix, kind } => Some((prefix.as_path(), *kind)),
+        GrmSource::Eigen { prefix, kind, .. } => Some((prefix.as_path(), *kind)),
         _ => None,
     };
     if let Some((prefix, _)) = eigen_in {

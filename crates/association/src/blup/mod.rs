@@ -198,6 +198,13 @@ pub fn predict(ds: &Dataset, prep: &Prepared, fits: &[PhenoFit], opts: BlupOptio
 
 /// The GRM kind whose columns `Z` give `K = Z Zᵀ / M`, or why there is none.
 fn genotype_kind(prep: &Prepared) -> std::result::Result<GrmKind, String> {
+    if let Some(f) = prep.provenance.grm.genotypes() {
+        return Err(format!(
+            "the GRM was built from the genotypes of {} (--grm-bfile), not from the analysed ones; \
+             predicting from them is not implemented",
+            f.prefix
+        ));
+    }
     match &prep.provenance.grm {
         GrmOrigin::File { path, .. } => Err(format!(
             "the GRM was read from {path}, so the genotypes behind it are unknown; let kindred build it"

@@ -62,6 +62,11 @@ pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
         None => chroms,
     };
     let mut mapped = bed_pages(ds);
+    if let GrmSource::BuildFrom { fileset, .. } = &opts.grm {
+        // the GRM fileset's .bed, read whole
+        let bytes = std::fs::metadata(genotype::with_extension(fileset.prefix(), "bed")).map_or(0, |m| m.len());
+        mapped = mapped.saturating_add(bytes);
+    }
     if let GrmSource::Eigen { prefix, .. } = &opts.grm {
         mapped = mapped.saturating_add(eigen_file_bytes(prefix, ds.n_samples()));
     }

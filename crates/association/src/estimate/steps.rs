@@ -70,7 +70,7 @@ impl GroupRun {
         let mut sums = 0;
         let mut part = a;
         match opts.grm {
-            GrmSource::Build { kind, precision } => {
+            GrmSource::Build { kind, precision } | GrmSource::BuildFrom { kind, precision, .. } => {
                 let b = self.build(kind, precision);
                 (part, sums) = (b.part, b.kept_sums);
                 steps.extend([b.build, b.form]);

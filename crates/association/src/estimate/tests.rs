@@ -69,6 +69,7 @@ fn loco_eigen_files_and_linear_scans_change_the_plan() {
             grm: GrmSource::Eigen {
                 prefix: dir.path().join("missing"),
                 kind: GrmKind::Centered,
+                grm_fileset: None,
             },
             ..options(exact())
         },

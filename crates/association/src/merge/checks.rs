@@ -22,7 +22,7 @@ fn differ(c: &Chunk, first: &Chunk, what: &str, theirs: &str, ours: &str) -> Err
     ))
 }
 
-/// Model, mode, LOCO, fileset, phenotypes, null fits and cut are those of
+/// Model, mode, LOCO, fileset, GRM fileset, phenotypes, null fits and cut are those of
 /// `first`.
 pub(super) fn same_settings(first: &Chunk, c: &Chunk) -> Result<()> {
     let (a, b) = (&first.report, &c.report);
@@ -42,6 +42,20 @@ pub(super) fn same_settings(first: &Chunk, c: &Chunk) -> Result<()> {
             first.json.display(),
             a.n_variants_in_bim
         )));
+    }
+    let grm = |r: &AssocReport| {
+        r.grm_fileset.clone().map(|f| FilesetFingerprint {
+            prefix: String::new(),
+            ..f
+        })
+    };
+    if grm(a) != grm(b) {
+        let say = |r: &AssocReport| {
+            r.grm_fileset
+                .as_ref()
+                .map_or("the analysed genotypes".to_string(), |f| f.prefix.clone())
+        };
+        return Err(differ(c, first, "K built from", &say(b), &say(a)));
     }
     let names = |r: &AssocReport| {
         r.phenotypes

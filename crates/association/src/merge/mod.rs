@@ -141,6 +141,7 @@ pub fn merge(
         loco: first.report.loco,
         n_variants_in_bim: first.report.n_variants_in_bim,
         fileset: first.report.fileset.clone(),
+        grm_fileset: first.report.grm_fileset.clone(),
         window: None,
         phenotypes,
         chunks: chunks.iter().map(chunk_report).collect(),

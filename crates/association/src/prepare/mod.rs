@@ -5,10 +5,12 @@
 //! are checked against this run's fileset and settings before use, and the
 //! memory the GRM will need is checked before it is allocated.
 
+mod fileset;
 mod memory;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use faer::Par;
 use genotype::{Chrom, Dataset, Progress, Qc, QcReport, SampleId, SampleSubset, VariantStats, Window};
@@ -21,6 +23,7 @@ use crate::group::Group;
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
+pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
 
 /// Where the GRM of an analysis comes from.
@@ -33,16 +36,34 @@ pub enum GrmSource {
         /// Arithmetic of the block multiply.
         precision: Precision,
     },
+    /// Built as [`GrmSource::Build`] does, from the genotypes of another
+    /// PLINK 1 fileset (`--grm-bfile`): the analysed samples matched by
+    /// (FID, IID), in the analysis's order (each must be there:
+    /// [`GrmFileset::restrict`] the dataset first), and its variants
+    /// passing the QC thresholds (`--maf`, `--geno`) on them.
+    BuildFrom {
+        /// The fileset.
+        fileset: Arc<GrmFileset>,
+        /// Kind.
+        kind: GrmKind,
+        /// Arithmetic of the block multiply.
+        precision: Precision,
+    },
     /// A GRM file (GCTA binary matched by ID, or GEMMA text over the `.fam`).
     File(GrmFile),
     /// An eigendecomposition written by kindred for exactly these samples
     /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`), from this fileset, with a
-    /// GRM of `kind` and the run's QC thresholds (when it was built).
+    /// GRM of `kind` and the run's QC thresholds (when it was built), from
+    /// the genotypes of `grm_fileset` when one is given and from the
+    /// analysed genotypes when not.
     Eigen {
         /// Its prefix.
         prefix: PathBuf,
         /// The kind the run asks for (`--kind`).
         kind: GrmKind,
+        /// The fileset its GRM was built from when not the analysed one
+        /// (`--grm-bfile`).
+        grm_fileset: Option<Arc<GrmFileset>>,
     },
     /// A matrix already over the group's samples, in their order: the
     /// fitted combination of several variance components' kernels
@@ -52,13 +73,33 @@ pub enum GrmSource {
 }
 
 impl GrmSource {
+    /// The fileset K is built from when not the analysed one
+    /// ([`GrmSource::BuildFrom`], or the one an eigen file's GRM was built from).
+    pub fn grm_fileset(&self) -> Option<&GrmFileset> {
+        match self {
+            GrmSource::BuildFrom { fileset, .. } => Some(fileset),
+            GrmSource::Eigen { grm_fileset, .. } => grm_fileset.as_deref(),
+            _ => None,
+        }
+    }
+
     /// How the GRM is obtained, for logs.
     pub fn describe(&self) -> String {
         match self {
             GrmSource::Build { kind, .. } => format!("built from the genotypes ({} kind)", kind.name()),
+            GrmSource::BuildFrom { fileset, kind, .. } => format!(
+                "built from the genotypes of {} (--grm-bfile; {} kind)",
+                fileset.prefix().display(),
+                kind.name()
+            ),
             GrmSource::File(f) => f.describe(),
-            GrmSource::Eigen { prefix, .. } => {
-                format!("eigendecomposition read from {}.eigen.bin", prefix.display())
+            GrmSource::Eigen {
+                prefix, grm_fileset, ..
+            } => {
+                let from = grm_fileset.as_ref().map_or(String::new(), |f| {
+                    format!(" (its GRM built from the genotypes of {})", f.prefix().display())
+                });
+                format!("eigendecomposition read from {}.eigen.bin{from}", prefix.display())
             }
             GrmSource::Matrix(_) => "the fitted combination of several variance components' kernels".into(),
         }
@@ -84,6 +125,9 @@ pub struct Prepared {
     pub spectrum: Spectrum,
     /// Variants in the GRM (0 when read from a file that does not say).
     pub grm_variants: usize,
+    /// QC of the GRM fileset's variants on the group's samples, when the
+    /// GRM was built from another fileset ([`GrmSource::BuildFrom`]).
+    pub grm_qc: Option<QcReport>,
     /// The whole-genome sums and how they were built, for LOCO (each
     /// chromosome's own sums are built when its turn comes).
     pub loco: Option<LocoSums>,
@@ -174,7 +218,7 @@ impl Prepared {
 
 /// Applies QC on the group's samples, builds or reads its GRM, centres it
 /// on the group's samples (GEMMA's convention) and decomposes it.
-/// `loco` keeps per-chromosome sums (only with [`GrmSource::Build`]).
+/// `loco` keeps the whole-genome sums for LOCO (only with [`GrmSource::Build`]).
 ///
 /// # Errors
 /// Reading errors; `Inconsistent` when a GRM or eigendecomposition does not
@@ -229,7 +273,7 @@ pub(crate) fn prepare_in(
     let plan = Plan {
         n: group.samples.len(),
         built: match source {
-            GrmSource::Build { kind, .. } => Some(*kind),
+            GrmSource::Build { kind, .. } | GrmSource::BuildFrom { kind, .. } => Some(*kind),
             _ => None,
         },
         loco_chroms: loco.then(|| {
@@ -263,9 +307,15 @@ pub(crate) fn prepare_in(
     let ids = group.ids(ds);
     let fileset = FilesetFingerprint::of_source(&ds.source.files())?;
     let mut recorded_fits = Vec::new();
+    let mut grm_qc = None;
     let (eigen, grm_variants, loco, origin) = match source {
-        GrmSource::Eigen { prefix, kind } => {
-            let file = open_eigen(prefix, None, &ids, &fileset, *kind, qc)?;
+        GrmSource::Eigen {
+            prefix,
+            kind,
+            grm_fileset,
+        } => {
+            let from = grm_fileset.as_deref().map(GrmFileset::fingerprint);
+            let file = open_eigen(prefix, None, &ids, &fileset, from, *kind, qc)?;
             let origin = file.record.provenance.grm;
             recorded_fits = file.record.null_fits;
             let m = match &origin {
@@ -286,6 +336,47 @@ pub(crate) fn prepare_in(
             let loco = loco.then_some(LocoSums { sums, options: opts });
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
             (decompose(matrix, par)?, n_variants, loco, origin)
+        }
+        GrmSource::BuildFrom {
+            fileset: other,
+            kind,
+            precision,
+        } => {
+            if loco {
+                return Err(Error::InvalidArgument(
+                    "--loco with --grm-bfile: leaving each chromosome out of a GRM built from another fileset \
+                     is not implemented"
+                        .into(),
+                ));
+            }
+            let subset = SampleSubset::new(other.positions(&ids)?, other.source().n_samples());
+            let g = other.source().decoder(&subset);
+            let all: Vec<u32> = (0..other.variants().len() as u32).collect();
+            // Hard calls: no imputation quality to filter on.
+            let grm_filter = Qc { min_info: None, ..*qc };
+            let passed = grm_filter.apply(g, &all)?;
+            if passed.variants.is_empty() {
+                return Err(Error::Degenerate(format!(
+                    "no variant of the GRM fileset {} passes QC on the {} analysed samples (MAF >= {}, \
+                     missing rate <= {})",
+                    other.prefix().display(),
+                    ids.len(),
+                    qc.min_maf,
+                    qc.max_missing
+                )));
+            }
+            let opts = BuildOptions {
+                kind: *kind,
+                precision: *precision,
+                ..BuildOptions::default()
+            };
+            let other_chrom = |v: u32| &other.variants()[v as usize].chrom;
+            let sums = build(g, ids.clone(), &passed.variants, other_chrom, &opts, par, progress)?;
+            let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
+            grm_qc = Some(passed.report);
+            let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants)
+                .from_fileset(other.fingerprint().clone());
+            (decompose(matrix, par)?, n_variants, None, origin)
         }
         GrmSource::File(file) => {
             if let Some(p) = file.provenance()? {
@@ -333,6 +424,7 @@ pub(crate) fn prepare_in(
         eigen,
         spectrum,
         grm_variants,
+        grm_qc,
         loco,
         provenance: Provenance { fileset, grm: origin },
         recorded_fits,
@@ -358,12 +450,15 @@ pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
 
 /// Maps an eigendecomposition and checks it was made for `ids`, in order,
 /// from this fileset, leaving out chromosome `left_out` (a LOCO GRM's) or
-/// none, and (a built GRM) with this kind and these QC thresholds.
+/// none, and (a built GRM) from the genotypes of `grm_fileset` (`None`:
+/// the analysed ones) with this kind and these QC thresholds.
+#[allow(clippy::too_many_arguments)] // what is checked, one argument each
 pub(crate) fn open_eigen(
     prefix: &Path,
     left_out: Option<&Chrom>,
     ids: &[SampleId],
     fileset: &FilesetFingerprint,
+    grm_fileset: Option<&FilesetFingerprint>,
     kind: GrmKind,
     qc: &Qc,
 ) -> Result<EigenFile> {
@@ -379,6 +474,7 @@ pub(crate) fn open_eigen(
     }
     let remedy = "write it again with --write-eigen from this fileset";
     file.record.provenance.check_fileset(fileset, &bin, remedy)?;
+    file.record.provenance.grm.check_genotypes(grm_fileset, &bin)?;
     let wanted = left_out.map(Chrom::to_string);
     if file.record.left_out != wanted {
         let say = |c: &Option<String>| {

@@ -127,6 +127,10 @@ pub struct RemlReport {
     pub command: String,
     /// Null models in phenotype-column order.
     pub phenotypes: Vec<NullModelReport>,
+    /// The PLINK 1 fileset K was built from when not the analysed one
+    /// (`--grm-bfile`; also when an eigen file's GRM was built from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grm_fileset: Option<FilesetFingerprint>,
     /// Warnings of the run.
     pub warnings: Vec<String>,
 }
@@ -145,6 +149,7 @@ impl RemlReport {
                         .map(|m| NullModelReport::new(&ds.phenotypes[r.phenotype].name, m))
                 })
                 .collect(),
+            grm_fileset: None,
             warnings,
         }
     }
@@ -283,6 +288,10 @@ pub struct AssocReport {
     /// The fileset analysed (sizes, `.bim`/`.fam` checksums).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fileset: Option<FilesetFingerprint>,
+    /// The PLINK 1 fileset K was built from when not the analysed one
+    /// (`--grm-bfile`; also when an eigen file's GRM was built from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grm_fileset: Option<FilesetFingerprint>,
     /// The part of the `.bim` tested (`--chunk`, `--range`); absent for
     /// the whole genome.
     #[serde(default, skip_serializing_if = "Option::is_none")]

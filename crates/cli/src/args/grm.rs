@@ -29,6 +29,15 @@ pub struct GrmSource {
     /// Reuse an eigendecomposition written by --write-eigen.
     #[arg(long, value_name = "PREFIX")]
     pub eigen: Option<PathBuf>,
+    /// Build K from this PLINK 1 fileset's genotypes instead of the
+    /// analysed ones (e.g. scan imputed --bgen dosages, K from the
+    /// hard-called array .bed): samples matched by FID and IID, only those
+    /// in both analysed; its variants pass --maf/--geno on them (--chr,
+    /// --extract, --exclude and --min-info apply to the scanned genotypes
+    /// only). With --eigen: the fileset that eigendecomposition's GRM was
+    /// built from. Not with --grm, --loco, --mgrm/--mgrm-chr/--random.
+    #[arg(long, value_name = "PREFIX")]
+    pub grm_bfile: Option<PathBuf>,
     /// How to build the GRM when none is given.
     #[arg(long, value_enum, default_value_t = Kind::Centered)]
     pub kind: Kind,

@@ -97,6 +97,7 @@ fn body(a: &AssocArgs, gwas: bool, log: &mut RunLog) -> anyhow::Result<()> {
         loco: a.loco,
         n_variants_in_bim: ds.variants().len(),
         fileset: Some(FilesetFingerprint::of_source(&ds.source.files())?),
+        grm_fileset: opts.grm.grm_fileset().map(|f| f.fingerprint().clone()),
         window: window.map(|w| summary::window_report(&w, &ds)),
         phenotypes,
         chunks: Vec::new(),

@@ -63,6 +63,10 @@ fn grm_kernels(vc: &ComponentArgs, g: &GrmArgs, grm: &GrmSource) -> anyhow::Resu
             kind: *kind,
             precision: *precision,
         }]),
+        GrmSource::BuildFrom { .. } => Err(model::invalid(
+            "--grm-bfile with several variance components (--mgrm, --mgrm-chr, --random) is not implemented",
+        )
+        .into()),
         GrmSource::Eigen { .. } | GrmSource::Matrix(_) => Err(model::invalid(
             "several variance components need the GRMs themselves, not an eigendecomposition: drop --eigen",
         )

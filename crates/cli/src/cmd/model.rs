@@ -1,7 +1,9 @@
 //! Flags -> library options: GRM kind and source, arithmetic, likelihood,
 //! tests; each flag's meaning is decided here, once.
 
-use association::{GrmSource, Method, Mode, Model, ScanOptions, Search, Tests};
+use std::sync::Arc;
+
+use association::{GrmFileset, GrmSource, Method, Mode, Model, ScanOptions, Search, Tests};
 use genotype::Window;
 use kinship::{GrmFile, GrmKind, Precision};
 
@@ -47,20 +49,29 @@ pub fn precision(p: PrecisionArg) -> Precision {
 }
 
 /// Where the GRM comes from: `--eigen`, `--grm` (GCTA binary when
-/// `PREFIX.grm.bin` exists, else a GEMMA text file), or built.
-pub fn grm_source(g: &GrmArgs) -> anyhow::Result<GrmSource> {
+/// `PREFIX.grm.bin` exists, else a GEMMA text file), or built (from the
+/// analysed genotypes, or from `grm_fileset`, the `--grm-bfile` fileset
+/// opened by the caller, which also names the fileset an `--eigen` file's
+/// GRM was built from).
+pub fn grm_source(g: &GrmArgs, grm_fileset: Option<Arc<GrmFileset>>) -> anyhow::Result<GrmSource> {
     if let Some(e) = &g.eigen {
         return Ok(GrmSource::Eigen {
             prefix: e.clone(),
             kind: kind(g.kind),
+            grm_fileset,
         });
     }
     if let Some(p) = &g.grm {
         return Ok(GrmSource::File(GrmFile::locate(p)?));
     }
-    Ok(GrmSource::Build {
-        kind: kind(g.kind),
-        precision: precision(g.grm_precision),
+    let (kind, precision) = (kind(g.kind), precision(g.grm_precision));
+    Ok(match grm_fileset {
+        Some(fileset) => GrmSource::BuildFrom {
+            fileset,
+            kind,
+            precision,
+        },
+        None => GrmSource::Build { kind, precision },
     })
 }
 

@@ -23,7 +23,8 @@ fn body(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let results = analysis::run(&ds, &opts, &reporter)?;
     let path = write_reml(&a.out, &ds, &results)?;
     write_blups(a, &ds, &results, log)?;
-    let report = RemlReport::new(&ds, &results, log.warnings().to_vec());
+    let mut report = RemlReport::new(&ds, &results, log.warnings().to_vec());
+    report.grm_fileset = opts.grm.grm_fileset().map(|f| f.fingerprint().clone());
     crate::memory::write_json_with_peak(&with_extension(&a.out, "json"), &report)?;
     if !a.common.quiet {
         println!(

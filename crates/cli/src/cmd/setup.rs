@@ -3,11 +3,12 @@
 //! and the library options their flags describe, set in one place.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use association::{Model, Options};
+use association::{GrmFileset, Model, Options};
 use genotype::{Chrom, Dataset, Window};
 
-use crate::args::{AssocArgs, ModelData, RemlArgs};
+use crate::args::{AssocArgs, ComponentArgs, ModelArg, ModelData, RemlArgs};
 use crate::cmd::{input, model, par};
 use crate::outputs::Outputs;
 use crate::runlog::RunLog;
@@ -32,23 +33,74 @@ pub fn open(
     chr_names_region: bool,
     log: &mut RunLog,
 ) -> anyhow::Result<(Dataset, Options)> {
-    let ds = input::open(&d.input, &input::pheno_spec(&d.pheno), chr_names_region)?;
+    let mut ds = input::open(&d.input, &input::pheno_spec(&d.pheno), chr_names_region)?;
     for w in input::warnings(&ds) {
         log.warn(w);
     }
+    let grm_fileset = match &d.grm.grm_bfile {
+        Some(prefix) => Some(open_grm_fileset(prefix, &mut ds, log)?),
+        None => None,
+    };
     let opts = Options {
         qc: input::qc(&d.input),
         write_eigen: d.grm.write_eigen.clone(),
         window,
         par: par(),
-        ..Options::new(model::grm_source(&d.grm)?)
+        ..Options::new(model::grm_source(&d.grm, grm_fileset)?)
     };
     Ok((ds, opts))
+}
+
+/// Opens the `--grm-bfile` fileset and leaves out of the analysis the
+/// samples it does not have, saying so in the log.
+fn open_grm_fileset(prefix: &Path, ds: &mut Dataset, log: &mut RunLog) -> anyhow::Result<Arc<GrmFileset>> {
+    let fileset = GrmFileset::open(prefix)?;
+    let u = fileset.restrict(ds);
+    let fam = genotype::with_extension(prefix, "fam");
+    if let Some(first) = &u.first_dropped {
+        log.warn(format!(
+            "{}: {} kept sample(s) of the analysed genotypes are not in it and are not analysed; the first is '{first}'",
+            fam.display(),
+            u.n_dropped
+        ));
+    }
+    if u.n_unused > 0 {
+        log.info(format!(
+            "{}: {} sample(s) match no kept sample of the analysed genotypes and are not used",
+            fam.display(),
+            u.n_unused
+        ));
+    }
+    Ok(Arc::new(fileset))
+}
+
+/// Refuses `--grm-bfile` with the flags it makes no sense with (or that
+/// are not implemented with it): `--grm` (K is read, not built), several
+/// variance components, `--loco`, `--model linear` (no K). `--eigen` is
+/// accepted: `--grm-bfile` then names the fileset its GRM was built from.
+fn refuse_with_grm_bfile(d: &ModelData, vc: &ComponentArgs, loco: bool, linear: bool) -> anyhow::Result<()> {
+    if d.grm.grm_bfile.is_none() {
+        return Ok(());
+    }
+    let why = if d.grm.grm.is_some() {
+        "--grm-bfile builds K from a fileset's genotypes and --grm reads K from a file: give one of them"
+    } else if vc.any() {
+        "--grm-bfile with several variance components (--mgrm, --mgrm-chr, --random) is not implemented"
+    } else if loco {
+        "--grm-bfile with --loco is not implemented (the per-chromosome GRMs are built from the analysed \
+         genotypes): drop one of them"
+    } else if linear {
+        "--grm-bfile does nothing with --model linear: there is no GRM"
+    } else {
+        return Ok(());
+    };
+    Err(model::invalid(why).into())
 }
 
 /// `reml`'s dataset and options: REML or ML, LOCO eigen files to write,
 /// BLUP.
 pub fn reml(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)> {
+    refuse_with_grm_bfile(&a.data, &a.vc, a.loco, false)?;
     let (ds, mut opts) = open(&a.data, None, false, log)?;
     opts.method = model::method(a.method);
     opts.memory_limit = crate::memory::limit(&a.common);
@@ -63,6 +115,7 @@ pub fn reml(a: &RemlArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options)
 /// `assoc`'s (and `gwas`'s) dataset and options: the scan, LOCO, and the
 /// window of the `.bim` tested (also returned, for the report).
 pub fn assoc(a: &AssocArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Options, Option<Window>)> {
+    refuse_with_grm_bfile(&a.data, &a.vc, a.loco, a.model == ModelArg::Linear)?;
     let window = model::window(a)?;
     let (ds, mut opts) = open(&a.data, window.clone(), a.from_bp.is_some(), log)?;
     opts.scan = Some(model::scan(a)?);

@@ -82,6 +82,24 @@ pub fn ok(dir: &Path, words: &str, extra: &[&str]) -> Output {
     out
 }
 
+/// Runs `kindred <args> --quiet` in `dir` (every argument given, the
+/// genotype flags too) and fails the test, with its stderr, unless it succeeds.
+pub fn ok_args(dir: &Path, args: &[&str]) {
+    let out = run(dir, args.iter().copied().chain(["--quiet"]));
+    assert!(
+        out.status.success(),
+        "kindred {}: {:?}\n{}",
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `data/<p>` under the repository root, as a string.
+pub fn data(p: &str) -> String {
+    repo_root().join("data").join(p).display().to_string()
+}
+
 /// As [`kindred`], expects exit code `code` and returns stderr.
 pub fn fails(dir: &Path, words: &str, code: i32) -> String {
     let out = kindred(dir, words, &[]);
