@@ -5,8 +5,9 @@
 # alternation, RUNS times:
 #   decode   kindred info --bgen (every variant decoded to dosages, with
 #            frequency, missingness and INFO)   vs   plink2 --bgen --freq
-#   scan     kindred assoc --bgen               vs   kindred assoc --bfile
-#            (the same fixed eigen file, so only the reading differs)
+#   scan     kindred assoc --bgen --grm-bfile   vs   kindred assoc --bfile
+#            (eigen files of the same K, built from the .bed, written
+#            beforehand: only the reading of the tested genotypes differs)
 # and once, bgen-reader (PyPI, open_bgen) decoding the first D variants
 # (default 5,000: it is slow) to dosages, scaled to M per-variant.
 # Prints medians and ratios; the bar: the BGEN scan within 1.3x of .bed.
@@ -34,13 +35,15 @@ fi
 echo "BGEN: $(du -h "$prefix.bgen" | cut -f1), .bed: $(du -h "$prefix.bed" | cut -f1)"
 bgen=(--bgen "$prefix.bgen" --sample "$prefix.sample")
 common=(--pheno "$prefix.pheno.tsv" --threads 2 --quiet)
-# The eigen file both scans read: the model is fitted once, outside the timing.
+# The eigen files the scans read, of the same K (built from the .bed, which
+# the BGEN run names with --grm-bfile): the model is fitted outside the timing.
 "$kindred" reml --bfile "$prefix" "${common[@]}" --write-eigen E --out null
+"$kindred" reml "${bgen[@]}" --grm-bfile "$prefix" "${common[@]}" --write-eigen EB --out null_bgen
 : > info.txt; : > freq.txt; : > scan_bgen.txt; : > scan_bed.txt
 for r in $(seq "$runs"); do
   read -r a _ < <(timed "$kindred" info "${bgen[@]}" --threads 2)
-  read -r b _ < <(timed plink2 "${bgen[@]}" ref-last --freq --threads 2 --out p2)
-  read -r c cm < <(timed "$kindred" assoc "${bgen[@]}" "${common[@]}" --eigen E --out scan_bgen)
+  read -r b _ < <(timed plink2 --bgen "$prefix.bgen" ref-last --sample "$prefix.sample" --freq --threads 2 --out p2)
+  read -r c cm < <(timed "$kindred" assoc "${bgen[@]}" --grm-bfile "$prefix" "${common[@]}" --eigen EB --out scan_bgen)
   read -r e em < <(timed "$kindred" assoc --bfile "$prefix" "${common[@]}" --eigen E --out scan_bed)
   echo "$a" >> info.txt; echo "$b" >> freq.txt; echo "$c" >> scan_bgen.txt; echo "$e" >> scan_bed.txt
   echo "run $r: decode kindred ${a} s, plink2 --freq ${b} s; scan BGEN ${c} s (${cm} MB), .bed ${e} s (${em} MB)"

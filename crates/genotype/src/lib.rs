@@ -55,6 +55,7 @@ mod source;
 mod table;
 mod text;
 mod variant;
+mod variant_stats;
 mod window;
 mod write;
 
@@ -79,9 +80,10 @@ pub use select::{
     read_sample_list, read_unique_sample_list, read_variant_list, ListedId, SampleFilter, VariantFilter,
     VariantSelection,
 };
-pub use source::{Decoder, GenotypeSource, InfoMeasure, SourceFiles, SourceSpec, VariantStats};
+pub use source::{Decoder, GenotypeSource, SourceFiles, SourceSpec};
 pub use table::{Aligned, RowMatch, Table};
 pub use text::is_missing_token;
 pub use variant::{read_bim, Bim, Chrom, RepeatedId, RepeatedIds, Variant};
+pub use variant_stats::{InfoMeasure, VariantStats};
 pub use window::Window;
 pub use write::{pack_variant, write_bim, write_fam, BedWriter};

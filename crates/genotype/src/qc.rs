@@ -4,7 +4,8 @@
 
 use crate::error::Result;
 use crate::moments::VariantMoments;
-use crate::source::{Decoder, VariantStats};
+use crate::source::Decoder;
+use crate::variant_stats::VariantStats;
 
 /// Quality-control thresholds on the analysed samples. Defaults are GEMMA's:
 /// minor allele frequency at least 0.01, missing rate at most 0.05, and at

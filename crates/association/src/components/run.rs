@@ -200,9 +200,10 @@ fn kernels(ds: &Dataset, group: &Group, opts: &ComponentsOptions, reporter: &dyn
             KernelSource::File(file) => {
                 let all: Vec<SampleId> = ds.samples().iter().map(|s| s.id.clone()).collect();
                 let grm = file.read(all)?;
-                let k = grm.select(&ids, file.path())?;
+                let m = grm.n_variants;
+                let k = grm.into_selected(&ids, file.path())?;
                 kernels.push(Kernel::new(source.name(), k));
-                n_variants.push((grm.n_variants > 0).then_some(grm.n_variants));
+                n_variants.push((m > 0).then_some(m));
                 n_levels.push(None);
             }
             KernelSource::Build {

@@ -42,7 +42,17 @@ pub struct Eigen {
 pub fn center(k: &mut Mat<f64>) {
     let n = k.nrows();
     let nf = n as f64;
-    let row_mean: Vec<f64> = (0..n).map(|i| (0..n).map(|j| k[(i, j)]).sum::<f64>() / nf).collect();
+    // Row sums accumulated column by column (contiguous reads; the same
+    // additions in the same order as summing each row).
+    let mut row_mean = vec![0.0f64; n];
+    for j in 0..n {
+        for (i, r) in row_mean.iter_mut().enumerate() {
+            *r += k[(i, j)];
+        }
+    }
+    for r in &mut row_mean {
+        *r /= nf;
+    }
     let total = row_mean.iter().sum::<f64>() / nf;
     for j in 0..n {
         for i in 0..n {

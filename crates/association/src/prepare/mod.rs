@@ -5,106 +5,30 @@
 //! are checked against this run's fileset and settings before use, and the
 //! memory the GRM will need is checked before it is allocated.
 
+mod decompose;
 mod fileset;
 mod memory;
+mod source;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use faer::Par;
 use genotype::{Chrom, Dataset, Progress, Qc, QcReport, SampleId, SampleSubset, VariantStats, Window};
-use kinship::{build, BuildOptions, FilesetFingerprint, GrmFile, GrmKind, GrmOrigin, GrmSums, Precision, Provenance};
+use kinship::{build, BuildOptions, FilesetFingerprint, GrmOrigin, Provenance};
 
-use crate::eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum};
+use crate::eigen::{Eigen, EigenRecord, FitRecord, Spectrum};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::group::Group;
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
+pub use decompose::LocoSums;
+pub(crate) use decompose::{decompose, open_eigen};
 pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
-
-/// Where the GRM of an analysis comes from.
-#[derive(Debug, Clone)]
-pub enum GrmSource {
-    /// Built from the analysed samples and the variants passing QC.
-    Build {
-        /// Kind.
-        kind: GrmKind,
-        /// Arithmetic of the block multiply.
-        precision: Precision,
-    },
-    /// Built as [`GrmSource::Build`] does, from the genotypes of another
-    /// PLINK 1 fileset (`--grm-bfile`): the analysed samples matched by
-    /// (FID, IID), in the analysis's order (each must be there:
-    /// [`GrmFileset::restrict`] the dataset first), and its variants
-    /// passing the QC thresholds (`--maf`, `--geno`) on them.
-    BuildFrom {
-        /// The fileset.
-        fileset: Arc<GrmFileset>,
-        /// Kind.
-        kind: GrmKind,
-        /// Arithmetic of the block multiply.
-        precision: Precision,
-    },
-    /// A GRM file (GCTA binary matched by ID, or GEMMA text over the `.fam`).
-    File(GrmFile),
-    /// An eigendecomposition written by kindred for exactly these samples
-    /// (`PREFIX.eigen.bin`, `PREFIX.eigen.id`), from this fileset, with a
-    /// GRM of `kind` and the run's QC thresholds (when it was built), from
-    /// the genotypes of `grm_fileset` when one is given and from the
-    /// analysed genotypes when not.
-    Eigen {
-        /// Its prefix.
-        prefix: PathBuf,
-        /// The kind the run asks for (`--kind`).
-        kind: GrmKind,
-        /// The fileset its GRM was built from when not the analysed one
-        /// (`--grm-bfile`).
-        grm_fileset: Option<Arc<GrmFileset>>,
-    },
-    /// A matrix already over the group's samples, in their order: the
-    /// fitted combination of several variance components' kernels
-    /// ([`crate::components::fit_and_combine`]), whose scan then holds the
-    /// fitted variance ratios.
-    Matrix(std::sync::Arc<faer::Mat<f64>>),
-}
-
-impl GrmSource {
-    /// The fileset K is built from when not the analysed one
-    /// ([`GrmSource::BuildFrom`], or the one an eigen file's GRM was built from).
-    pub fn grm_fileset(&self) -> Option<&GrmFileset> {
-        match self {
-            GrmSource::BuildFrom { fileset, .. } => Some(fileset),
-            GrmSource::Eigen { grm_fileset, .. } => grm_fileset.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// How the GRM is obtained, for logs.
-    pub fn describe(&self) -> String {
-        match self {
-            GrmSource::Build { kind, .. } => format!("built from the genotypes ({} kind)", kind.name()),
-            GrmSource::BuildFrom { fileset, kind, .. } => format!(
-                "built from the genotypes of {} (--grm-bfile; {} kind)",
-                fileset.prefix().display(),
-                kind.name()
-            ),
-            GrmSource::File(f) => f.describe(),
-            GrmSource::Eigen {
-                prefix, grm_fileset, ..
-            } => {
-                let from = grm_fileset.as_ref().map_or(String::new(), |f| {
-                    format!(" (its GRM built from the genotypes of {})", f.prefix().display())
-                });
-                format!("eigendecomposition read from {}.eigen.bin{from}", prefix.display())
-            }
-            GrmSource::Matrix(_) => "the fitted combination of several variance components' kernels".into(),
-        }
-    }
-}
+pub use source::GrmSource;
 
 /// One group ready for modelling: its variants, its GRM's eigendecomposition.
 #[derive(Debug)]
@@ -390,7 +314,8 @@ pub(crate) fn prepare_in(
             // The whole file's matrix goes before the decomposition.
             let (k, m) = {
                 let grm = file.read(all)?;
-                (grm.select(&ids, file.path())?, grm.n_variants)
+                let m = grm.n_variants;
+                (grm.into_selected(&ids, file.path())?, m)
             };
             let origin = GrmOrigin::File {
                 path: file.path().display().to_string(),
@@ -429,76 +354,4 @@ pub(crate) fn prepare_in(
         provenance: Provenance { fileset, grm: origin },
         recorded_fits,
     })
-}
-
-/// The whole-genome GRM sums of a LOCO run and their build options: a
-/// chromosome's GRM is these minus that chromosome's sums, built alone
-/// (two sums held at a time, whatever the number of chromosomes).
-#[derive(Debug)]
-pub struct LocoSums {
-    /// Sums over every variant of the GRM.
-    pub sums: GrmSums,
-    /// How they were built (kind, precision, block size).
-    pub options: BuildOptions,
-}
-
-/// Centres `k` on its samples (GEMMA's convention) and decomposes it.
-pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
-    center(&mut k);
-    Eigen::decompose(k.as_ref(), par)
-}
-
-/// Maps an eigendecomposition and checks it was made for `ids`, in order,
-/// from this fileset, leaving out chromosome `left_out` (a LOCO GRM's) or
-/// none, and (a built GRM) from the genotypes of `grm_fileset` (`None`:
-/// the analysed ones) with this kind and these QC thresholds.
-#[allow(clippy::too_many_arguments)] // what is checked, one argument each
-pub(crate) fn open_eigen(
-    prefix: &Path,
-    left_out: Option<&Chrom>,
-    ids: &[SampleId],
-    fileset: &FilesetFingerprint,
-    grm_fileset: Option<&FilesetFingerprint>,
-    kind: GrmKind,
-    qc: &Qc,
-) -> Result<EigenFile> {
-    let file = Eigen::open(prefix)?;
-    let bin = crate::eigen::bin_path(prefix);
-    if file.ids != ids {
-        return Err(Error::Inconsistent(format!(
-            "the eigendecomposition {} was made for other samples ({} listed, {} analysed here, or in another order)",
-            prefix.display(),
-            file.ids.len(),
-            ids.len()
-        )));
-    }
-    let remedy = "write it again with --write-eigen from this fileset";
-    file.record.provenance.check_fileset(fileset, &bin, remedy)?;
-    file.record.provenance.grm.check_genotypes(grm_fileset, &bin)?;
-    let wanted = left_out.map(Chrom::to_string);
-    if file.record.left_out != wanted {
-        let say = |c: &Option<String>| {
-            c.as_ref()
-                .map_or("no chromosome".to_string(), |c| format!("chromosome {c}"))
-        };
-        return Err(Error::Inconsistent(format!(
-            "{} is the decomposition of a GRM leaving out {}, but this run needs one leaving out {}",
-            bin.display(),
-            say(&file.record.left_out),
-            say(&wanted)
-        )));
-    }
-    let d = file.record.provenance.grm.differences(kind, qc.min_maf, qc.max_missing);
-    if !d.is_empty() {
-        let was: Vec<String> = d.iter().map(|(f, rec, _)| format!("{f} {rec}")).collect();
-        let now: Vec<String> = d.iter().map(|(f, _, asked)| format!("{f} {asked}")).collect();
-        return Err(Error::Inconsistent(format!(
-            "{} was made from a GRM built with {} but this run asks for {}; use the same settings, \
-             or write it again with --write-eigen",
-            bin.display(),
-            was.join(" "),
-            now.join(" ")
-        )));
-    }
-    Ok(file)
 }

@@ -10,7 +10,7 @@ use kinship::format::{self, loco_prefix};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmFormat, GrmOrigin, Provenance};
 
 use crate::args::{self, GrmArgs};
-use crate::cmd::{input, model, par};
+use crate::cmd::{input, model, par, warnings};
 use crate::memory;
 use crate::outputs::Outputs;
 use crate::progress::Meter;
@@ -26,7 +26,7 @@ pub fn run(a: &GrmArgs) -> anyhow::Result<()> {
 fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     let spec = PhenoSpec::fam_column(a.qc_pheno_col.max(1));
     let ds = input::open(&a.input, &spec, false)?;
-    for w in input::warnings(&ds) {
+    for w in warnings::inputs(&ds) {
         log.warn(w);
     }
     let n_fam = ds.n_samples();

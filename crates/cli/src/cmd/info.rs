@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use genotype::{Chrom, SampleSubset, VariantMoments};
 
 use crate::args::InfoArgs;
-use crate::cmd::input;
+use crate::cmd::{input, warnings};
 
 /// Prints samples, variants per chromosome, phenotype columns, missingness
 /// and how many variants pass the frequency filters.
@@ -94,7 +94,7 @@ pub fn run(a: &InfoArgs) -> anyhow::Result<()> {
             .collect();
         println!("covariates    {}", described.join(", "));
     }
-    for w in input::warnings(&ds) {
+    for w in warnings::inputs(&ds) {
         eprintln!("warning: {w}");
     }
     Ok(())

@@ -19,6 +19,7 @@ mod simulate;
 mod summary;
 mod sumstats;
 mod vc_scan;
+mod warnings;
 
 use anyhow::Context;
 

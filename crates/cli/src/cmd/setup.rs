@@ -9,7 +9,7 @@ use association::{GrmFileset, Model, Options};
 use genotype::{Chrom, Dataset, Window};
 
 use crate::args::{AssocArgs, ComponentArgs, ModelArg, ModelData, RemlArgs};
-use crate::cmd::{input, model, par};
+use crate::cmd::{input, model, par, warnings};
 use crate::outputs::Outputs;
 use crate::runlog::RunLog;
 use crate::watch;
@@ -34,7 +34,7 @@ pub fn open(
     log: &mut RunLog,
 ) -> anyhow::Result<(Dataset, Options)> {
     let mut ds = input::open(&d.input, &input::pheno_spec(&d.pheno), chr_names_region)?;
-    for w in input::warnings(&ds) {
+    for w in warnings::inputs(&ds) {
         log.warn(w);
     }
     let grm_fileset = match &d.grm.grm_bfile {

@@ -1,0 +1,83 @@
+//! The GRM's decompositions: centring and decomposing a matrix, the sums a
+//! LOCO run keeps, and eigen files checked against this run.
+
+use std::path::Path;
+
+use faer::Par;
+use genotype::{Chrom, Qc, SampleId};
+use kinship::{BuildOptions, FilesetFingerprint, GrmKind, GrmSums};
+
+use crate::eigen::{center, Eigen, EigenFile};
+use crate::error::{Error, Result};
+
+/// The whole-genome GRM sums of a LOCO run and their build options: a
+/// chromosome's GRM is these minus that chromosome's sums, built alone
+/// (two sums held at a time, whatever the number of chromosomes).
+#[derive(Debug)]
+pub struct LocoSums {
+    /// Sums over every variant of the GRM.
+    pub sums: GrmSums,
+    /// How they were built (kind, precision, block size).
+    pub options: BuildOptions,
+}
+
+/// Centres `k` on its samples (GEMMA's convention) and decomposes it.
+pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
+    center(&mut k);
+    Eigen::decompose(k.as_ref(), par)
+}
+
+/// Maps an eigendecomposition and checks it was made for `ids`, in order,
+/// from this fileset, leaving out chromosome `left_out` (a LOCO GRM's) or
+/// none, and (a built GRM) from the genotypes of `grm_fileset` (`None`:
+/// the analysed ones) with this kind and these QC thresholds.
+#[allow(clippy::too_many_arguments)] // what is checked, one argument each
+pub(crate) fn open_eigen(
+    prefix: &Path,
+    left_out: Option<&Chrom>,
+    ids: &[SampleId],
+    fileset: &FilesetFingerprint,
+    grm_fileset: Option<&FilesetFingerprint>,
+    kind: GrmKind,
+    qc: &Qc,
+) -> Result<EigenFile> {
+    let file = Eigen::open(prefix)?;
+    let bin = crate::eigen::bin_path(prefix);
+    if file.ids != ids {
+        return Err(Error::Inconsistent(format!(
+            "the eigendecomposition {} was made for other samples ({} listed, {} analysed here, or in another order)",
+            prefix.display(),
+            file.ids.len(),
+            ids.len()
+        )));
+    }
+    let remedy = "write it again with --write-eigen from this fileset";
+    file.record.provenance.check_fileset(fileset, &bin, remedy)?;
+    file.record.provenance.grm.check_genotypes(grm_fileset, &bin)?;
+    let wanted = left_out.map(Chrom::to_string);
+    if file.record.left_out != wanted {
+        let say = |c: &Option<String>| {
+            c.as_ref()
+                .map_or("no chromosome".to_string(), |c| format!("chromosome {c}"))
+        };
+        return Err(Error::Inconsistent(format!(
+            "{} is the decomposition of a GRM leaving out {}, but this run needs one leaving out {}",
+            bin.display(),
+            say(&file.record.left_out),
+            say(&wanted)
+        )));
+    }
+    let d = file.record.provenance.grm.differences(kind, qc.min_maf, qc.max_missing);
+    if !d.is_empty() {
+        let was: Vec<String> = d.iter().map(|(f, rec, _)| format!("{f} {rec}")).collect();
+        let now: Vec<String> = d.iter().map(|(f, _, asked)| format!("{f} {asked}")).collect();
+        return Err(Error::Inconsistent(format!(
+            "{} was made from a GRM built with {} but this run asks for {}; use the same settings, \
+             or write it again with --write-eigen",
+            bin.display(),
+            was.join(" "),
+            now.join(" ")
+        )));
+    }
+    Ok(file)
+}
