@@ -22,6 +22,7 @@
 use faer::linalg::matmul::matmul;
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Accum, Mat, MatRef, Par};
+use rayon::prelude::*;
 
 use super::{check_inputs, Component, Kernel, VcFit, VcMethod};
 use crate::error::{Error, Result};
@@ -54,18 +55,21 @@ pub fn haseman_elston(y: &[f64], x: MatRef<'_, f64>, kernels: &[Kernel], par: Pa
     let sd = var_y_new.sqrt();
     ys.iter_mut().for_each(|v| *v = (*v - mean) / sd);
 
+    // Each K̃ = M K M / t̃ is held as K and a rank-2c correction, never
+    // formed: a formed copy is an n x n matrix per kernel (3.2 GB of fresh
+    // pages at n = 20,000).
     let mut scaled = Vec::with_capacity(m);
     let mut t_new = Vec::with_capacity(m);
     for k in kernels {
-        let mut ks = proj.sandwich(k.matrix.as_ref(), par);
-        let t = (0..n).map(|i| ks[(i, i)]).sum::<f64>() / nf;
+        let mut ks = proj.project(k.matrix.as_ref(), par);
+        let t = ks.diag_sum(&proj) / nf;
         if t.is_nan() || t <= 0.0 {
             return Err(Error::Degenerate(format!(
                 "kernel '{}' is zero once the covariates are projected out",
                 k.name
             )));
         }
-        ks *= faer::Scale(1.0 / t);
+        ks.scale = 1.0 / t;
         scaled.push(ks);
         t_new.push(t);
     }
@@ -76,13 +80,19 @@ pub fn haseman_elston(y: &[f64], x: MatRef<'_, f64>, kernels: &[Kernel], par: Pa
     let z: Vec<Vec<f64>> = scaled
         .iter()
         .map(|ks| {
-            let mut kz = Mat::<f64>::zeros(n, 1);
-            matmul(kz.as_mut(), Accum::Replace, ks.as_ref(), yv.as_ref(), 1.0, par);
+            let kz = ks.apply(&proj, yv.as_ref(), par);
             (0..n).map(|i| kz[(i, 0)] - r * ys[i]).collect()
         })
         .collect();
     let q: Vec<f64> = z.iter().map(|zi| dot(zi, &ys)).collect();
-    let s = Mat::from_fn(m, m, |i, j| frobenius(scaled[i].as_ref(), scaled[j].as_ref()) - r * nf);
+    let mut s = Mat::<f64>::zeros(m, m);
+    for i in 0..m {
+        for j in 0..=i {
+            let v = Projected::frobenius(&scaled[i], &scaled[j], &proj) - r * nf;
+            s[(i, j)] = v;
+            s[(j, i)] = v;
+        }
+    }
     let s_inv = s.partial_piv_lu().inverse();
     if !(0..m).all(|i| (0..m).all(|j| s_inv[(i, j)].is_finite())) {
         return Err(Error::Degenerate(
@@ -96,8 +106,7 @@ pub fn haseman_elston(y: &[f64], x: MatRef<'_, f64>, kernels: &[Kernel], par: Pa
     let zm = Mat::from_fn(n, m, |i, j| z[j][i]);
     let mut qv = Mat::from_fn(m, m, |i, j| p_rest * dot(&z[i], &z[j]));
     for (l, ks) in scaled.iter().enumerate() {
-        let mut kz = Mat::<f64>::zeros(n, m);
-        matmul(kz.as_mut(), Accum::Replace, ks.as_ref(), zm.as_ref(), 1.0, par);
+        let kz = ks.apply(&proj, zm.as_ref(), par);
         for i in 0..m {
             for j in 0..m {
                 qv[(i, j)] += p[l] * (0..n).map(|a| zm[(a, i)] * kz[(a, j)]).sum::<f64>();
@@ -185,22 +194,80 @@ impl<'a> Projector<'a> {
             .collect()
     }
 
-    /// `M K M` for a symmetric `k`, in `O(n² c)`:
-    /// `K - A Bᵀ - B Aᵀ + B (Wᵀ A) Bᵀ` with `A = K W`, `B = W (WᵀW)⁻¹`.
-    pub(crate) fn sandwich(&self, k: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    /// `M K M` for a symmetric `k`, held as `k` and its correction
+    /// `K - A Bᵀ - B Aᵀ + B (Wᵀ A) Bᵀ = K + L Bᵀ - B Aᵀ` with `A = K W`,
+    /// `B = W (WᵀW)⁻¹`, `L = B (WᵀA) - A`: `O(n² c)` to make, no `n x n`
+    /// copy.
+    fn project<'k>(&self, k: MatRef<'k, f64>, par: Par) -> Projected<'k> {
         let n = k.nrows();
         let c = self.w.ncols();
         let mut a = Mat::<f64>::zeros(n, c);
         matmul(a.as_mut(), Accum::Replace, k, self.w, 1.0, par);
         let wta = self.w.transpose() * &a;
-        // D = B (Wᵀ A) - 2 A: then M K M = K + D Bᵀ - ... written as one
-        // update K + (B (WᵀA) - A) Bᵀ - B Aᵀ, symmetric by construction.
         let mut left = &self.b * &wta;
         left -= &a;
-        let mut out = k.to_owned();
-        matmul(out.as_mut(), Accum::Add, left.as_ref(), self.b.transpose(), 1.0, par);
-        matmul(out.as_mut(), Accum::Add, self.b.as_ref(), a.transpose(), -1.0, par);
+        Projected { k, left, a, scale: 1.0 }
+    }
+}
+
+/// `scale · M K M`, never formed (see [`Projector::project`]).
+struct Projected<'k> {
+    k: MatRef<'k, f64>,
+    /// `B (WᵀA) - A`.
+    left: Mat<f64>,
+    /// `K W`.
+    a: Mat<f64>,
+    scale: f64,
+}
+
+impl Projected<'_> {
+    /// Entry `(i, j)` of `M K M` less `K_ij`: `L_i · B_j - B_i · A_j`.
+    fn correction(&self, b: &Mat<f64>, i: usize, j: usize) -> f64 {
+        (0..b.ncols())
+            .map(|c| self.left[(i, c)] * b[(j, c)] - b[(i, c)] * self.a[(j, c)])
+            .sum()
+    }
+
+    /// `tr(M K M)` (unscaled).
+    fn diag_sum(&self, p: &Projector<'_>) -> f64 {
+        (0..self.k.nrows())
+            .map(|i| self.k[(i, i)] + self.correction(&p.b, i, i))
+            .sum()
+    }
+
+    /// `scale · M K M v`.
+    fn apply(&self, p: &Projector<'_>, v: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+        let mut out = Mat::<f64>::zeros(v.nrows(), v.ncols());
+        matmul(out.as_mut(), Accum::Replace, self.k, v, self.scale, par);
+        let btv = p.b.transpose() * v;
+        let atv = self.a.transpose() * v;
+        matmul(
+            out.as_mut(),
+            Accum::Add,
+            self.left.as_ref(),
+            btv.as_ref(),
+            self.scale,
+            par,
+        );
+        matmul(out.as_mut(), Accum::Add, p.b.as_ref(), atv.as_ref(), -self.scale, par);
         out
+    }
+
+    /// `tr(P Q)` of two scaled projected kernels (the sum of their
+    /// elementwise product), column by column in parallel; the columns'
+    /// sums are added in order, so the result does not depend on the
+    /// number of threads.
+    fn frobenius(x: &Projected<'_>, y: &Projected<'_>, p: &Projector<'_>) -> f64 {
+        let n = x.k.nrows();
+        let cols: Vec<f64> = (0..n)
+            .into_par_iter()
+            .map(|j| {
+                (0..n)
+                    .map(|i| (x.k[(i, j)] + x.correction(&p.b, i, j)) * (y.k[(i, j)] + y.correction(&p.b, i, j)))
+                    .sum::<f64>()
+            })
+            .collect();
+        cols.iter().sum::<f64>() * x.scale * y.scale
     }
 }
 
