@@ -79,17 +79,9 @@ pub(crate) fn recorded(prefix: &Path) -> Result<Option<Sidecar>> {
     sidecar::read(&sidecar::gcta_path(prefix))
 }
 
-/// Reads a lower triangle of `n` samples, row by row, into both triangles of
-/// a new matrix; `check(value)` says what is wrong with a value. Returns the
-/// matrix and the file's size and checksum.
-fn read_tri<T: Copy + Default>(
-    path: &Path,
-    n: usize,
-    ids: &[SampleId],
-    ids_path: &Path,
-    check: impl Fn(f32) -> Option<&'static str>,
-    conv: impl Fn(f32) -> T,
-) -> Result<(Mat<T>, u64, u64)> {
+/// Opens a lower triangle of `n` samples (as listed in `ids_path`),
+/// checking its size.
+fn open_tri(path: &Path, n: usize, ids_path: &Path) -> Result<(BufReader<File>, u64)> {
     let need = (n as u64)
         .checked_mul(n as u64 + 1)
         .map(|x| x / 2 * 4)
@@ -105,8 +97,20 @@ fn read_tri<T: Copy + Default>(
             what: format!("has {len} bytes but {n} samples in {} need {need}", ids_path.display()),
         });
     }
-    let mut matrix = try_zeros::<T>(n, n, &format!("reading the GRM {} of {n} samples", path.display()))?;
-    let mut r = BufReader::with_capacity(1 << 20, f);
+    Ok((BufReader::with_capacity(1 << 20, f), len))
+}
+
+/// Passes each value `(row i, column j <= i)` of an opened lower triangle
+/// to `f`, row by row; `check(value)` says what is wrong with a value.
+/// Returns the file's checksum.
+fn visit_tri(
+    mut r: BufReader<File>,
+    path: &Path,
+    ids: &[SampleId],
+    check: impl Fn(f32) -> Option<&'static str>,
+    mut f: impl FnMut(usize, usize, f32),
+) -> Result<u64> {
+    let n = ids.len();
     let mut sum = Checksum::new();
     let mut row = vec![0u8; 4 * n];
     for i in 0..n {
@@ -127,13 +131,48 @@ fn read_tri<T: Copy + Default>(
                     ),
                 });
             }
-            // Row i of the lower triangle is column i of the upper one:
-            // contiguous writes here, mirrored below in tiles.
-            matrix[(j, i)] = conv(v);
+            f(i, j, v);
         }
     }
+    Ok(sum.finish())
+}
+
+/// Reads a lower triangle of `n` samples into both triangles of a new
+/// matrix; `check(value)` says what is wrong with a value. Returns the
+/// matrix and the file's size and checksum.
+fn read_tri<T: Copy + Default>(
+    path: &Path,
+    n: usize,
+    ids: &[SampleId],
+    ids_path: &Path,
+    check: impl Fn(f32) -> Option<&'static str>,
+    conv: impl Fn(f32) -> T,
+) -> Result<(Mat<T>, u64, u64)> {
+    let (r, len) = open_tri(path, n, ids_path)?;
+    let mut matrix = try_zeros::<T>(n, n, &format!("reading the GRM {} of {n} samples", path.display()))?;
+    // Row i of the lower triangle is column i of the upper one: contiguous
+    // writes here, mirrored below in tiles.
+    let sum = visit_tri(r, path, ids, check, |i, j, v| matrix[(j, i)] = conv(v))?;
     mirror_upper(&mut matrix);
-    Ok((matrix, len, sum.finish()))
+    Ok((matrix, len, sum))
+}
+
+/// The largest value of a lower triangle of `n` samples, whether all its
+/// values are equal, and the file's size and checksum, with no matrix.
+fn tri_summary(
+    path: &Path,
+    n: usize,
+    ids: &[SampleId],
+    ids_path: &Path,
+    check: impl Fn(f32) -> Option<&'static str>,
+) -> Result<(f32, bool, u64, u64)> {
+    let (r, len) = open_tri(path, n, ids_path)?;
+    let (mut max, mut first, mut all_same) = (0.0f32, None, true);
+    let sum = visit_tri(r, path, ids, check, |_, _, v| {
+        max = max.max(v);
+        all_same &= *first.get_or_insert(v) == v;
+    })?;
+    Ok((max, all_same, len, sum))
 }
 
 /// Copies the upper triangle of a square matrix onto the lower, tile by
@@ -186,19 +225,18 @@ pub fn read(prefix: &Path) -> Result<Grm> {
             v if v < 0.0 => Some("a negative count"),
             _ => None,
         };
-        let (c, len, sum) = read_tri(&n_path, n, &ids, &ids_path, count, |v| v)?;
+        // Counts are usually one number (no missing calls): scan them
+        // first and make the matrix only when they differ.
+        let (max, all_same, len, sum) = tri_summary(&n_path, n, &ids, &ids_path, count)?;
         if let Some(s) = &record {
             s.verify(&at, "counts", &n_path, len, sum)?;
         }
-        let mut max = 0.0f32;
-        let mut all_same = true;
-        for j in 0..n {
-            for i in j..n {
-                max = max.max(c[(i, j)]);
-                all_same &= c[(i, j)] == c[(0, 0)];
-            }
-        }
-        (max as usize, (!all_same).then_some(c))
+        let c = if all_same {
+            None
+        } else {
+            Some(read_tri(&n_path, n, &ids, &ids_path, count, |v| v)?.0)
+        };
+        (max as usize, c)
     } else {
         (0, None)
     };
@@ -242,6 +280,23 @@ mod tests {
             pair_counts: None,
             kind: None,
         }
+    }
+
+    #[test]
+    fn pair_counts_read_back_only_when_they_differ() {
+        let dir = tempfile::tempdir().unwrap();
+        let same = dir.path().join("same");
+        write(&same, &grm(), None).unwrap();
+        let back = read(&same).unwrap();
+        assert_eq!((back.n_variants, back.pair_counts.is_none()), (4, true));
+        let mut g = grm();
+        g.pair_counts = Some(Mat::from_fn(3, 3, |i, j| 4.0 - (i.max(j) - i.min(j)) as f32));
+        let differ = dir.path().join("differ");
+        write(&differ, &g, None).unwrap();
+        let back = read(&differ).unwrap();
+        assert_eq!(back.n_variants, 4);
+        assert_eq!(back.pair_counts, g.pair_counts);
+        assert!(back.max_abs_diff(&g.matrix) < 1e-7);
     }
 
     #[test]
