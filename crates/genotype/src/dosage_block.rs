@@ -140,3 +140,86 @@ pub(crate) fn stats_many<R: DosageReader, S: Send>(
         )
         .collect()
 }
+
+mod sealed {
+    /// Only the readers of this crate decode dosages.
+    pub trait Sealed {}
+}
+
+impl<R: DosageReader> sealed::Sealed for R {}
+
+/// Decoding of a dosage file ([`crate::Bgen`], [`crate::Pgen`],
+/// [`crate::Bimbam`]) into the blocks the GRM and the scan use: written
+/// once for the three formats. Each reader's type documentation says what
+/// its dosages are and which malformed records it reports.
+pub trait DosageDecode: sealed::Sealed {
+    /// Decodes variant `v` (position in the reader's `variants()`) for
+    /// `subset` into `out` (length `subset.len()`), as
+    /// [`DosageDecode::decode_block`] does for one variant.
+    ///
+    /// # Errors
+    /// As [`DosageDecode::decode_block`].
+    ///
+    /// # Panics
+    /// As [`DosageDecode::decode_block`].
+    fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats>;
+
+    /// Decodes `variants` (positions in the reader's `variants()`, any
+    /// order) into `out`, a column-major `n x variants.len()` block with
+    /// `n = subset.len()` rows in the subset's order: each sample's dosage
+    /// of the variant's counted allele, encoded as `enc` (missing samples
+    /// are `NaN` with [`Encoding::Raw`] and take the variant's mean dosage,
+    /// before centering and scaling, otherwise). Each variant's sums over
+    /// the subset go to `stats`. Parallel over variants (rayon), each
+    /// worker reusing its own buffers.
+    ///
+    /// # Errors
+    /// `MalformedInput` naming the file and the variant, for the first
+    /// failing variant in `variants` order. On error the contents of `out`
+    /// and `stats` are unspecified.
+    ///
+    /// # Panics
+    /// If `out.len() != n * variants.len()`, `stats.len() !=
+    /// variants.len()`, a variant position is out of range, or the subset
+    /// refers to a sample the file does not have.
+    fn decode_block(
+        &self,
+        variants: &[u32],
+        subset: &SampleSubset,
+        enc: Encoding,
+        out: &mut [f64],
+        stats: &mut [DosageStats],
+    ) -> Result<()>;
+
+    /// Sums of many variants over `subset` without keeping the values, in
+    /// parallel (for QC before decoding).
+    ///
+    /// # Errors
+    /// As [`DosageDecode::decode_block`].
+    ///
+    /// # Panics
+    /// If a variant position is out of range or the subset refers to a
+    /// sample the file does not have.
+    fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>>;
+}
+
+impl<R: DosageReader> DosageDecode for R {
+    fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
+        decode_one(self, v, subset, enc, out)
+    }
+
+    fn decode_block(
+        &self,
+        variants: &[u32],
+        subset: &SampleSubset,
+        enc: Encoding,
+        out: &mut [f64],
+        stats: &mut [DosageStats],
+    ) -> Result<()> {
+        decode_block(self, variants, subset, enc, out, stats, |s| s)
+    }
+
+    fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
+        stats_many(self, variants, subset, |s| s)
+    }
+}

@@ -69,6 +69,7 @@ pub use bimbam::{AnnotationMatch, Bimbam, BimbamFiles, UNKNOWN_POSITION};
 pub use covariate::{Covariate, CovariateTable, CovariateValues, Covariates};
 pub use dataset::{Dataset, PhenoSelect, PhenoSpec, Phenotype, TableMatch};
 pub use decode::{AlleleStats, Encoding, Genotypes, SampleSubset};
+pub use dosage_block::DosageDecode;
 pub use error::{Error, ErrorKind, Location, Result};
 pub use fileset::{with_extension, Fileset};
 pub use moments::{encode_in_place, VariantMoments};

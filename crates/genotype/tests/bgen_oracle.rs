@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use genotype::VariantMoments;
 use genotype::{
     Bgen, Chrom, Compression, DosageStats, Encoding, ErrorKind, Fileset, Genotypes, SampleId, SampleSubset, Sex,
 };
+use genotype::{DosageDecode, VariantMoments};
 
 /// Printed with 9 decimals: half a unit of the last digit.
 const PRINTED: f64 = 0.5e-9;

@@ -25,7 +25,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use genotype::{
-    AlleleStats, Bimbam, BimbamFiles, Chrom, DosageStats, Encoding, Fileset, Genotypes, SampleSubset, VariantMoments,
+    AlleleStats, Bimbam, BimbamFiles, Chrom, DosageDecode, DosageStats, Encoding, Fileset, Genotypes, SampleSubset,
+    VariantMoments,
 };
 
 /// Rows of a decoded block at a time (keeps the test's memory small).

@@ -16,8 +16,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use genotype::{
-    Chrom, DosageStats, Encoding, Fileset, Genotypes, Pgen, RecordType, SampleId, SampleSubset, Sex, StorageMode,
-    VariantMoments,
+    Chrom, DosageDecode, DosageStats, Encoding, Fileset, Genotypes, Pgen, RecordType, SampleId, SampleSubset, Sex,
+    StorageMode, VariantMoments,
 };
 
 fn data(rel: &str) -> PathBuf {

@@ -41,8 +41,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::decode::{Encoding, SampleSubset};
-use crate::dosage_block::{self, DosageReader};
+use crate::dosage_block::DosageReader;
 use crate::error::{Error, Location, Result};
 use crate::sample::{Sample, SampleId, Sex};
 use crate::variant::Variant;
@@ -65,8 +64,16 @@ use index::BlockRef;
 /// be changed by another process while it is mapped (the contract of every
 /// memory-mapped reader); kindred only reads it. `Send + Sync`.
 ///
+/// Decoding ([`DosageDecode`](crate::DosageDecode)) gives the dosage of
+/// each variant's first allele, each worker reusing one decompression
+/// buffer. It reports corrupt compressed data, a compressed length or
+/// decompressed size that is wrong, a sample count, allele count, phased
+/// flag or size that disagrees with the file, bits per probability of 0 or
+/// above 32, a sample of ploidy other than 2, and unphased probabilities
+/// adding up to more than 1 beyond rounding.
+///
 /// ```
-/// use genotype::{Bgen, DosageStats, Encoding, SampleSubset, VariantMoments};
+/// use genotype::{Bgen, DosageDecode, DosageStats, Encoding, SampleSubset, VariantMoments};
 /// // data/tiny exported by PLINK 2; rs4 (position 3) has two missing samples
 /// let b = Bgen::open(std::path::Path::new("../../data/bgen/tiny_v12_zlib_b8.bgen"), None).unwrap();
 /// let samples = SampleSubset::all(b.n_samples());
@@ -185,65 +192,6 @@ impl Bgen {
     /// Variants left out because they do not have two alleles.
     pub fn skipped(&self) -> &SkippedVariants {
         &self.skipped
-    }
-
-    /// Decodes variant `v` (position in [`Bgen::variants`]) for `subset`
-    /// into `out` (length `subset.len()`), encoded as `enc`, and returns its
-    /// sums. Allocates its buffers; [`Bgen::decode_block`] reuses them.
-    ///
-    /// # Errors
-    /// As [`Bgen::decode_block`].
-    ///
-    /// # Panics
-    /// As [`Bgen::decode_block`].
-    pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
-        dosage_block::decode_one(self, v, subset, enc, out)
-    }
-
-    /// Decodes `variants` (positions in [`Bgen::variants`], any order) into
-    /// `out`, a column-major `n x variants.len()` block with `n =
-    /// subset.len()` rows in the subset's order: the dosage of each
-    /// variant's first allele, encoded as `enc` (missing samples are `NaN`
-    /// with [`Encoding::Raw`] and take the variant's mean dosage, before
-    /// centering and scaling, otherwise). Each variant's sums over the
-    /// subset go to `stats`. Parallel over variants (rayon), each worker
-    /// reusing one decompression buffer.
-    ///
-    /// # Errors
-    /// `MalformedInput` naming the file and variant for the first failing
-    /// variant in `variants` order: corrupt compressed data, a compressed
-    /// length or decompressed size that is wrong, a sample count, allele
-    /// count, phased flag or size that disagrees with the file, bits per
-    /// probability of 0 or above 32, a sample of ploidy other than 2, or
-    /// unphased probabilities adding up to more than 1 beyond rounding. On
-    /// error the contents of `out` and `stats` are unspecified.
-    ///
-    /// # Panics
-    /// If `out.len() != n * variants.len()`, `stats.len() !=
-    /// variants.len()`, a variant position is out of range, or the subset
-    /// refers to a sample the file does not have.
-    pub fn decode_block(
-        &self,
-        variants: &[u32],
-        subset: &SampleSubset,
-        enc: Encoding,
-        out: &mut [f64],
-        stats: &mut [DosageStats],
-    ) -> Result<()> {
-        dosage_block::decode_block(self, variants, subset, enc, out, stats, |s| s)
-    }
-
-    /// Sums of many variants over `subset` without keeping the values, in
-    /// parallel (for QC before decoding).
-    ///
-    /// # Errors
-    /// As [`Bgen::decode_block`].
-    ///
-    /// # Panics
-    /// If a variant position is out of range or the subset refers to a
-    /// sample the file does not have.
-    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
-        dosage_block::stats_many(self, variants, subset, |s| s)
     }
 }
 

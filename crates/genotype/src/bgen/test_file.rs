@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{Bgen, DosageStats};
 use crate::decode::{Encoding, SampleSubset};
 use crate::error::{ErrorKind, Result};
+use crate::DosageDecode;
 
 /// Packs `values` of `bits` bits each, least significant bit first.
 pub(super) fn pack(values: &[u64], bits: u32) -> Vec<u8> {

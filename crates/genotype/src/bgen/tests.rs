@@ -3,8 +3,10 @@
 
 use super::test_file::{decode_all, one_variant, open, open_error, TestVariant};
 use super::*;
+use crate::decode::{Encoding, SampleSubset};
 use crate::error::ErrorKind;
 use crate::moments::VariantMoments;
+use crate::DosageDecode;
 
 #[test]
 fn reads_every_compression_phasing_and_width() {

@@ -49,8 +49,7 @@ mod tests;
 use std::path::PathBuf;
 
 use crate::bgen::DosageStats;
-use crate::decode::{Encoding, SampleSubset};
-use crate::dosage_block::{self, DosageReader};
+use crate::dosage_block::DosageReader;
 use crate::error::Result;
 use crate::sample::{Fam, Sample, SampleId, Sex};
 use crate::variant::Variant;
@@ -98,8 +97,14 @@ impl BimbamFiles {
 /// A BIMBAM data set parsed into memory: samples (with their phenotypes),
 /// variants (placed by the annotation file) and every dosage. `Send + Sync`.
 ///
+/// Decoding ([`DosageDecode`](crate::DosageDecode)) gives each variant's
+/// allele-1 dosages and cannot fail (the file was checked on open; the
+/// `Result` is the other formats' shape). `sum_second_moment`, and so
+/// `impute_info`, is `NaN`: mean genotypes carry no genotype
+/// probabilities.
+///
 /// ```
-/// use genotype::{Bimbam, BimbamFiles, DosageStats, Encoding, SampleSubset, VariantMoments};
+/// use genotype::{Bimbam, BimbamFiles, DosageDecode, DosageStats, Encoding, SampleSubset, VariantMoments};
 /// let dir = tempfile::tempdir().unwrap();
 /// let (g, p) = (dir.path().join("g.txt"), dir.path().join("p.txt"));
 /// std::fs::write(&g, "rs1, A, T, 0, 1.5, NA\nrs2, C, G, 2, 2, 1\n").unwrap();
@@ -214,63 +219,6 @@ impl Bimbam {
     /// documentation).
     pub fn dosage_bytes(&self) -> usize {
         self.store.heap_bytes()
-    }
-
-    /// Decodes variant `v` (position in [`Bimbam::variants`]) for `subset`
-    /// into `out` (length `subset.len()`), encoded as `enc`, and returns its
-    /// sums.
-    ///
-    /// # Errors
-    /// None: the file was checked on open. The `Result` gives this reader
-    /// the signature of [`crate::Bgen::decode_one`], so callers treat both
-    /// alike.
-    ///
-    /// # Panics
-    /// As [`Bimbam::decode_block`].
-    pub fn decode_one(&self, v: usize, subset: &SampleSubset, enc: Encoding, out: &mut [f64]) -> Result<DosageStats> {
-        dosage_block::decode_one(self, v, subset, enc, out)
-    }
-
-    /// Decodes `variants` (positions in [`Bimbam::variants`], any order)
-    /// into `out`, a column-major `n x variants.len()` block with `n =
-    /// subset.len()` rows in the subset's order: each variant's allele-1
-    /// dosages encoded as `enc` (missing samples are `NaN` with
-    /// [`Encoding::Raw`] and take the variant's mean dosage over the subset,
-    /// before centering and scaling, otherwise). Each variant's sums over
-    /// the subset go to `stats` (their `sum_second_moment`, and so
-    /// [`DosageStats::impute_info`], is `NaN`: mean genotypes carry no
-    /// genotype probabilities). Parallel over variants (rayon).
-    ///
-    /// # Errors
-    /// None, as [`Bimbam::decode_one`]; the shape is
-    /// [`crate::Bgen::decode_block`]'s.
-    ///
-    /// # Panics
-    /// If `out.len() != n * variants.len()`, `stats.len() !=
-    /// variants.len()`, a variant position is out of range, or the subset
-    /// refers to a sample the file does not have.
-    pub fn decode_block(
-        &self,
-        variants: &[u32],
-        subset: &SampleSubset,
-        enc: Encoding,
-        out: &mut [f64],
-        stats: &mut [DosageStats],
-    ) -> Result<()> {
-        dosage_block::decode_block(self, variants, subset, enc, out, stats, |s| s)
-    }
-
-    /// Sums of many variants over `subset` without keeping the values, in
-    /// parallel (for QC before decoding).
-    ///
-    /// # Errors
-    /// None, as [`Bimbam::decode_one`].
-    ///
-    /// # Panics
-    /// If a variant position is out of range or the subset refers to a
-    /// sample the file does not have.
-    pub fn stats_many(&self, variants: &[u32], subset: &SampleSubset) -> Result<Vec<DosageStats>> {
-        dosage_block::stats_many(self, variants, subset, |s| s)
     }
 }
 

@@ -4,8 +4,10 @@
 use std::io::Write;
 
 use super::*;
+use crate::decode::{Encoding, SampleSubset};
 use crate::moments::{encode_in_place, VariantMoments};
 use crate::Chrom;
+use crate::DosageDecode;
 
 /// Files written into a temporary directory (kept alive with it).
 pub(super) struct TestFiles {

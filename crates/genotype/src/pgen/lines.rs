@@ -78,6 +78,32 @@ impl Lines {
             })
     }
 
+    /// The data lines after the header line `header_line` (0: none), as
+    /// `(line number, fields)`, each with at least `width` fields.
+    pub(super) fn rows(
+        &self,
+        header_line: usize,
+        width: usize,
+    ) -> impl Iterator<Item = Result<(usize, Vec<&str>)>> + '_ {
+        self.lines().filter_map(move |line| {
+            let (no, text) = match line {
+                Ok(l) => l,
+                Err(e) => return Some(Err(e)),
+            };
+            if no <= header_line {
+                return None;
+            }
+            let toks: Vec<&str> = text.split_ascii_whitespace().collect();
+            if toks.len() < width {
+                return Some(Err(self.error(
+                    no,
+                    format!("found {} fields where the header names {width}", toks.len()),
+                )));
+            }
+            Some(Ok((no, toks)))
+        })
+    }
+
     /// A `MalformedInput` error on line `line`.
     pub(super) fn error(&self, line: usize, what: impl Into<String>) -> Error {
         Error::malformed(Location::line(&self.path, line), what)

@@ -8,6 +8,7 @@ use super::test_file::*;
 use super::*;
 use crate::decode::{Encoding, SampleSubset};
 use crate::error::ErrorKind;
+use crate::DosageDecode;
 
 /// A valid set of 10 samples: a 2-bit record, an LD-compressed one and a
 /// dosage list.

@@ -77,8 +77,18 @@ use lines::Lines;
 /// by another process while it is mapped (the contract of every
 /// memory-mapped reader); kindred only reads it. `Send + Sync`.
 ///
+/// Decoding ([`DosageDecode`](crate::DosageDecode)) gives each sample's ALT
+/// dosage, each worker keeping the last LD base it decoded. PGEN keeps no
+/// genotype probabilities, so `sum_second_moment` (hence
+/// [`DosageStats::impute_info`]) is `NaN` for a variant with any dosage
+/// value, while hard calls count as certain. Its errors name the record
+/// type too: a track that runs past the record or leaves bytes after it, a
+/// difflist with repeated or out-of-range samples, a dosage above 2, an
+/// invalid 1-bit header, or multiallelic hard calls in a biallelic
+/// variant's record.
+///
 /// ```
-/// use genotype::{DosageStats, Encoding, Pgen, SampleSubset, VariantMoments};
+/// use genotype::{DosageDecode, DosageStats, Encoding, Pgen, SampleSubset, VariantMoments};
 /// // simulated dosages imported by plink2 (data/pgen/README.md)
 /// let p = Pgen::open(std::path::Path::new("../../data/pgen/sim")).unwrap();
 /// let samples = SampleSubset::all(p.n_samples());

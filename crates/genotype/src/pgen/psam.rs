@@ -39,18 +39,8 @@ pub(super) fn read_psam(file: &Lines) -> Result<Vec<Sample>> {
     };
     let mut samples = Vec::new();
     let mut seen: HashMap<SampleId, usize> = HashMap::new();
-    for line in file.lines() {
-        let (no, text) = line?;
-        if no <= header_line {
-            continue;
-        }
-        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
-        if toks.len() < cols.width {
-            return Err(file.error(
-                no,
-                format!("found {} fields where the header names {}", toks.len(), cols.width),
-            ));
-        }
+    for row in file.rows(header_line, cols.width) {
+        let (no, toks) = row?;
         let id = SampleId::new(cols.fid.map_or(SINGLE_ID_FID, |c| toks[c]), toks[cols.iid]);
         if let Some(first) = seen.insert(id.clone(), no) {
             return Err(Error::inconsistent(

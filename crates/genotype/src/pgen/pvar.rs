@@ -56,18 +56,8 @@ pub(super) fn read_pvar(file: &Lines, allele_counts: Option<&[u8]>) -> Result<Pv
         n_records: 0,
         skipped: SkippedVariants::default(),
     };
-    for line in file.lines() {
-        let (no, text) = line?;
-        if no <= header_line {
-            continue;
-        }
-        let toks: Vec<&str> = text.split_ascii_whitespace().collect();
-        if toks.len() < cols.width {
-            return Err(file.error(
-                no,
-                format!("found {} fields where the header names {}", toks.len(), cols.width),
-            ));
-        }
+    for row in file.rows(header_line, cols.width) {
+        let (no, toks) = row?;
         let rec = out.n_records;
         out.n_records += 1;
         let pos = toks[cols.pos].parse::<i32>().map_err(|_| {

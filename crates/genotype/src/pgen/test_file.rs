@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::difflist::id_bytes;
 use super::Pgen;
 use crate::decode::{Encoding, SampleSubset};
+use crate::DosageDecode;
 
 /// A fileset to write: `n` samples and one record per variant.
 pub(super) struct TestSet {

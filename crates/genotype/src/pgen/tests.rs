@@ -5,6 +5,7 @@ use super::test_file::*;
 use super::*;
 use crate::bgen::DosageStats;
 use crate::decode::{Encoding, SampleSubset};
+use crate::DosageDecode;
 
 /// The same genotypes stored each way the main track allows decode alike,
 /// with 1-byte (n = 70) and 2-byte (n = 300) difflist sample IDs and lists
