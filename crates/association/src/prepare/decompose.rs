@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use faer::Par;
-use genotype::{Chrom, Qc, SampleId};
-use kinship::{BuildOptions, FilesetFingerprint, GrmKind, GrmSums};
+use genotype::{Chrom, Decoder, Progress, Qc, SampleId};
+use kinship::{build, BuildOptions, FilesetFingerprint, GrmKind, GrmSums, Precision};
 
 use crate::eigen::{center, Eigen, EigenFile};
 use crate::error::{Error, Result};
@@ -19,6 +19,36 @@ pub struct LocoSums {
     pub sums: GrmSums,
     /// How they were built (kind, precision, block size).
     pub options: BuildOptions,
+}
+
+/// The build options of a GRM of `kind` in `precision` arithmetic.
+pub(super) fn build_options(kind: GrmKind, precision: Precision) -> BuildOptions {
+    BuildOptions {
+        kind,
+        precision,
+        ..BuildOptions::default()
+    }
+}
+
+/// Builds the GRM of `variants` from `g` (rows `ids`), centres and
+/// decomposes it; returns the decomposition, the variant count and, with
+/// `keep_sums` (LOCO), the sums. Without, the sums (and GCTA's counts) are
+/// dropped before the decomposition: one n x n less at the peak.
+#[allow(clippy::too_many_arguments)] // what is built, and how
+pub(super) fn build_decompose<'c>(
+    g: Decoder<'_>,
+    ids: Vec<SampleId>,
+    variants: &[u32],
+    chrom_of: impl Fn(u32) -> &'c Chrom,
+    options: BuildOptions,
+    keep_sums: bool,
+    par: Par,
+    progress: &dyn Progress,
+) -> Result<(Eigen, usize, Option<LocoSums>)> {
+    let sums = build(g, ids, variants, chrom_of, &options, par, progress)?;
+    let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
+    let kept = keep_sums.then_some(LocoSums { sums, options });
+    Ok((decompose(matrix, par)?, n_variants, kept))
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.

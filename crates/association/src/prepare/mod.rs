@@ -15,7 +15,7 @@ use std::path::Path;
 
 use faer::Par;
 use genotype::{Chrom, Dataset, Progress, Qc, QcReport, SampleId, SampleSubset, VariantStats, Window};
-use kinship::{build, BuildOptions, FilesetFingerprint, GrmOrigin, Provenance};
+use kinship::{FilesetFingerprint, GrmOrigin, Provenance};
 
 use crate::eigen::{Eigen, EigenRecord, FitRecord, Spectrum};
 use crate::error::{Error, Result};
@@ -25,6 +25,7 @@ use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::scan::{scan_variants, AssocRow, Fitted, Model};
 pub use decompose::LocoSums;
+use decompose::{build_decompose, build_options};
 pub(crate) use decompose::{decompose, open_eigen};
 pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
@@ -248,18 +249,11 @@ pub(crate) fn prepare_in(
             (file.eigen, m, None, origin)
         }
         GrmSource::Build { kind, precision } => {
-            let opts = BuildOptions {
-                kind: *kind,
-                precision: *precision,
-                ..BuildOptions::default()
-            };
-            let sums = build(g, ids.clone(), &kept.variants, chrom, &opts, par, progress)?;
-            // Without LOCO the sums (and GCTA's counts) go before the
-            // decomposition (one n x n less at the peak).
-            let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
-            let loco = loco.then_some(LocoSums { sums, options: opts });
+            let opts = build_options(*kind, *precision);
+            let (eigen, n_variants, loco) =
+                build_decompose(g, ids.clone(), &kept.variants, chrom, opts, loco, par, progress)?;
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
-            (decompose(matrix, par)?, n_variants, loco, origin)
+            (eigen, n_variants, loco, origin)
         }
         GrmSource::BuildFrom {
             fileset: other,
@@ -289,18 +283,22 @@ pub(crate) fn prepare_in(
                     qc.max_missing
                 )));
             }
-            let opts = BuildOptions {
-                kind: *kind,
-                precision: *precision,
-                ..BuildOptions::default()
-            };
+            let opts = build_options(*kind, *precision);
             let other_chrom = |v: u32| &other.variants()[v as usize].chrom;
-            let sums = build(g, ids.clone(), &passed.variants, other_chrom, &opts, par, progress)?;
-            let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
+            let (eigen, n_variants, _) = build_decompose(
+                g,
+                ids.clone(),
+                &passed.variants,
+                other_chrom,
+                opts,
+                false,
+                par,
+                progress,
+            )?;
             grm_qc = Some(passed.report);
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants)
                 .from_fileset(other.fingerprint().clone());
-            (decompose(matrix, par)?, n_variants, None, origin)
+            (eigen, n_variants, None, origin)
         }
         GrmSource::File(file) => {
             if let Some(p) = file.provenance()? {
