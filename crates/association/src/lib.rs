@@ -52,7 +52,7 @@ pub use estimate::{estimate, estimate_grm, MemoryEstimate, Step, StepMemory};
 pub use fit::{fit_group, fit_linear, PhenoFit};
 pub use group::{groups, Group};
 pub use likelihood::{LikEval, Method};
-pub use loco::{loco_eigen_prefix, scan_loco, LocoPart, LocoPlan};
+pub use loco::{loco_eigen_prefix, scan_loco, LocoPart, LocoPlan, LocoRatio};
 pub use null_model::{fit_null, H2Test, NullModel, Rotated, MIN_SAMPLES};
 pub use optimize::{Optimum, Search};
 pub use prepare::{prepare, GrmFileset, GrmSource, Prepared, Unmatched};

@@ -1,9 +1,19 @@
 //! Leave one chromosome out: each chromosome's variants are tested against
-//! the GRM without that chromosome, with its own eigendecomposition and
-//! null fits (its variance ratio re-estimated, as FaST-LMM does). The GRM
-//! is the whole-genome sums minus the chromosome's own, built when its turn
-//! comes (so memory does not grow with the number of chromosomes), or it
-//! comes from the eigen files
+//! the GRM without that chromosome. Which variance ratio each chromosome
+//! is tested at is [`LocoRatio`]'s choice:
+//!
+//! * [`LocoRatio::Chromosome`] (the default, as FaST-LMM): re-estimated
+//!   against the chromosome's GRM, which is eigendecomposed for its own
+//!   null fits (and for the exact test, which needs the eigenbasis anyway);
+//! * [`LocoRatio::Genome`] (fixed-ratio scans only, as BOLT-LMM and REGENIE
+//!   keep one set of variance parameters): the whole-genome null model's
+//!   `lambda`s, so a chromosome costs one Cholesky factorisation of
+//!   `lambda K_-c + I` and a triangular solve of its variants
+//!   (`scan::whitened`), no eigendecomposition.
+//!
+//! The GRM is the whole-genome sums minus the chromosome's own, built when
+//! its turn comes (so memory does not grow with the number of
+//! chromosomes), or it comes from the eigen files
 //! `E.loco.CHR.eigen.bin` that an earlier run wrote with `--write-eigen E`
 //! (one job for all chromosomes, or one per chromosome), so that the jobs
 //! of a scattered scan reuse them.
@@ -21,7 +31,19 @@ use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::prepare::{decompose, open_eigen, Prepared};
-use crate::scan::{scan_variants, AssocRow, Fitted, Model, ScanOptions};
+use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, ScanOptions};
+
+/// Which variance ratio a LOCO scan tests each chromosome at (see the
+/// module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LocoRatio {
+    /// Re-estimated against each chromosome's GRM (FaST-LMM's choice).
+    #[default]
+    Chromosome,
+    /// The whole-genome null model's, for a fixed-ratio scan without
+    /// eigen files: one factorisation per chromosome.
+    Genome,
+}
 
 /// One chromosome's part of a LOCO scan.
 #[derive(Debug)]
@@ -49,6 +71,28 @@ pub struct LocoPlan<'a> {
     pub search: Search,
     /// The scan; `None` fits (and writes) only.
     pub scan: Option<ScanOptions>,
+    /// The variance ratio of each chromosome; [`LocoRatio::Genome`] needs a
+    /// fixed-ratio scan and neither `read` nor `write`.
+    pub ratio: LocoRatio,
+}
+
+impl LocoRatio {
+    /// Why a LOCO scan with `scan` (`None`: fits only), reading or writing
+    /// LOCO eigen files or not, cannot use this ratio, if it cannot.
+    pub fn refusal(self, scan: Option<ScanOptions>, eigen_files: bool) -> Option<&'static str> {
+        if self != LocoRatio::Genome {
+            None
+        } else if !scan.is_some_and(|s| s.mode == Mode::FixedRatio) {
+            Some("the whole genome's variance ratio applies to a fixed-ratio LOCO scan (--fixed-ratio)")
+        } else if eigen_files {
+            Some(
+                "LOCO eigen files hold each chromosome's own fits: the whole genome's variance ratio \
+                 tests without them (drop --eigen/--write-eigen, or test at each chromosome's ratio)",
+            )
+        } else {
+            None
+        }
+    }
 }
 
 /// The LOCO eigen file of chromosome `chrom` for the prefix `prefix`.
@@ -57,10 +101,11 @@ pub fn loco_eigen_prefix(prefix: &Path, chrom: &Chrom) -> PathBuf {
 }
 
 /// LOCO fits (and scans of `tested`, `.bim` positions in order) of a
-/// prepared group for each of `chroms`, in order; `written` receives each
-/// eigen file written.
+/// prepared group for each of `chroms`, in order; `genome` are the group's
+/// whole-genome fits; `written` receives each eigen file written.
 ///
 /// # Errors
+/// `InvalidArgument` for a ratio the plan cannot use ([`LocoRatio::refusal`]);
 /// `Inconsistent` when the group has no per-chromosome sums and no eigen
 /// files are given, or an eigen file was made for other samples, another
 /// chromosome, fileset or settings, or other phenotypes; fit errors.
@@ -69,14 +114,39 @@ pub fn scan_loco(
     ds: &Dataset,
     prep: &Prepared,
     plan: &LocoPlan<'_>,
+    genome: &[PhenoFit],
     chroms: &[Chrom],
     tested: &[u32],
     par: Par,
     progress: &dyn Progress,
     written: &mut dyn FnMut(&Path),
 ) -> Result<Vec<LocoPart>> {
+    if let Some(why) = plan
+        .ratio
+        .refusal(plan.scan, plan.read.is_some() || plan.write.is_some())
+    {
+        return Err(Error::InvalidArgument(why.into()));
+    }
+    let own = |chrom: &Chrom| -> Vec<u32> {
+        tested
+            .iter()
+            .copied()
+            .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
+            .collect()
+    };
     let mut parts = Vec::new();
     for chrom in chroms {
+        if let (LocoRatio::Genome, Some(opts)) = (plan.ratio, plan.scan) {
+            let mut k = loco_grm(ds, prep, chrom, par)?;
+            crate::eigen::center(&mut k);
+            let rows = scan_whitened(ds, &prep.group, k, genome, opts, &own(chrom), par, progress)?;
+            parts.push(LocoPart {
+                chrom: chrom.clone(),
+                fits: genome.to_vec(),
+                rows,
+            });
+            continue;
+        }
         let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par)?;
         let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
         if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
@@ -89,11 +159,7 @@ pub fn scan_loco(
         }
         let rows = match plan.scan {
             Some(opts) => {
-                let vs: Vec<u32> = tested
-                    .iter()
-                    .copied()
-                    .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
-                    .collect();
+                let vs = own(chrom);
                 let fitted = Fitted {
                     u: Some(eigen.vectors()),
                     fits: &fits,
@@ -127,6 +193,12 @@ fn loco_eigen(
         let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, from, kind, qc)?;
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
+    Ok((decompose(loco_grm(ds, prep, chrom, par)?, par)?, None))
+}
+
+/// The GRM without `chrom`, from the prepared group's whole-genome sums
+/// (not centred).
+fn loco_grm(ds: &Dataset, prep: &Prepared, chrom: &Chrom, par: Par) -> Result<faer::Mat<f64>> {
     let loco = prep.loco.as_ref().ok_or_else(|| {
         Error::Inconsistent("LOCO needs a GRM built from the genotypes or LOCO eigen files, not a GRM file".into())
     })?;
@@ -151,8 +223,7 @@ fn loco_eigen(
         par,
         &NoProgress,
     )?;
-    let k = loco.sums.without(part)?.matrix;
-    Ok((decompose(k, par)?, None))
+    Ok(loco.sums.without(part)?.matrix)
 }
 
 /// Per phenotype, the parts' rows merged back into `.bim` order.

@@ -1,7 +1,7 @@
 //! The null model `y = W a + g + e`, `g ~ N(0, sg2 K)`, `e ~ N(0, se2 I)`,
 //! fitted on data rotated by the eigenvectors of `K`.
 
-use faer::{Mat, MatRef, Par};
+use faer::{Mat, MatMut, MatRef, Par};
 
 use crate::eigen::Eigen;
 use crate::error::{Error, Result};
@@ -83,6 +83,19 @@ impl Rotated {
         let n = y.len();
         let cols = (0..w.ncols()).map(|j| (0..n).map(|i| w[(i, j)]).collect()).collect();
         Self::from_parts(cols, y, vec![0.0; n], scaling)
+    }
+
+    /// `raw` (unrotated, from [`Rotated::unrotated`]) whitened by `solve`
+    /// (`L⁻¹` applied in place to the `n x (c + 1)` columns `[W, y]`), with
+    /// eigenvalues zero: the fixed-ratio tests of [`Scanner::whitened`].
+    pub(crate) fn whitened(raw: &Rotated, solve: impl FnOnce(MatMut<'_, f64>)) -> Result<Self> {
+        let n = raw.n();
+        let cols = raw.columns();
+        let mut m = Mat::<f64>::from_fn(n, cols.len(), |i, j| cols[j][i]);
+        solve(m.as_mut());
+        let c = raw.n_covariates();
+        let col = |j: usize| (0..n).map(|i| m[(i, j)]).collect::<Vec<f64>>();
+        Self::from_parts((0..c).map(col).collect(), col(c), vec![0.0; n], raw.scaling.clone())
     }
 
     fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>, scaling: Scaling) -> Result<Self> {

@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::fit::fit_linear;
 use crate::group::{selected_groups, Group};
 use crate::likelihood::Method;
-use crate::loco::{merge, scan_loco, LocoPlan};
+use crate::loco::{merge, scan_loco, LocoPlan, LocoRatio};
 use crate::null_model::NullModel;
 use crate::optimize::Search;
 use crate::prepare::{prepare_in, GrmSource};
@@ -48,6 +48,8 @@ pub struct Options {
     pub scan: Option<Model>,
     /// Test each chromosome against the GRM without it (needs a built GRM).
     pub loco: bool,
+    /// With `loco`: the variance ratio each chromosome is tested at.
+    pub loco_ratio: LocoRatio,
     /// Write the eigendecomposition here (one sample set only), with the
     /// null fits; with `loco`, also one per chromosome left out
     /// (`PREFIX.loco.CHR`).
@@ -86,6 +88,7 @@ impl Options {
             method: Method::Reml,
             scan: None,
             loco: false,
+            loco_ratio: LocoRatio::Chromosome,
             write_eigen: None,
             window: None,
             loco_chroms: None,
@@ -124,7 +127,8 @@ pub struct PhenotypeResult {
 /// # Errors
 /// `MemoryLimit` when the estimated peak memory is more than
 /// `memory_limit` (checked first, before any heavy work);
-/// `InvalidArgument` for `write_eigen` with several sample sets, `loco`
+/// `InvalidArgument` for `write_eigen` with several sample sets, the
+/// whole genome's LOCO ratio where it cannot run ([`LocoRatio::refusal`]), `loco`
 /// with a GRM read from a GRM file or built from another fileset, `loco_chroms` without `loco` and
 /// `write_eigen`, BLUP with a window or the linear model, SNP effects from
 /// a GRM file (all before any work); `Inconsistent` for an eigen file made for other samples,
@@ -152,6 +156,17 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
              it cannot be combined with --grm"
                 .into(),
         ));
+    }
+    let scan = match opts.scan {
+        Some(Model::Lmm(s)) => Some(s),
+        _ => None,
+    };
+    let eigen_files = opts.write_eigen.is_some() || matches!(opts.grm, GrmSource::Eigen { .. });
+    if let Some(why) = opts.loco_ratio.refusal(scan, eigen_files) {
+        return Err(Error::InvalidArgument(why.into()));
+    }
+    if opts.loco_ratio == LocoRatio::Genome && !opts.loco {
+        return Err(Error::InvalidArgument("the LOCO variance ratio needs --loco".into()));
     }
     if opts.loco_chroms.is_some() && !(opts.loco && opts.write_eigen.is_some() && opts.scan.is_none()) {
         return Err(Error::InvalidArgument(
@@ -285,12 +300,21 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
             method: opts.method,
             search,
             scan: sopts,
+            ratio: opts.loco_ratio,
         };
         let progress = reporter.progress(Stage::Scan, tested.len() as u64);
         let t = Instant::now();
-        let parts = scan_loco(ds, &prep, &plan, &chroms, &tested, opts.par, &*progress, &mut |p| {
-            reporter.event(Event::EigenWritten { prefix: p })
-        })?;
+        let parts = scan_loco(
+            ds,
+            &prep,
+            &plan,
+            &fits,
+            &chroms,
+            &tested,
+            opts.par,
+            &*progress,
+            &mut |p| reporter.event(Event::EigenWritten { prefix: p }),
+        )?;
         if sopts.is_some() {
             rows = merge(parts, fits.len());
             reporter.event(Event::Scanned {

@@ -8,17 +8,20 @@
 //! | `scanner` | [`Scanner`]: one phenotype's tests over rotated blocks |
 //! | `gls` | the fixed-`lambda` projection and the one estimate of `beta`, `se` |
 //! | `exact` | the exact mode's cached lambdas and block-wide sums |
+//! | `whitened` | fixed-ratio scans by a Cholesky factor, no eigendecomposition |
 
 mod exact;
 mod gls;
 mod options;
 mod scanner;
+mod whitened;
 
 use faer::{MatRef, Par};
 use genotype::{Dataset, Encoding, Progress, SampleSubset, VariantStats};
 
 pub use options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
 pub use scanner::Scanner;
+pub(crate) use whitened::scan_whitened;
 
 use crate::error::Result;
 use crate::fit::PhenoFit;

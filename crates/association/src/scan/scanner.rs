@@ -23,8 +23,9 @@ pub struct Scanner<'a> {
     wald_fixed: AtLambda,
     /// `lambda` of the score test (null ML, as GEMMA).
     score: AtLambda,
-    /// `(WᵀW)⁻¹` for the collinearity filter.
-    wtw_inv: Vec<f64>,
+    /// The collinearity filter on the scanned data (`None`: the caller
+    /// filtered the variants before whitening them).
+    filter: Option<Collinearity<'a>>,
     /// Exact mode: the lambdas every variant visits.
     points: Option<Points>,
     /// Null REML and ML `lambda`: where per-variant root searches start.
@@ -55,22 +56,20 @@ impl<'a> Scanner<'a> {
         Self::with_lambdas(rot, 0.0, 0.0, opts)
     }
 
+    /// The fixed-ratio tests on whitened data (`rot` from
+    /// [`Rotated::whitened`], eigenvalues zero, so any `lambda` is the
+    /// whitening's), without the collinearity filter: the caller applies
+    /// it before whitening.
+    pub(crate) fn whitened(rot: &'a Rotated, opts: ScanOptions) -> Self {
+        assert_eq!(opts.mode, Mode::FixedRatio, "whitened data has no per-variant lambda");
+        let mut sc = Self::with_lambdas(rot, 0.0, 0.0, opts);
+        sc.filter = None;
+        sc
+    }
+
     fn with_lambdas(rot: &'a Rotated, l_wald: f64, l_score: f64, opts: ScanOptions) -> Self {
-        let c = rot.n_covariates();
         let wald_fixed = AtLambda::new(rot, l_wald).expect("null lambda evaluates");
         let score = AtLambda::new(rot, l_score).expect("null lambda evaluates");
-        let mut g = vec![0.0; c * c];
-        for a in 0..c {
-            for b in 0..c {
-                g[b * c + a] = rot.w[a].iter().zip(&rot.w[b]).map(|(x, y)| x * y).sum();
-            }
-        }
-        let mut l = vec![0.0; c * c];
-        let mut wtw_inv = vec![0.0; c * c];
-        let mut tmp = vec![0.0; c];
-        if cholesky(&g, c, c, &mut l).is_some() {
-            chol_inverse(&l, c, &mut wtw_inv, &mut tmp);
-        }
         let points = (opts.mode == Mode::Exact).then(|| Points::new(rot, &opts.search, l_wald, l_score));
         Self {
             rot,
@@ -78,7 +77,7 @@ impl<'a> Scanner<'a> {
             logl0_ml: score.logl_ml,
             wald_fixed,
             score,
-            wtw_inv,
+            filter: Some(Collinearity::new(&rot.w, opts.r2_max)),
             points,
             hint_reml: l_wald,
             hint_ml: l_score,
@@ -128,24 +127,6 @@ impl<'a> Scanner<'a> {
         out.extend(rows.into_iter().flatten());
     }
 
-    fn collinear(&self, x: &[f64], t: &mut [f64]) -> bool {
-        let c = t.len();
-        if c <= 1 {
-            return false;
-        }
-        let vx: f64 = x.iter().map(|v| v * v).sum();
-        for (j, tj) in t.iter_mut().enumerate() {
-            *tj = self.rot.w[j].iter().zip(x).map(|(a, b)| a * b).sum();
-        }
-        let mut vw = 0.0;
-        for i in 0..c {
-            for j in 0..c {
-                vw += t[i] * self.wtw_inv[j * c + i] * t[j];
-            }
-        }
-        vw / vx > self.opts.r2_max
-    }
-
     fn test_one(
         &self,
         x: &[f64],
@@ -155,7 +136,7 @@ impl<'a> Scanner<'a> {
         t: &mut [f64],
         sums: Option<PointSums<'_>>,
     ) -> Option<AssocRow> {
-        if self.collinear(x, t) {
+        if self.filter.as_ref().is_some_and(|f| f.collinear(x, t)) {
             return None;
         }
         let n = self.rot.n() as f64;
@@ -269,6 +250,62 @@ impl<'a> Scanner<'a> {
             }
         }
         Some(())
+    }
+}
+
+/// The collinearity filter: a variant whose uncentred `r²` with the
+/// covariates exceeds `r2_max` is skipped, as GEMMA's `-r2`. An
+/// orthogonal rotation keeps `r²`, so it runs on rotated data alike; it
+/// applies only with covariates beyond the intercept.
+#[derive(Debug)]
+pub(crate) struct Collinearity<'a> {
+    w: &'a [Vec<f64>],
+    /// `(WᵀW)⁻¹`, `c x c`.
+    wtw_inv: Vec<f64>,
+    r2_max: f64,
+}
+
+impl<'a> Collinearity<'a> {
+    /// The filter of the covariate columns `w`.
+    pub fn new(w: &'a [Vec<f64>], r2_max: f64) -> Self {
+        let c = w.len();
+        let mut g = vec![0.0; c * c];
+        for a in 0..c {
+            for b in 0..c {
+                g[b * c + a] = w[a].iter().zip(&w[b]).map(|(x, y)| x * y).sum();
+            }
+        }
+        let mut l = vec![0.0; c * c];
+        let mut wtw_inv = vec![0.0; c * c];
+        let mut tmp = vec![0.0; c];
+        if cholesky(&g, c, c, &mut l).is_some() {
+            chol_inverse(&l, c, &mut wtw_inv, &mut tmp);
+        }
+        Self { w, wtw_inv, r2_max }
+    }
+
+    /// Number of covariates (the length of the scratch `t`).
+    pub fn n_covariates(&self) -> usize {
+        self.w.len()
+    }
+
+    /// Whether `x` is to be skipped; `t` is scratch of length `c`.
+    pub fn collinear(&self, x: &[f64], t: &mut [f64]) -> bool {
+        let c = t.len();
+        if c <= 1 {
+            return false;
+        }
+        let vx: f64 = x.iter().map(|v| v * v).sum();
+        for (j, tj) in t.iter_mut().enumerate() {
+            *tj = self.w[j].iter().zip(x).map(|(a, b)| a * b).sum();
+        }
+        let mut vw = 0.0;
+        for i in 0..c {
+            for j in 0..c {
+                vw += t[i] * self.wtw_inv[j * c + i] * t[j];
+            }
+        }
+        vw / vx > self.r2_max
     }
 }
 

@@ -17,7 +17,9 @@ use clap::{Args, Parser, Subcommand};
 
 pub use grm::{GrmArgs, GrmFormat, GrmSource, Kind, Precision};
 pub use input::{InfoArgs, Input, Pheno};
-pub use model::{AssocArgs, AssocFormat, ComponentArgs, MethodArg, ModelArg, ModelData, RemlArgs, TestArg};
+pub use model::{
+    AssocArgs, AssocFormat, ComponentArgs, LocoRatioArg, MethodArg, ModelArg, ModelData, RemlArgs, TestArg,
+};
 pub use results::{MergeArgs, PlotArgs};
 pub use score::ScoreArgs;
 pub use simulate::{RelationArg, SimulateArgs};

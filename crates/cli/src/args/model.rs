@@ -127,6 +127,15 @@ pub enum ModelArg {
     Linear,
 }
 
+/// The variance ratio of a LOCO scan's chromosomes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LocoRatioArg {
+    /// Re-estimated against each chromosome's GRM.
+    Chromosome,
+    /// The whole-genome null model's (fixed-ratio scans).
+    Genome,
+}
+
 /// Summary-statistics layouts.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum AssocFormat {
@@ -153,6 +162,13 @@ pub struct AssocArgs {
     /// the LOCO eigen files of --eigen).
     #[arg(long)]
     pub loco: bool,
+    /// With --loco --fixed-ratio: the variance ratio each chromosome is
+    /// tested at. `chromosome` re-estimates it against each chromosome's
+    /// GRM (FaST-LMM; one eigendecomposition per chromosome); `genome` keeps
+    /// the whole-genome null model's (BOLT-LMM, REGENIE; one Cholesky
+    /// factorisation per chromosome, several times faster).
+    #[arg(long, value_enum, default_value_t = LocoRatioArg::Chromosome, requires = "loco")]
+    pub loco_ratio: LocoRatioArg,
     /// Test only the I-th of N slices of the .bim, of equal variant counts
     /// (e.g. 3/8); the GRM and null model still use every variant, so the
     /// rows are exactly those of one run over the whole fileset.

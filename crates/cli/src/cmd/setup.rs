@@ -8,7 +8,7 @@ use std::sync::Arc;
 use association::{GrmFileset, Model, Options};
 use genotype::{Chrom, Dataset, Window};
 
-use crate::args::{AssocArgs, ComponentArgs, ModelArg, ModelData, RemlArgs};
+use crate::args::{AssocArgs, ComponentArgs, LocoRatioArg, ModelArg, ModelData, RemlArgs};
 use crate::cmd::{input, model, par, warnings};
 use crate::outputs::Outputs;
 use crate::runlog::RunLog;
@@ -120,6 +120,10 @@ pub fn assoc(a: &AssocArgs, log: &mut RunLog) -> anyhow::Result<(Dataset, Option
     let (ds, mut opts) = open(&a.data, window.clone(), a.from_bp.is_some(), log)?;
     opts.scan = Some(model::scan(a)?);
     opts.loco = a.loco;
+    opts.loco_ratio = match a.loco_ratio {
+        LocoRatioArg::Chromosome => association::LocoRatio::Chromosome,
+        LocoRatioArg::Genome => association::LocoRatio::Genome,
+    };
     opts.memory_limit = crate::memory::limit(&a.common);
     Ok((ds, opts, window))
 }
