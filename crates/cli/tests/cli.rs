@@ -386,6 +386,52 @@ fn issue_6_loco_tests_the_same_variants_and_matches_a_loco_grm() {
     }
 }
 
+/// `--loco-ratio genome` tests each chromosome at the whole genome's
+/// variance ratio through a Cholesky factor, no eigendecomposition (the
+/// library test `whitened_scan_equals_the_eigenbasis_scan_at_the_same_lambdas`
+/// holds its statistics to the eigenbasis scan's within 1e-6 in log10 p):
+/// the same variants as the default LOCO scan (each chromosome's ratio
+/// re-estimated), p-values that differ only through the ratio, identical
+/// with 1 and 2 threads, and refused where it cannot run.
+#[test]
+fn loco_at_the_genome_ratio_is_thread_independent_and_refused_where_it_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = "assoc --pheno-col 1 --chr 1,2,3 --fixed-ratio --test all --loco";
+    ok(d, &format!("{base} --loco-ratio genome --threads 1 --out g1"), &[]);
+    ok(d, &format!("{base} --loco-ratio genome --threads 2 --out g2"), &[]);
+    ok(d, &format!("{base} --out c"), &[]);
+    let g1 = text(d.join("g1.assoc.tsv"));
+    assert!(
+        g1 == text(d.join("g2.assoc.tsv")),
+        "g1.assoc.tsv and g2.assoc.tsv differ"
+    );
+    let (g, c) = (Table::parse(&g1), Table::parse(&text(d.join("c.assoc.tsv"))));
+    assert_eq!(g.rows.len(), 2570);
+    assert_eq!(g.column("variant_id"), c.column("variant_id"));
+    let mut moved = 0;
+    for (a, b) in g.rows.iter().zip(&c.rows) {
+        for col in ["p_value", "p_lrt", "p_score"] {
+            let (pa, pb) = (g.f64(a, col), c.f64(b, col));
+            assert!(pa > 0.0 && pa <= 1.0, "{col} = {pa}");
+            // the ratios differ by a few percent: so do the statistics
+            assert!(dlog10(pa, pb) <= 0.2 * (1.0 + pb.log10().abs()), "{col}: {pa} vs {pb}");
+            moved += usize::from(dlog10(pa, pb) > 1e-6);
+        }
+    }
+    assert!(moved > 1000, "the ratios are not the same: {moved} p-values moved");
+    let e = fails(d, "assoc --pheno-col 1 --chr 1,2 --loco --loco-ratio genome --out x", 6);
+    assert!(e.contains("fixed-ratio") && e.lines().count() == 1, "{e}");
+    let e = fails(
+        d,
+        "assoc --pheno-col 1 --chr 1,2 --loco-ratio genome --fixed-ratio --out x",
+        2,
+    );
+    assert!(e.contains("--loco"), "{e}");
+    let e = fails(d, &format!("{base} --loco-ratio genome --write-eigen E --out x"), 6);
+    assert!(e.contains("eigen files"), "{e}");
+}
+
 #[test]
 fn assoc_all_phenotypes_writes_one_file_per_phenotype() {
     let dir = tempfile::tempdir().unwrap();
