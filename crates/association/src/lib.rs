@@ -30,6 +30,7 @@ pub mod components;
 mod eigen;
 mod error;
 mod estimate;
+mod factored;
 mod fit;
 mod group;
 mod likelihood;

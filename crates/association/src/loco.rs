@@ -3,8 +3,12 @@
 //! is tested at is [`LocoRatio`]'s choice:
 //!
 //! * [`LocoRatio::Chromosome`] (the default, as FaST-LMM): re-estimated
-//!   against the chromosome's GRM, which is eigendecomposed for its own
-//!   null fits (and for the exact test, which needs the eigenbasis anyway);
+//!   against the chromosome's GRM. The exact test (which needs the
+//!   eigenbasis) and LOCO eigen files eigendecompose that GRM for its own
+//!   null fits; a fixed-ratio scan without eigen files and without the
+//!   score test (whose ML ratio would double the work) finds the REML ratio
+//!   from a few Cholesky factorisations (`factored::fit_ratio`) and tests
+//!   on the whitened data, no eigendecomposition;
 //! * [`LocoRatio::Genome`] (fixed-ratio scans only, as BOLT-LMM and REGENIE
 //!   keep one set of variance parameters): the whole-genome null model's
 //!   `lambda`s, so a chromosome costs one Cholesky factorisation of
@@ -31,7 +35,7 @@ use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::prepare::{decompose, open_eigen, Prepared};
-use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, ScanOptions};
+use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, ScanOptions};
 
 /// Which variance ratio a LOCO scan tests each chromosome at (see the
 /// module's documentation).
@@ -50,8 +54,12 @@ pub enum LocoRatio {
 pub struct LocoPart {
     /// The chromosome left out of the GRM (and tested).
     pub chrom: Chrom,
-    /// Null fits against the GRM without it.
+    /// Null fits against the GRM without it (empty when the scan ran on
+    /// a Cholesky factor, which estimates the ratios only).
     pub fits: Vec<PhenoFit>,
+    /// Per phenotype, the `(REML, ML)` `lambda` its variants were tested
+    /// at (`NaN` where no test used it).
+    pub lambdas: Vec<(f64, f64)>,
     /// Rows per phenotype for its variants (empty without a scan).
     pub rows: Vec<Vec<AssocRow>>,
 }
@@ -136,13 +144,27 @@ pub fn scan_loco(
     };
     let mut parts = Vec::new();
     for chrom in chroms {
-        if let (LocoRatio::Genome, Some(opts)) = (plan.ratio, plan.scan) {
+        // Re-estimating the ML ratio too (for the score test) doubles the
+        // factorisations and the solves: then one eigendecomposition,
+        // which serves both fits and one rotation, is as cheap.
+        let whitened = plan.scan.filter(|s| {
+            s.mode == Mode::FixedRatio
+                && plan.read.is_none()
+                && plan.write.is_none()
+                && (plan.ratio == LocoRatio::Genome || !s.tests.score)
+        });
+        if let Some(opts) = whitened {
             let mut k = loco_grm(ds, prep, chrom, par)?;
             crate::eigen::center(&mut k);
-            let rows = scan_whitened(ds, &prep.group, k, genome, opts, &own(chrom), par, progress)?;
+            let ratios = match plan.ratio {
+                LocoRatio::Genome => Ratios::Fitted,
+                LocoRatio::Chromosome => Ratios::Refit(&plan.search),
+            };
+            let (rows, lambdas) = scan_whitened(ds, &prep.group, k, genome, ratios, opts, &own(chrom), par, progress)?;
             parts.push(LocoPart {
                 chrom: chrom.clone(),
-                fits: genome.to_vec(),
+                fits: Vec::new(),
+                lambdas,
                 rows,
             });
             continue;
@@ -171,6 +193,7 @@ pub fn scan_loco(
         };
         parts.push(LocoPart {
             chrom: chrom.clone(),
+            lambdas: fits.iter().map(|f| (f.null.reml.0, f.null.ml.0)).collect(),
             fits,
             rows,
         });

@@ -65,7 +65,14 @@ pub(crate) trait Objective {
 /// back to an Illinois regula-falsi step on the bracket when a Newton step
 /// leaves it. Converges to a relative tolerance of [`ROOT_TOL`] in
 /// `lambda`, and returns a point it evaluated.
-fn root<O: Objective>(obj: &mut O, lo: f64, hi: f64, d_lo: f64, d_hi: f64, hint: Option<f64>) -> Option<f64> {
+pub(crate) fn root<O: Objective>(
+    obj: &mut O,
+    lo: f64,
+    hi: f64,
+    d_lo: f64,
+    d_hi: f64,
+    hint: Option<f64>,
+) -> Option<f64> {
     if d_lo == 0.0 {
         return Some(lo);
     }

@@ -10,7 +10,9 @@
 //! variant block (`n²` flops per variant in f64: the time of the f32
 //! rotation `Uᵀx`, which costs `2n²`) replace the decomposition. This is
 //! what makes a LOCO scan at the whole genome's ratio cost one
-//! factorisation per chromosome.
+//! factorisation per chromosome; re-estimating each chromosome's ratio
+//! adds the few factorisations of [`crate::factored::fit_ratio`], still
+//! a fraction of one eigendecomposition.
 //!
 //! The score test uses the null ML `lambda`, the Wald and likelihood-ratio
 //! tests the null REML one: with the score test asked for, a second
@@ -19,146 +21,61 @@
 //! whitening (whitening is not a rotation, so `r²` is not preserved by
 //! it); it keeps exactly the variants the eigenbasis scan keeps.
 
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
-use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
-use faer::{Mat, MatMut, MatRef, Par};
+use faer::{Mat, MatRef, Par};
 use genotype::{Dataset, Encoding, Progress, SampleSubset, VariantStats};
 
 use super::options::{AssocRow, Mode, ScanOptions, Test, Tests};
 use super::scanner::{Collinearity, Scanner};
 use super::SCAN_BLOCK;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::factored::{fit_ratio, Whitener};
 use crate::fit::{with_pheno, PhenoFit};
 use crate::group::Group;
+use crate::likelihood::Method;
 use crate::null_model::Rotated;
+use crate::optimize::Search;
 
-/// The Cholesky factor of `H = lambda K + I` for a symmetric `K`, for
-/// one `lambda` at a time, made in place of `K` (faer's factorisation
-/// also writes the upper triangle). When more than one `lambda` is to be
-/// factored, `K`'s lower triangle is kept packed (half an `n x n` matrix)
-/// to start each one from.
-#[derive(Debug)]
-pub(crate) struct Whitener {
-    m: Mat<f64>,
-    /// `K`'s lower triangle, column by column, when kept.
-    packed: Option<Vec<f64>>,
-    /// Whether `m` still holds `K`.
-    pristine: bool,
-}
+/// A whitened scan's rows per phenotype, and the `(REML, ML)` `lambda`
+/// each phenotype was tested at (`NaN` where no test used it).
+pub(crate) type Whitened = (Vec<Vec<AssocRow>>, Vec<(f64, f64)>);
 
-impl Whitener {
-    /// Takes `k` (`n x n`, symmetric, lower triangle read); `keep`: more
-    /// than one `lambda` will be factored.
-    pub fn new(k: Mat<f64>, keep: bool) -> Self {
-        let n = k.nrows();
-        let packed = keep.then(|| {
-            (0..n)
-                .flat_map(|j| (j..n).map(move |i| (i, j)))
-                .map(|(i, j)| k[(i, j)])
-                .collect()
-        });
-        Self {
-            m: k,
-            packed,
-            pristine: true,
-        }
-    }
-
-    /// Factors `lambda K + I` (the previous factor is overwritten).
-    ///
-    /// `par` is replaced by a fixed split (as the eigensolver's, see
-    /// [`crate::Eigen::decompose`]) so that the factor does not depend on
-    /// the number of threads.
-    ///
-    /// # Errors
-    /// `NoConvergence` when `lambda K + I` is not positive definite (`K`
-    /// far from positive semi-definite).
-    ///
-    /// # Panics
-    /// On a second `lambda` when `K` was not kept.
-    pub fn factor(&mut self, lambda: f64, par: Par) -> Result<()> {
-        let n = self.m.nrows();
-        if !self.pristine {
-            let packed = self.packed.as_ref().expect("K kept for a second lambda");
-            let mut at = 0;
-            for j in 0..n {
-                let col = self
-                    .m
-                    .col_mut(j)
-                    .try_as_col_major_mut()
-                    .expect("contiguous")
-                    .as_slice_mut();
-                col[j..].copy_from_slice(&packed[at..at + n - j]);
-                at += n - j;
-            }
-        }
-        self.pristine = false;
-        for j in 0..n {
-            let col = self
-                .m
-                .col_mut(j)
-                .try_as_col_major_mut()
-                .expect("contiguous")
-                .as_slice_mut();
-            col[j] = lambda * col[j] + 1.0;
-            for v in &mut col[j + 1..] {
-                *v *= lambda;
-            }
-        }
-        let par = fixed_split(par);
-        let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(n, par, Default::default()));
-        cholesky_in_place(
-            self.m.as_mut(),
-            Default::default(),
-            par,
-            MemStack::new(&mut mem),
-            Default::default(),
-        )
-        .map_err(|_| {
-            Error::NoConvergence(format!(
-                "lambda K + I is not positive definite at lambda = {lambda:e}: the GRM is not positive semi-definite"
-            ))
-        })?;
-        Ok(())
-    }
-
-    /// `x <- L⁻¹ x`.
-    pub fn solve(&self, x: MatMut<'_, f64>, par: Par) {
-        solve_lower_triangular_in_place(self.m.as_ref(), x, fixed_split(par));
-    }
-}
-
-fn fixed_split(par: Par) -> Par {
-    match par {
-        Par::Seq => Par::Seq,
-        _ => Par::rayon(crate::eigen::EIGEN_SPLIT),
-    }
+/// Where a whitened scan's `lambda`s come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ratios<'a> {
+    /// The fits' own (null REML for Wald and LRT, null ML for score).
+    Fitted,
+    /// Re-estimated against `k` in this range, searched from the fits'.
+    Refit(&'a Search),
 }
 
 /// The fixed-ratio scan of `variants` for every fitted phenotype of
-/// `group`, at each fit's own null `lambda`s, against the centred GRM `k`
-/// (both triangles). Rows as [`super::scan_variants`] gives them with the
-/// eigendecomposition of `k`.
+/// `group` against the centred GRM `k` (both triangles), at the `lambda`s
+/// `ratios` says. Rows as [`super::scan_variants`] gives them with the
+/// eigendecomposition of `k` and null fits at these `lambda`s; also
+/// returns each phenotype's `(REML, ML)` `lambda` (`NaN` where no test
+/// used it).
 ///
 /// # Errors
-/// `NoConvergence` when `lambda K + I` cannot be factored; `Degenerate`
-/// for a design the fits accepted (not expected); `Genotype` from the
-/// decoder.
+/// `NoConvergence` when `lambda K + I` cannot be factored or a ratio's
+/// search fails; `Degenerate` for a design the fits accepted (not
+/// expected); `Genotype` from the decoder.
 #[allow(clippy::too_many_arguments)] // the scan's inputs, one argument each
 pub(crate) fn scan_whitened(
     ds: &Dataset,
     group: &Group,
     k: Mat<f64>,
     fits: &[PhenoFit],
+    ratios: Ratios<'_>,
     opts: ScanOptions,
     variants: &[u32],
     par: Par,
     progress: &dyn Progress,
-) -> Result<Vec<Vec<AssocRow>>> {
+) -> Result<Whitened> {
     assert_eq!(opts.mode, Mode::FixedRatio, "a whitened scan is at a fixed ratio");
     let passes_each = usize::from(opts.tests.wald || opts.tests.lrt) + usize::from(opts.tests.score);
-    let mut wh = Whitener::new(k, fits.len() * passes_each > 1);
+    let refit = matches!(ratios, Ratios::Refit(_));
+    let mut wh = Whitener::new(k, refit || fits.len() * passes_each > 1);
+    let mut lambdas = Vec::with_capacity(fits.len());
     let (w, names) = group.design(ds);
     let subset = SampleSubset::new(group.samples.clone(), ds.n_samples());
     let g = ds.decoder(&subset);
@@ -171,13 +88,25 @@ pub(crate) fn scan_whitened(
         let name = &ds.phenotypes[f.phenotype].name;
         let raw = Rotated::unrotated(w.as_ref(), &names, &y).map_err(|e| with_pheno(e, name))?;
         let filter = Collinearity::new(&raw.w, opts.r2_max);
+        let mut lambda = |method: Method, fitted: f64| -> Result<f64> {
+            match ratios {
+                Ratios::Fitted => Ok(fitted),
+                Ratios::Refit(search) => {
+                    fit_ratio(&mut wh, &raw, method, search, fitted, par).map_err(|e| with_pheno(e, name))
+                }
+            }
+        };
         let mut passes = Vec::new();
+        let mut used = (f64::NAN, f64::NAN);
         if t.wald || t.lrt {
-            passes.push((f.null.reml.0, Tests { score: false, ..t }));
+            used.0 = lambda(Method::Reml, f.null.reml.0)?;
+            passes.push((used.0, Tests { score: false, ..t }));
         }
         if t.score {
-            passes.push((f.null.ml.0, Tests::SCORE));
+            used.1 = lambda(Method::Ml, f.null.ml.0)?;
+            passes.push((used.1, Tests::SCORE));
         }
+        lambdas.push(used);
         let mut rows: Option<Vec<AssocRow>> = None;
         for (lambda, tests) in passes {
             wh.factor(lambda, par)?;
@@ -205,7 +134,7 @@ pub(crate) fn scan_whitened(
         }
         out.push(rows.unwrap_or_default());
     }
-    Ok(out)
+    Ok((out, lambdas))
 }
 
 /// Copies the score columns of `score` (same variants, same order) into
@@ -274,62 +203,6 @@ impl Block {
 mod tests {
     use super::*;
 
-    fn spd(n: usize) -> Mat<f64> {
-        let z = Mat::<f64>::from_fn(n, 2 * n, |i, j| ((i * 7 + j * 3) % 5) as f64 - 2.0);
-        let k = &z * z.transpose() * (1.0 / (2 * n) as f64);
-        let mut k = k;
-        crate::eigen::center(&mut k);
-        k
-    }
-
-    /// The factor is that of `lambda K + I` through any number of
-    /// factorisations, and the solve inverts `L`.
-    #[test]
-    fn every_factor_is_of_lambda_k_plus_i() {
-        for n in [1, 5, 70, 150] {
-            let k = spd(n);
-            let mut wh = Whitener::new(k.clone(), true);
-            for lambda in [0.3, 4.0, 1e-3] {
-                wh.factor(lambda, Par::Seq).expect("positive definite");
-                let h = Mat::<f64>::from_fn(n, n, |i, j| lambda * k[(i, j)] + f64::from(u8::from(i == j)));
-                let mut x = Mat::<f64>::from_fn(n, 3, |i, j| ((i + 2 * j) % 4) as f64);
-                let want = x.clone();
-                wh.solve(x.as_mut(), Par::Seq);
-                // L L' (L⁻¹ x) ... check H (L⁻ᵀ L⁻¹ x) = x through a second solve
-                let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
-                let back = &l * &x;
-                assert!((&back - &want).norm_max() < 1e-10, "n {n} lambda {lambda}");
-                let llt = &l * l.transpose();
-                assert!((&llt - &h).norm_max() < 1e-10 * (1.0 + lambda * k.norm_max()));
-            }
-        }
-    }
-
-    /// A matrix far from positive semi-definite is refused, not factored.
-    #[test]
-    fn an_indefinite_matrix_is_refused() {
-        let k = Mat::<f64>::from_fn(3, 3, |i, j| if i == j { -2.0 } else { 0.0 });
-        let mut wh = Whitener::new(k, false);
-        let e = wh.factor(1.0, Par::Seq).expect_err("-2 + 1 < 0");
-        assert!(e.to_string().contains("not positive definite"), "{e}");
-    }
-
-    /// Parallel and sequential factors and solves are bit-identical.
-    #[test]
-    fn results_do_not_depend_on_the_split() {
-        let n = 300;
-        let k = spd(n);
-        let mut a = Whitener::new(k.clone(), false);
-        let mut b = Whitener::new(k, false);
-        a.factor(2.0, Par::rayon(1)).expect("pd");
-        b.factor(2.0, Par::rayon(2)).expect("pd");
-        let mut xa = Mat::<f64>::from_fn(n, 40, |i, j| ((i * 3 + j) % 3) as f64);
-        let mut xb = xa.clone();
-        a.solve(xa.as_mut(), Par::rayon(1));
-        b.solve(xb.as_mut(), Par::rayon(2));
-        assert_eq!(xa, xb);
-    }
-
     /// The whitened scan equals the eigenbasis scan (its rotation in f64)
     /// at the same `lambda`s: every test of every variant within 1e-6 in
     /// log10 p (the bar; they agree to ~1e-9), two phenotypes with
@@ -381,11 +254,12 @@ mod tests {
                 model: Model::Lmm(opts),
             };
             let want = scan_variants(&ds, &prep.group, &fitted, &prep.variants, Par::Seq, &NoProgress).expect("scans");
-            let got = scan_whitened(
+            let (got, _) = scan_whitened(
                 &ds,
                 &prep.group,
                 k.clone(),
                 &fits,
+                Ratios::Fitted,
                 opts,
                 &prep.variants,
                 Par::rayon(2),

@@ -164,9 +164,9 @@ pub struct AssocArgs {
     pub loco: bool,
     /// With --loco --fixed-ratio: the variance ratio each chromosome is
     /// tested at. `chromosome` re-estimates it against each chromosome's
-    /// GRM (FaST-LMM; one eigendecomposition per chromosome); `genome` keeps
-    /// the whole-genome null model's (BOLT-LMM, REGENIE; one Cholesky
-    /// factorisation per chromosome, several times faster).
+    /// GRM (FaST-LMM; a few Cholesky factorisations per chromosome);
+    /// `genome` keeps the whole-genome null model's (BOLT-LMM, REGENIE; one
+    /// factorisation per chromosome).
     #[arg(long, value_enum, default_value_t = LocoRatioArg::Chromosome, requires = "loco")]
     pub loco_ratio: LocoRatioArg,
     /// Test only the I-th of N slices of the .bim, of equal variant counts
