@@ -21,6 +21,27 @@ fn issue_12_precision_flags_have_one_meaning_each() {
     assert!(e.contains("--grm-precision"), "{e}");
 }
 
+/// Issue 18: the standardized GRM is built in f32 blocks by default (its
+/// accuracy against GEMMA `-gk 2` is `kinship`'s golden test), the other
+/// kinds in f64; `--grm-precision` decides when given. The GRM's
+/// provenance records which.
+#[test]
+fn the_standardized_grm_defaults_to_f32_blocks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    for (flags, want) in [
+        ("--kind standardized", "f32"),
+        ("--kind standardized --grm-precision f64", "f64"),
+        ("", "f64"),
+        ("--kind gcta", "f64"),
+        ("--grm-precision f32", "f32"),
+    ] {
+        ok(d, &format!("grm --chr 19 {flags} --out g"), &[]);
+        let j = json(d.join("g.grm.kindred.json"));
+        assert_eq!(j["grm"]["precision"], want, "{flags}");
+    }
+}
+
 #[test]
 fn issue_12_unhonourable_options_exit_with_the_invalid_option_code() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -75,6 +75,15 @@ fn standardized_equals_gemma_gk2() {
     assert!(d <= 1e-6, "max |K - K_gemma| = {d:e}");
 }
 
+/// The standardized kind in f32 blocks (f64 sums), the fast path:
+/// within 1e-6 of GEMMA `-gk 2`.
+#[test]
+fn standardized_f32_blocks_are_within_1e6_of_gemma_gk2() {
+    let d = diff_from_gemma(GrmKind::Standardized, Precision::F32, "mouse_gk2.sXX.txt.gz");
+    eprintln!("standardized, f32 blocks: max |K - K_gemma| = {d:e}");
+    assert!(d <= 1e-6, "max |K - K_gemma| = {d:e}");
+}
+
 #[test]
 fn f32_blocks_stay_close_to_gemma() {
     let d = diff_from_gemma(GrmKind::Centered, Precision::F32, "mouse_gk1.cXX.txt.gz");

@@ -31,7 +31,7 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
     }
     let n_fam = ds.n_samples();
     let kept: Vec<u32> = (0..n_fam as u32).filter(|&s| ds.sample_mask[s as usize]).collect();
-    let (kind, precision) = (model::kind(a.kind), model::precision(a.grm_precision));
+    let (kind, precision) = model::kind_precision(a.kind, a.grm_precision);
     let estimate = association::estimate_grm(&ds, kept.len(), kind, precision, a.loco, par());
     log.info(estimate.describe());
     estimate.check(memory::limit(&a.common))?;

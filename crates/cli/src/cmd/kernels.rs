@@ -40,7 +40,7 @@ fn grm_kernels(vc: &ComponentArgs, g: &GrmArgs, grm: &GrmSource) -> anyhow::Resu
     if let Some(list) = &vc.mgrm {
         return Ok(read_mgrm(list)?.into_iter().map(KernelSource::File).collect());
     }
-    let (kind, precision) = (model::kind(g.kind), model::precision(g.grm_precision));
+    let (kind, precision) = model::kind_precision(g.kind, g.grm_precision);
     if let Some(sets) = &vc.mgrm_chr {
         return sets
             .iter()

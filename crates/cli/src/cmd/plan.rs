@@ -64,7 +64,7 @@ fn fields(e: &MemoryEstimate) -> Vec<(&'static str, serde_json::Value)> {
 fn grm(a: &GrmArgs) -> anyhow::Result<MemoryEstimate> {
     let ds = input::open(&a.input, &PhenoSpec::fam_column(a.qc_pheno_col.max(1)), false)?;
     let n = ds.sample_mask.iter().filter(|&&k| k).count();
-    let (kind, precision) = (model::kind(a.kind), model::precision(a.grm_precision));
+    let (kind, precision) = model::kind_precision(a.kind, a.grm_precision);
     Ok(estimate_grm(&ds, n, kind, precision, a.loco, par()))
 }
 
