@@ -14,6 +14,9 @@
 #     --test all         kindred assoc --test all                / GEMMA -lmm 4 -k K
 #     fixed ratio        kindred assoc --fixed-ratio             / FaST-LMM single_snp
 #     LOCO exact         kindred assoc --loco                    / FaST-LMM single_snp (leave_out_one_chrom)
+#   with SMALLN=1, simulated SMALL_N x SMALL_M (default 500 x 300,000, 22
+#   chromosomes, one covariate):
+#     --test all         kindred assoc --test all --covar        / GEMMA -lmm 4 -k K -c
 #
 # GEMMA is given kindred's centered K (`kindred grm --format gemma`, equal
 # to GEMMA's -gk 1; not timed); FaST-LMM builds its own (standardized)
@@ -74,6 +77,26 @@ cmd[mouse_loco_genome]="$kindred assoc ${mo[*]} --fixed-ratio --loco --loco-rati
 jobs=(mouse_all mouse_all_gemma mouse_fixed mouse_fixed_fastlmm mouse_loco mouse_loco_fastlmm mouse_loco_genome
   sim_eigen sim_fixed sim_loco_genome sim_wald sim_fixed_fastlmm sim_wald_gemma)
 [ "${SLOW:-0}" = 1 ] && jobs+=(sim_loco_chrom)
+
+# SMALLN=1: few samples, many variants (default 500 x 300,000, families, 22
+# chromosomes, one covariate): --test all against GEMMA -lmm 4 -c.
+if [ "${SMALLN:-0}" = 1 ]; then
+  sn=${SMALL_N:-500}
+  sm=${SMALL_M:-300000}
+  sp="small${sn}x${sm}"
+  if [ ! -s "$sp.bed" ]; then
+    "$kindred" simulate --n-samples "$sn" --n-variants "$sm" --n-chrom 22 --n-covar 1 --seed 1 --out "$sp" --quiet
+  fi
+  ln -sf "$sp.bed" "g$sp.bed"
+  ln -sf "$sp.bim" "g$sp.bim"
+  awk 'NR == FNR { if (FNR > 1) p[$1 " " $2] = $3; next } { $6 = p[$1 " " $2]; print }' \
+    "$sp.pheno.tsv" "$sp.fam" > "g$sp.fam"
+  tail -n +2 "$sp.covar.tsv" | awk '{ print 1, $3 }' > "g$sp.cov"
+  [ -s "K$sp.cXX.txt" ] || "$kindred" grm --bfile "$sp" --format gemma --out "K$sp" --quiet
+  cmd[small_all]="$kindred assoc --bfile $sp --pheno $sp.pheno.tsv --covar $sp.covar.tsv --test all --threads 2 --quiet --out small_all"
+  cmd[small_all_gemma]="gemma -bfile g$sp -k K$sp.cXX.txt -c g$sp.cov -lmm 4 -n 1 -o small_all"
+  jobs+=(small_all small_all_gemma)
+fi
 for j in "${jobs[@]}"; do : > "t_$j.txt"; done
 for r in $(seq "$runs"); do
   # alternate the order, so that load from elsewhere hits both sides alike
@@ -103,3 +126,5 @@ ratio mouse_all mouse_all_gemma "mouse --test all / GEMMA -lmm 4 (K given)" "<= 
 ratio mouse_fixed mouse_fixed_fastlmm "mouse fixed ratio / FaST-LMM" "<= 0.167"
 ratio mouse_loco mouse_loco_fastlmm "mouse LOCO exact / FaST-LMM LOCO" "<= 0.2"
 ratio mouse_loco_genome mouse_loco_fastlmm "mouse fixed-ratio LOCO (genome ratio) / FaST-LMM LOCO" "-"
+[ "${SMALLN:-0}" = 1 ] && ratio small_all small_all_gemma "${sn}x${sm} --test all / GEMMA -lmm 4 (K given)" "<= 0.025"
+true
