@@ -33,7 +33,7 @@ use crate::null_model::NullModel;
 use crate::optimize::Search;
 use crate::prepare::{prepare_in, GrmSource};
 use crate::pvalue::lambda_gc;
-use crate::scan::{scan_variants, AssocRow, Fitted, Model};
+use crate::scan::{scan_variants, AssocRow, Fitted, Model, ScanOptions};
 
 /// What to do.
 #[derive(Debug, Clone)]
@@ -100,6 +100,16 @@ impl Options {
     }
 }
 
+impl Options {
+    /// The mixed-model scan's options (`None`: no scan, or least squares).
+    fn lmm_scan(&self) -> Option<ScanOptions> {
+        match self.scan {
+            Some(Model::Lmm(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// One phenotype's results.
 #[derive(Debug, Clone)]
 pub struct PhenotypeResult {
@@ -157,10 +167,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
                 .into(),
         ));
     }
-    let scan = match opts.scan {
-        Some(Model::Lmm(s)) => Some(s),
-        _ => None,
-    };
+    let scan = opts.lmm_scan();
     let eigen_files = opts.write_eigen.is_some() || matches!(opts.grm, GrmSource::Eigen { .. });
     if let Some(why) = opts.loco_ratio.refusal(scan, eigen_files) {
         return Err(Error::InvalidArgument(why.into()));
@@ -273,10 +280,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
         None => vec![None; fits.len()],
     };
     let tested = in_window(ds, opts.window.as_ref(), &prep.variants);
-    let sopts = match opts.scan {
-        Some(Model::Lmm(s)) => Some(s),
-        _ => None,
-    };
+    let sopts = opts.lmm_scan();
     let mut rows = vec![Vec::new(); fits.len()];
     if opts.loco && (sopts.is_some() || opts.write_eigen.is_some()) {
         // Only the chromosomes with something to test (or to write).

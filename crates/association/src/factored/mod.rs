@@ -19,183 +19,16 @@
 //! fit ([`crate::optimize::ROOT_TOL`]); about five evaluations, each a
 //! factorisation and a triangular inverse (`2n³/3` flops).
 
-use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
-use faer::linalg::triangular_solve::{solve_lower_triangular_in_place, solve_upper_triangular_in_place};
-use faer::{Mat, MatMut, Par};
+mod whitener;
+
+use faer::{Mat, Par};
+
+pub(crate) use whitener::Whitener;
 
 use crate::error::{Error, Result};
 use crate::likelihood::{chol_inverse, cholesky, Method};
 use crate::null_model::Rotated;
 use crate::optimize::{Search, ROOT_TOL};
-
-/// The Cholesky factor of `H = lambda K + I` for a symmetric `K`, for
-/// one `lambda` at a time, made in place of `K` (faer's factorisation
-/// also writes the upper triangle). When more than one `lambda` is to be
-/// factored, `K`'s lower triangle is kept packed (half an `n x n` matrix)
-/// to start each one from.
-#[derive(Debug)]
-pub(crate) struct Whitener {
-    m: Mat<f64>,
-    /// `K`'s lower triangle, column by column, when kept.
-    packed: Option<Vec<f64>>,
-    /// Whether `m` still holds `K`.
-    pristine: bool,
-    /// The `lambda` of the factor `m` holds.
-    factored: Option<f64>,
-}
-
-impl Whitener {
-    /// Takes `k` (`n x n`, symmetric, lower triangle read); `keep`: more
-    /// than one `lambda` will be factored.
-    pub fn new(k: Mat<f64>, keep: bool) -> Self {
-        let n = k.nrows();
-        let packed = keep.then(|| {
-            (0..n)
-                .flat_map(|j| (j..n).map(move |i| (i, j)))
-                .map(|(i, j)| k[(i, j)])
-                .collect()
-        });
-        Self {
-            m: k,
-            packed,
-            pristine: true,
-            factored: None,
-        }
-    }
-
-    /// Factors `lambda K + I` (the previous factor is overwritten; nothing
-    /// to do when it is already of this `lambda`).
-    ///
-    /// `par` is replaced by a fixed split (as the eigensolver's, see
-    /// [`crate::Eigen::decompose`]) so that the factor does not depend on
-    /// the number of threads.
-    ///
-    /// # Errors
-    /// `NoConvergence` when `lambda K + I` is not positive definite (`K`
-    /// far from positive semi-definite).
-    ///
-    /// # Panics
-    /// On a second `lambda` when `K` was not kept.
-    pub fn factor(&mut self, lambda: f64, par: Par) -> Result<()> {
-        if self.factored == Some(lambda) {
-            return Ok(());
-        }
-        self.factored = None;
-        let n = self.m.nrows();
-        let packed = if self.pristine {
-            None
-        } else {
-            Some(self.packed.as_deref().expect("K kept for a second lambda"))
-        };
-        self.pristine = false;
-        let mut at = 0;
-        for j in 0..n {
-            // the lower part of column j: K's (kept, or still in place),
-            // scaled by lambda, plus 1 on the diagonal
-            let col = self
-                .m
-                .col_mut(j)
-                .try_as_col_major_mut()
-                .expect("contiguous")
-                .as_slice_mut();
-            if let Some(p) = packed {
-                col[j..].copy_from_slice(&p[at..at + n - j]);
-                at += n - j;
-            }
-            col[j] = lambda * col[j] + 1.0;
-            for v in &mut col[j + 1..] {
-                *v *= lambda;
-            }
-        }
-        let par = fixed_split(par);
-        let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(n, par, Default::default()));
-        cholesky_in_place(
-            self.m.as_mut(),
-            Default::default(),
-            par,
-            MemStack::new(&mut mem),
-            Default::default(),
-        )
-        .map_err(|_| {
-            Error::NoConvergence(format!(
-                "lambda K + I is not positive definite at lambda = {lambda:e}: the GRM is not positive semi-definite"
-            ))
-        })?;
-        self.factored = Some(lambda);
-        Ok(())
-    }
-
-    /// `x <- L⁻¹ x`.
-    pub fn solve(&self, x: MatMut<'_, f64>, par: Par) {
-        solve_lower_triangular_in_place(self.m.as_ref(), x, fixed_split(par));
-    }
-
-    /// `H v = L Lᵀ v` from the current factor (`n²` flops, columns of `L`
-    /// read in order).
-    pub fn mul_h(&self, v: &[f64]) -> Vec<f64> {
-        let n = self.m.nrows();
-        let u: Vec<f64> = (0..n)
-            .map(|j| {
-                let col = self.m.col(j).try_as_col_major().expect("contiguous").as_slice();
-                col[j..].iter().zip(&v[j..]).map(|(l, x)| l * x).sum()
-            })
-            .collect();
-        let mut out = vec![0.0; n];
-        for (j, uj) in u.iter().enumerate() {
-            let col = self.m.col(j).try_as_col_major().expect("contiguous").as_slice();
-            for (o, l) in out[j..].iter_mut().zip(&col[j..]) {
-                *o += l * uj;
-            }
-        }
-        out
-    }
-
-    /// `ln|H| = 2 Σ ln L_ii` of the current factor.
-    pub fn logdet(&self) -> f64 {
-        2.0 * (0..self.m.nrows()).map(|i| self.m[(i, i)].ln()).sum::<f64>()
-    }
-
-    /// `x <- H⁻¹ x = L⁻ᵀ L⁻¹ x`.
-    pub fn solve_h(&self, mut x: MatMut<'_, f64>, par: Par) {
-        self.solve(x.as_mut(), par);
-        solve_upper_triangular_in_place(self.m.as_ref().transpose(), x, fixed_split(par));
-    }
-
-    /// `tr(H⁻¹) = ‖L⁻¹‖²_F`, from `L⁻¹` made a block of columns at a time
-    /// (the rows above a block are zero: `n³/3` flops in all); the squares
-    /// are added in one order whatever the threads.
-    pub fn trace_inverse(&self, par: Par) -> f64 {
-        const B: usize = 256;
-        let n = self.m.nrows();
-        let mut buf = Mat::<f64>::zeros(n, B.min(n));
-        let mut total = 0.0;
-        for j0 in (0..n).step_by(B) {
-            let (rows, b) = (n - j0, B.min(n - j0));
-            let mut x = buf.as_mut().submatrix_mut(0, 0, rows, b);
-            x.fill(0.0);
-            for k in 0..b {
-                x[(k, k)] = 1.0;
-            }
-            solve_lower_triangular_in_place(
-                self.m.as_ref().submatrix(j0, j0, rows, rows),
-                x.as_mut(),
-                fixed_split(par),
-            );
-            for k in 0..b {
-                total += x.as_ref().col(k).iter().map(|v| v * v).sum::<f64>();
-            }
-        }
-        total
-    }
-}
-
-fn fixed_split(par: Par) -> Par {
-    match par {
-        Par::Seq => Par::Seq,
-        _ => Par::rayon(crate::eigen::EIGEN_SPLIT),
-    }
-}
 
 /// The REML (or ML) likelihood of the standardised, unrotated design
 /// against `K` of `wh`, evaluated from one factorisation (and, for its
@@ -412,66 +245,9 @@ fn local_root(obj: &mut Factored<'_>, search: &Search, start: f64) -> Result<(f6
         "the variance ratio's search did not converge".into(),
     ))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn spd(n: usize) -> Mat<f64> {
-        let z = Mat::<f64>::from_fn(n, 2 * n, |i, j| ((i * 7 + j * 3) % 5) as f64 - 2.0);
-        let k = &z * z.transpose() * (1.0 / (2 * n) as f64);
-        let mut k = k;
-        crate::eigen::center(&mut k);
-        k
-    }
-
-    /// The factor is that of `lambda K + I` through any number of
-    /// factorisations, and the solve inverts `L`.
-    #[test]
-    fn every_factor_is_of_lambda_k_plus_i() {
-        for n in [1, 5, 70, 150] {
-            let k = spd(n);
-            let mut wh = Whitener::new(k.clone(), true);
-            for lambda in [0.3, 4.0, 1e-3] {
-                wh.factor(lambda, Par::Seq).expect("positive definite");
-                let h = Mat::<f64>::from_fn(n, n, |i, j| lambda * k[(i, j)] + f64::from(u8::from(i == j)));
-                let mut x = Mat::<f64>::from_fn(n, 3, |i, j| ((i + 2 * j) % 4) as f64);
-                let want = x.clone();
-                wh.solve(x.as_mut(), Par::Seq);
-                // L L' (L⁻¹ x) ... check H (L⁻ᵀ L⁻¹ x) = x through a second solve
-                let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
-                let back = &l * &x;
-                assert!((&back - &want).norm_max() < 1e-10, "n {n} lambda {lambda}");
-                let llt = &l * l.transpose();
-                assert!((&llt - &h).norm_max() < 1e-10 * (1.0 + lambda * k.norm_max()));
-            }
-        }
-    }
-
-    /// A matrix far from positive semi-definite is refused, not factored.
-    #[test]
-    fn an_indefinite_matrix_is_refused() {
-        let k = Mat::<f64>::from_fn(3, 3, |i, j| if i == j { -2.0 } else { 0.0 });
-        let mut wh = Whitener::new(k, false);
-        let e = wh.factor(1.0, Par::Seq).expect_err("-2 + 1 < 0");
-        assert!(e.to_string().contains("not positive definite"), "{e}");
-    }
-
-    /// Parallel and sequential factors and solves are bit-identical.
-    #[test]
-    fn results_do_not_depend_on_the_split() {
-        let n = 300;
-        let k = spd(n);
-        let mut a = Whitener::new(k.clone(), false);
-        let mut b = Whitener::new(k, false);
-        a.factor(2.0, Par::rayon(1)).expect("pd");
-        b.factor(2.0, Par::rayon(2)).expect("pd");
-        let mut xa = Mat::<f64>::from_fn(n, 40, |i, j| ((i * 3 + j) % 3) as f64);
-        let mut xb = xa.clone();
-        a.solve(xa.as_mut(), Par::rayon(1));
-        b.solve(xb.as_mut(), Par::rayon(2));
-        assert_eq!(xa, xb);
-    }
 
     /// The REML and ML ratios found from factors are the eigenbasis fit's
     /// (GEMMA's grid and Newton roots) to 1e-7 relative, with two
