@@ -6,7 +6,7 @@ use faer::{Mat, MatMut, MatRef, Par};
 use crate::eigen::Eigen;
 use crate::error::{Error, Result};
 use crate::likelihood::{evaluate, logdet_xtx, Columns, LikEval, Method, Need, Work};
-use crate::optimize::{maximize, Objective, Optimum, Search};
+use crate::optimize::{local_maxima, maximize, Objective, Optimum, Search};
 use crate::standardize::Scaling;
 
 /// Fewest samples a mixed model is fitted on: below it the two variance
@@ -98,7 +98,9 @@ impl Rotated {
         Self::from_parts((0..c).map(col).collect(), col(c), vec![0.0; n], raw.scaling.clone())
     }
 
-    fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>, scaling: Scaling) -> Result<Self> {
+    /// Data already in the eigenbasis: covariates `w`, phenotype `y`,
+    /// eigenvalues `s`, and how `y` and `w` were standardised.
+    pub(crate) fn from_parts(w: Vec<Vec<f64>>, y: Vec<f64>, s: Vec<f64>, scaling: Scaling) -> Result<Self> {
         let n = y.len();
         let c = w.len();
         let trace_over_n = s.iter().sum::<f64>() / n as f64;
@@ -167,6 +169,37 @@ struct NullObjective<'a> {
     data: Columns<'a>,
     method: Method,
     work: Work,
+}
+
+impl<'a> NullObjective<'a> {
+    /// The likelihood by `method` of `rot`'s phenotype on its covariates
+    /// (`cols`, from [`Rotated::columns`]).
+    fn new(rot: &'a Rotated, cols: &'a [&'a [f64]], method: Method) -> Self {
+        Self {
+            data: Columns {
+                s: &rot.s,
+                cols,
+                logdet_xtx: rot.logdet_wtw,
+            },
+            method,
+            work: Work::new(rot.n(), rot.n_covariates() + 1),
+        }
+    }
+}
+
+/// The `lambda`s of the null likelihood's interior local maxima by
+/// `method` (the null model's own estimate among them unless it sits at
+/// an end of the range). A variant moves the likelihood only a little, so
+/// the exact scan starts each per-variant root search at the null maximum
+/// in the same grid interval: a few Newton steps instead of a search from
+/// the interval's ends. Empty when none is interior or the likelihood
+/// cannot be evaluated.
+pub(crate) fn null_maxima(rot: &Rotated, method: Method, search: &Search) -> Vec<f64> {
+    let cols = rot.columns();
+    let mut obj = NullObjective::new(rot, &cols, method);
+    local_maxima(&mut obj, search, &[])
+        .map(|found| found.iter().map(|o| o.lambda).collect())
+        .unwrap_or_default()
 }
 
 impl Objective for NullObjective<'_> {
@@ -286,20 +319,11 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
     let n = rot.n();
     let c = rot.n_covariates();
     let cols = rot.columns();
-    let data = Columns {
-        s: &rot.s,
-        cols: &cols,
-        logdet_xtx: rot.logdet_wtw,
-    };
-    let mut obj = NullObjective {
-        data,
-        method: Method::Reml,
-        work: Work::new(n, c + 1),
-    };
+    let mut obj = NullObjective::new(rot, &cols, Method::Reml);
     let fail = || Error::NoConvergence("the null model's likelihood could not be evaluated".into());
-    let reml: Optimum = maximize(&mut obj, search, None).ok_or_else(fail)?;
+    let reml: Optimum = maximize(&mut obj, search, &[]).ok_or_else(fail)?;
     obj.method = Method::Ml;
-    let ml: Optimum = maximize(&mut obj, search, None).ok_or_else(fail)?;
+    let ml: Optimum = maximize(&mut obj, search, &[]).ok_or_else(fail)?;
     let best = if method == Method::Reml { reml } else { ml };
     obj.method = method;
     let no_grm = obj.eval(0.0, true, false).ok_or_else(fail)?;
@@ -340,4 +364,4 @@ pub fn fit_null(rot: &Rotated, method: Method, search: &Search) -> Result<NullMo
 
 #[cfg(test)]
 #[path = "null_model_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -2,8 +2,9 @@
 use super::*;
 
 /// A small rotated problem: eigenvalues, an intercept and one
-/// covariate, and a phenotype with a genetic-like component.
-fn problem(n: usize) -> Rotated {
+/// covariate, and a phenotype with a genetic-like component (also the
+/// scanner's tests' null model).
+pub(crate) fn problem(n: usize) -> Rotated {
     let s: Vec<f64> = (0..n)
         .map(|i| {
             if i < 5 {

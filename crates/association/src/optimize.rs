@@ -1,7 +1,8 @@
 //! Maximising a profiled log-likelihood over `lambda` in `[l_min, l_max]`,
 //! the way GEMMA does: the derivative on a log-spaced grid, a root of the
-//! derivative in every interval where it changes sign, then the best of
-//! those roots and the two ends.
+//! derivative in every interval where it falls through zero (a maximum;
+//! GEMMA also solves the intervals where it rises, whose minima can never
+//! win), then the best of those roots and the two ends.
 
 use crate::likelihood::LikEval;
 
@@ -135,34 +136,51 @@ pub(crate) fn root<O: Objective>(
     Some(t.exp())
 }
 
-/// Maximises over `[l_min, l_max]`. `hint`, when given, is where root
-/// searches start if it falls in their bracket (it changes the path, not
-/// the optimum found).
+/// The interior local maxima the grid reveals: a root of the derivative
+/// in every grid interval where it falls from positive to not positive
+/// (with its log-likelihood). An interval where it rises from negative to
+/// positive holds a minimum (the log-likelihood is lower there than at its
+/// ends), which can never be the maximum: it is not searched. Each search
+/// starts at the first of `hints` inside its interval, if any (it changes
+/// the path, not the root found, up to [`ROOT_TOL`]).
 ///
 /// Returns `None` when the likelihood cannot be evaluated (singular design).
-pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search, hint: Option<f64>) -> Option<Optimum> {
-    let step = (search.l_max / search.l_min).ln() / search.n_region as f64;
-    let grid: Vec<f64> = (0..=search.n_region)
-        .map(|i| search.l_min * (step * i as f64).exp())
-        .collect();
+pub(crate) fn local_maxima<O: Objective>(obj: &mut O, search: &Search, hints: &[f64]) -> Option<Vec<Optimum>> {
+    let grid = search.grid();
     let mut d = Vec::with_capacity(grid.len());
     for &l in &grid {
         d.push(obj.eval(l, false, false)?.d1);
     }
-    let mut best: Option<Optimum> = None;
+    let mut found = Vec::new();
     for i in 0..search.n_region {
-        if d[i] * d[i + 1] <= 0.0 {
-            let r = root(obj, grid[i], grid[i + 1], d[i], d[i + 1], hint)?.clamp(search.l_min, search.l_max);
+        let (lo, hi) = (grid[i], grid[i + 1]);
+        let rises = d[i] < 0.0 && d[i + 1] > 0.0;
+        if d[i] * d[i + 1] <= 0.0 && !rises {
+            let hint = hints.iter().copied().find(|&h| h > lo && h < hi);
+            let r = root(obj, lo, hi, d[i], d[i + 1], hint)?.clamp(search.l_min, search.l_max);
             let f = obj.eval(r, true, false)?.f;
-            if best.is_none_or(|b| f > b.f) {
-                best = Some(Optimum {
-                    lambda: r,
-                    f,
-                    at_boundary: false,
-                });
-            }
+            found.push(Optimum {
+                lambda: r,
+                f,
+                at_boundary: false,
+            });
         }
     }
+    Some(found)
+}
+
+/// Maximises over `[l_min, l_max]`: the best of the [`local_maxima`]
+/// (searched from `hints`) and the two ends of the range.
+///
+/// Returns `None` when the likelihood cannot be evaluated (singular design).
+pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search, hints: &[f64]) -> Option<Optimum> {
+    let mut best: Option<Optimum> = None;
+    for opt in local_maxima(obj, search, hints)? {
+        if best.is_none_or(|b| opt.f > b.f) {
+            best = Some(opt);
+        }
+    }
+    let grid = search.grid();
     for l in [grid[0], grid[search.n_region]] {
         let f = obj.eval(l, true, false)?.f;
         if best.is_none_or(|b| f > b.f) {
@@ -211,12 +229,12 @@ mod tests {
     fn interior_maximum_is_found_to_the_tolerance() {
         for peak in [2.3e-4, 0.37, 3.0, 812.0] {
             let mut obj = LogQuadratic { peak, evals: 0 };
-            let opt = maximize(&mut obj, &Search::default(), None).expect("evaluates");
+            let opt = maximize(&mut obj, &Search::default(), &[]).expect("evaluates");
             assert!((opt.lambda / peak - 1.0).abs() < 1e-8, "{peak}: {}", opt.lambda);
             assert!(!opt.at_boundary);
             // The hint changes the path, not the optimum.
             let mut hinted = LogQuadratic { peak, evals: 0 };
-            let h = maximize(&mut hinted, &Search::default(), Some(peak * 1.01)).expect("evaluates");
+            let h = maximize(&mut hinted, &Search::default(), &[peak * 1.01]).expect("evaluates");
             assert!((h.lambda / peak - 1.0).abs() < 1e-8);
         }
     }
@@ -225,10 +243,51 @@ mod tests {
     fn maximum_beyond_the_range_is_reported_at_its_end() {
         for (peak, end) in [(1e7, 1e5), (1e-8, 1e-5)] {
             let mut obj = LogQuadratic { peak, evals: 0 };
-            let opt = maximize(&mut obj, &Search::default(), None).expect("evaluates");
+            let opt = maximize(&mut obj, &Search::default(), &[]).expect("evaluates");
             assert!(opt.at_boundary);
             assert!((opt.lambda / end - 1.0).abs() < 1e-12, "{}", opt.lambda);
         }
+    }
+
+    /// `f(t) = t³/3 - t` in `t = ln lambda`: a local maximum at `lambda =
+    /// 1/e`, a local minimum at `e`, rising to the upper end of the range.
+    struct MaxThenMin {
+        evals: Vec<f64>,
+    }
+
+    impl Objective for MaxThenMin {
+        fn eval(&mut self, lambda: f64, _need_f: bool, _need_d2: bool) -> Option<LikEval> {
+            self.evals.push(lambda);
+            let t = lambda.ln();
+            let g = t * t - 1.0; // df/dt
+            Some(LikEval {
+                f: t * t * t / 3.0 - t,
+                d1: g / lambda,
+                d2: (2.0 * t - g) / (lambda * lambda),
+                ypy: 1.0,
+            })
+        }
+    }
+
+    /// The interval holding the minimum is not searched: the local maxima
+    /// are the one maximum, and the optimum is the upper end.
+    #[test]
+    fn minima_are_not_searched() {
+        let search = Search::default();
+        let mut obj = MaxThenMin { evals: Vec::new() };
+        let found = local_maxima(&mut obj, &search, &[]).expect("evaluates");
+        assert_eq!(found.len(), 1);
+        assert!(
+            (found[0].lambda * std::f64::consts::E - 1.0).abs() < 1e-8,
+            "{}",
+            found[0].lambda
+        );
+        // every evaluation off the grid lies in the maximum's interval [0.1, 1]
+        let grid = search.grid();
+        assert!(obj.evals.iter().all(|l| grid.contains(l) || (0.1..=1.0).contains(l)));
+        let mut obj = MaxThenMin { evals: Vec::new() };
+        let best = maximize(&mut obj, &search, &[]).expect("evaluates");
+        assert!(best.at_boundary && best.lambda == grid[search.n_region]);
     }
 
     /// An objective that cannot be evaluated (singular design) gives `None`.
@@ -240,6 +299,6 @@ mod tests {
                 None
             }
         }
-        assert!(maximize(&mut Never, &Search::default(), None).is_none());
+        assert!(maximize(&mut Never, &Search::default(), &[]).is_none());
     }
 }

@@ -94,9 +94,12 @@ impl GroupRun {
             Some(Model::Lmm(o)) if o.rotation == Precision::F32 => a / 2,
             _ => 0,
         };
-        // The exact mode's cached points: the search grid and two lambdas.
+        // The exact mode's cached points (the search grid) and its
+        // expansions' moments (typically around two null maxima).
         let exact = match opts.scan {
-            Some(Model::Lmm(o)) if o.mode == Mode::Exact => Some(o.search.grid().len() as u64 + 2),
+            Some(Model::Lmm(o)) if o.mode == Mode::Exact => {
+                Some((o.search.grid().len() as u64, 2 * crate::likelihood::MOMENTS as u64))
+            }
             _ => None,
         };
         let scanning = matches!(opts.scan, Some(Model::Lmm(_)));
@@ -173,9 +176,10 @@ impl GroupRun {
 
     /// The scan's variant blocks and caches: the decoded block, with
     /// `rotated` its rotation (and the f32 pair of blocks with `f32`), and
-    /// in the exact mode (`exact`: its cached points) the block's squares
-    /// and each phenotype's weights at the points.
-    fn blocks(&self, rotated: bool, f32: bool, exact: Option<u64>) -> u64 {
+    /// in the exact mode (`exact`: its cached points and expansion
+    /// moments) the block's squares and each phenotype's weights at the
+    /// points and of the moments, alone and times the fixed columns.
+    fn blocks(&self, rotated: bool, f32: bool, exact: Option<(u64, u64)>) -> u64 {
         let n = self.n as u64;
         let bs = SCAN_BLOCK.min(self.m.max(1)) as u64;
         let col = n.saturating_mul(bs).saturating_mul(8);
@@ -183,10 +187,11 @@ impl GroupRun {
         if f32 {
             b = b.saturating_add(col);
         }
-        if let Some(points) = exact {
+        if let Some((points, moments)) = exact {
+            let weights = 2 * points + moments;
             let per_pheno = n
                 .saturating_mul(8)
-                .saturating_mul(3 * points * (self.c as u64 + 1) + 3 * points + 4 * points);
+                .saturating_mul(weights * (self.c as u64 + 2) + 3 * points + moments);
             b = b
                 .saturating_add(col)
                 .saturating_add(per_pheno.saturating_mul(self.n_pheno as u64));

@@ -9,9 +9,12 @@
 //!    earlier evaluation there or by [`Work::prefill`];
 //! 3. a [`GridPoint`]: its weights and fixed-column sums, summing only the
 //!    pairs with the variant;
-//! 4. `Work`'s weights, summing every pair.
+//! 4. the variant's power series around a nearby centre ([`SeriesMemo`],
+//!    written by [`Work::prefill_series`]), no O(n) work;
+//! 5. `Work`'s weights, summing every pair.
 
 use super::grid::{cross_products, GridPoint};
+use super::series::{Expansion, SeriesMemo};
 use super::sums::Weights;
 use super::{Columns, Need};
 
@@ -39,11 +42,14 @@ pub(crate) struct Work {
     /// Per cached point: this variant's `A`, `B` and possibly `C` there
     /// (they do not depend on the method, so REML and ML share them).
     memo: Vec<Memo>,
+    /// Per expansion centre: this variant's moments there.
+    series: Vec<SeriesMemo>,
     /// `lambda` at which `a` and `b` (and `c` when the flag is set) hold
     /// the current columns' sums: a second evaluation there (the
     /// likelihood at a root just found, the estimates at the optimum)
-    /// skips the O(n) sums.
-    sums_at: Option<(f64, bool)>,
+    /// skips the O(n) sums. The last field names the series that gave
+    /// them, whose totals then stand in for `weights` (not refilled).
+    sums_at: Option<(f64, bool, Option<usize>)>,
 }
 
 /// Memoised sums of one cached point.
@@ -75,6 +81,8 @@ enum Source {
     Current,
     /// Cached point `k`'s [`Memo`] holds them.
     Memo(usize),
+    /// Series `e` covers `lambda`.
+    Series(usize),
     /// They are summed, then memoised as cached point `k` when given.
     Sum(Option<usize>),
 }
@@ -93,6 +101,7 @@ impl Work {
             chol: vec![0.0; m * m],
             tmp: vec![0.0; m],
             memo: Vec::new(),
+            series: Vec::new(),
             sums_at: None,
         }
     }
@@ -100,6 +109,7 @@ impl Work {
     /// Forgets memoised sums (call when the columns change).
     pub fn clear_memo(&mut self) {
         self.memo.iter_mut().for_each(|m| m.valid = false);
+        self.series.iter_mut().for_each(|s| s.valid = false);
         self.sums_at = None;
     }
 
@@ -119,13 +129,14 @@ impl Work {
         &mut self.memo[k]
     }
 
-    /// Memoises cached point `k`'s `A`, `B` and `C` for the current columns
+    /// Memoises cached point `k`'s `A` and `B` for the current columns
     /// (`m` of them, the variant's at index `x`): the pairs of fixed columns
     /// come from `point`, the pairs with the variant from `sums[t]` for
-    /// `t` = `A`, `B`, `C` (indexed by the other column, `sums[t][x]`
-    /// being the sum with `x²`). Lets a caller that summed a whole block of
-    /// variants at once (a matrix multiply) skip the per-variant sums there.
-    pub fn prefill(&mut self, k: usize, point: &GridPoint, m: usize, x: usize, sums: [&[f64]; 3]) {
+    /// `t` = `A`, `B` (indexed by the other column, `sums[t][x]` being the
+    /// sum with `x²`). Lets a caller that summed a whole block of variants
+    /// at once (a matrix multiply) skip the per-variant sums there. `C` is
+    /// left out: the grid's evaluations need only the first derivative.
+    pub fn prefill(&mut self, k: usize, point: &GridPoint, m: usize, x: usize, sums: [&[f64]; 2]) {
         debug_assert!(m <= self.m && sums.iter().all(|v| v.len() == m));
         let memo = self.memo_slot(k);
         for ((mat, fixed), xs) in memo.abc.iter_mut().zip(&point.fixed).zip(sums) {
@@ -136,7 +147,17 @@ impl Work {
             }
         }
         memo.valid = true;
-        memo.with_c = true;
+        memo.with_c = false;
+    }
+
+    /// Memoises the current columns' (`m` of them, the variant's at index
+    /// `x`) moments around centre `e`, `exp`: `xs[o * MOMENTS + j]` is
+    /// `μ_j` of the pair of `x` with column `o` (see [`super::series`]).
+    pub fn prefill_series(&mut self, e: usize, exp: &Expansion, m: usize, x: usize, xs: &[f64]) {
+        if self.series.len() <= e {
+            self.series.resize(e + 1, SeriesMemo::new(self.m));
+        }
+        self.series[e].fill(exp, m, x, xs);
     }
 
     /// Puts the sums of `data`'s columns at `lambda` in `a`, `b` (and `c`
@@ -155,12 +176,27 @@ impl Work {
         debug_assert!(m <= self.m);
         let cache = cache.filter(|(_, _, g)| g.weights.lambda == lambda);
         let source = self.source(lambda, need.d2, cache.map(|(_, k, _)| k));
+        // The series whose sums these are, if any: its totals stand in for the weights'.
+        let series = match source {
+            Source::Current => self.sums_at.and_then(|(_, _, e)| e),
+            Source::Series(e) => Some(e),
+            _ => None,
+        };
         // What `a`, `b` (and `c`) will hold at `lambda`, unless they already do.
         let sums_at = match source {
             Source::Current => None,
             Source::Memo(k) => Some(self.recall(k, m)),
-            Source::Sum(_) => Some(need.d2),
+            Source::Sum(_) | Source::Series(_) => Some(need.d2),
         };
+        if let Some(e) = series {
+            let out = [&mut self.a[..], &mut self.b[..], &mut self.c[..]];
+            let sums = matches!(source, Source::Series(_)).then_some((need.d2, out));
+            let totals = self.series[e].sums(lambda, m, need.f, sums);
+            if let Some(with_c) = sums_at {
+                self.sums_at = Some((lambda, with_c, Some(e)));
+            }
+            return totals;
+        }
         if cache.is_none() {
             self.weights.update(data.s, lambda, need.f);
         }
@@ -182,7 +218,7 @@ impl Work {
             }
         }
         if let Some(with_c) = sums_at {
-            self.sums_at = Some((lambda, with_c));
+            self.sums_at = Some((lambda, with_c, None));
         }
         totals
     }
@@ -192,9 +228,14 @@ impl Work {
     fn source(&mut self, lambda: f64, need_c: bool, point: Option<usize>) -> Source {
         if self
             .sums_at
-            .is_some_and(|(at, with_c)| at == lambda && (with_c || !need_c))
+            .is_some_and(|(at, with_c, _)| at == lambda && (with_c || !need_c))
         {
             return Source::Current;
+        }
+        if point.is_none() {
+            if let Some(e) = self.series.iter().position(|s| s.covers(lambda)) {
+                return Source::Series(e);
+            }
         }
         match point {
             Some(k) => {

@@ -64,12 +64,8 @@ fn cached_equals_uncached() {
                 .iter()
                 .map(|o| sums::dot3::<true>(w1, w2, w3, o, cols[x]))
                 .collect();
-            let (a, b, c): (Vec<f64>, Vec<f64>, Vec<f64>) = (
-                sums.iter().map(|t| t.0).collect(),
-                sums.iter().map(|t| t.1).collect(),
-                sums.iter().map(|t| t.2).collect(),
-            );
-            w.prefill(k, p, m, x, [&a, &b, &c]);
+            let (a, b): (Vec<f64>, Vec<f64>) = (sums.iter().map(|t| t.0).collect(), sums.iter().map(|t| t.1).collect());
+            w.prefill(k, p, m, x, [&a, &b]);
         }
         for (i, lambda) in [0.5, 0.5, 0.02, 1.7, 0.5, 3.0, 0.02].into_iter().enumerate() {
             let point = points

@@ -5,13 +5,25 @@
 //! full (both triangles) and column-major; `m x m` ones hold `X` in columns
 //! `0..k` and `y` in column `k`, and `ai` is `A_XX⁻¹` (`k x k`).
 
+use super::sums::dot;
 use super::Work;
 
 /// In-place Cholesky of the leading `k x k` block of `a` (column-major,
 /// leading dimension `ld`) into `l`; returns `ln|A|`, or `None` when `A` is
 /// not positive definite (collinear columns).
 pub(crate) fn cholesky(a: &[f64], ld: usize, k: usize, l: &mut [f64]) -> Option<f64> {
-    let mut logdet = 0.0;
+    factor(a, ld, k, l)?;
+    Some(logdet_of(l, k))
+}
+
+/// `ln|A|` from the Cholesky factor `l` (`k x k`) of `A`.
+pub(super) fn logdet_of(l: &[f64], k: usize) -> f64 {
+    (0..k).map(|j| 2.0 * l[j * k + j].ln()).sum()
+}
+
+/// [`cholesky`] without the log-determinant (most evaluations do not need
+/// it): `None` when `A` is not positive definite.
+pub(super) fn factor(a: &[f64], ld: usize, k: usize, l: &mut [f64]) -> Option<()> {
     for j in 0..k {
         let mut d = a[j * ld + j];
         for p in 0..j {
@@ -22,7 +34,6 @@ pub(crate) fn cholesky(a: &[f64], ld: usize, k: usize, l: &mut [f64]) -> Option<
         }
         let dj = d.sqrt();
         l[j * k + j] = dj;
-        logdet += 2.0 * dj.ln();
         for i in j + 1..k {
             let mut v = a[j * ld + i];
             for p in 0..j {
@@ -31,7 +42,7 @@ pub(crate) fn cholesky(a: &[f64], ld: usize, k: usize, l: &mut [f64]) -> Option<
             l[j * k + i] = v / dj;
         }
     }
-    Some(logdet)
+    Some(())
 }
 
 /// `A⁻¹` from the Cholesky factor `l` (`k x k`) into `inv` (column-major `k x k`).
@@ -62,7 +73,7 @@ pub(crate) fn logdet_xtx(cols: &[&[f64]], w: &mut Work) -> Option<f64> {
     let mut g = vec![0.0; k * k];
     for a in 0..k {
         for b in a..k {
-            let v: f64 = cols[a].iter().zip(cols[b]).map(|(x, y)| x * y).sum();
+            let v = dot(cols[a], cols[b]);
             g[a * k + b] = v;
             g[b * k + a] = v;
         }

@@ -24,6 +24,7 @@
 mod cache;
 mod dense;
 mod grid;
+mod series;
 mod sums;
 
 use std::f64::consts::PI;
@@ -32,6 +33,7 @@ pub(crate) use cache::Work;
 pub(crate) use dense::{chol_inverse, cholesky, logdet_xtx};
 use dense::{g_ainv_g, quad_form, trace_ai, trace_ai_sq};
 pub(crate) use grid::GridPoint;
+pub(crate) use series::{Expansion, MOMENTS};
 
 /// Which likelihood is maximised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +99,7 @@ pub(crate) fn evaluate_cached(
     let k = m - 1; // columns of X
     let n = data.s.len();
     let totals = w.load_sums(data, lambda, need, cache);
-    let logdet_a = cholesky(&w.a, m, k, &mut w.chol)?;
+    dense::factor(&w.a, m, k, &mut w.chol)?;
     chol_inverse(&w.chol, k, &mut w.ainv, &mut w.tmp);
     let (ai, a, b, c) = (&w.ainv, &w.a, &w.b, &w.c);
     let y = k;
@@ -124,7 +126,7 @@ pub(crate) fn evaluate_cached(
         let c0 = 0.5 * df * (df.ln() - (2.0 * PI).ln() - 1.0);
         out.f = c0 - 0.5 * totals.sum_ln_d - 0.5 * df * ypy.ln();
         if method == Method::Reml {
-            out.f -= 0.5 * (logdet_a - data.logdet_xtx);
+            out.f -= 0.5 * (dense::logdet_of(&w.chol, k) - data.logdet_xtx);
         }
     }
     if need.d2 {

@@ -156,6 +156,23 @@ fn dot3_generic<const THIRD: bool>(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64]
     )
 }
 
+/// `Σ a b` over samples, 4 lanes in a fixed order (as [`dot3`]).
+pub(super) fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    let y = &y[..n];
+    let mut s = [0.0f64; 4];
+    let full = n / 4 * 4;
+    for (xc, yc) in x[..full].chunks_exact(4).zip(y[..full].chunks_exact(4)) {
+        for l in 0..4 {
+            s[l] += xc[l] * yc[l];
+        }
+    }
+    for k in full..n {
+        s[0] += x[k] * y[k];
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
 /// Run-time dispatch of the hot loops to AVX2 where the CPU has it; the
 /// release build stays portable to any x86-64.
 #[cfg(target_arch = "x86_64")]

@@ -1,12 +1,13 @@
 //! The exact scan's shared work: the likelihood's weights and fixed-column
-//! sums at the lambdas every variant visits (the search grid and the two
-//! null lambdas where root searches start), and the block-wide sums of
-//! every variant there as two matrix multiplies.
+//! sums at the lambdas every variant visits (the search grid), the power
+//! series of the sums around the null maxima where root searches start,
+//! and every variant's block-wide sums and moments as two matrix
+//! multiplies.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::likelihood::{evaluate_cached, Columns, GridPoint, LikEval, Method, Need, Work};
+use crate::likelihood::{evaluate_cached, Columns, Expansion, GridPoint, LikEval, Method, Need, Work, MOMENTS};
 use crate::null_model::Rotated;
 use crate::optimize::{Objective, Search};
 
@@ -14,15 +15,20 @@ use crate::optimize::{Objective, Search};
 /// visits, with the matrices that give a block's per-variant sums there.
 #[derive(Debug)]
 pub(crate) struct Points {
-    /// The cached points: the search grid, then the REML and ML null lambdas.
+    /// The cached points: the search grid.
     pub points: Vec<GridPoint>,
-    /// The points' weights times the fixed columns, `n x 3P(c+1)`: column
-    /// `3(k(c+1) + o) + t` is `w_t(lambda_k) ⊙ col_o` (`t` = 0, 1, 2 for
-    /// `1/d`, `s/d²`, `s²/d³`; `o` over the covariates then `y`). One
-    /// multiply of a block of rotated variants by it gives every variant's
-    /// sums at every point.
+    /// The expansions around the centres where root searches start.
+    pub expansions: Vec<Expansion>,
+    /// The points' weights times the fixed columns, `n x 2P(c+1)`: column
+    /// `2(k(c+1) + o) + t` is `w_t(lambda_k) ⊙ col_o` (`t` = 0, 1 for
+    /// `1/d`, `s/d²`, what the grid's first derivatives need; `o` over the
+    /// covariates then `y`); then the expansions' moment weights times
+    /// them, column `2P(c+1) + (e(c+1) + o) MOMENTS + j`. One multiply of a block of
+    /// rotated variants by it gives every variant's sums at every point
+    /// and its moments at every centre.
     fixed: Mat<f64>,
-    /// The points' weights alone, `n x 3P` (column `3k + t`), for the sums of `x²`.
+    /// The points' weights alone, `n x 2P` (column `2k + t`), then the
+    /// moment weights (column `2P + e MOMENTS + j`), for the sums of `x²`.
     weights: Mat<f64>,
 }
 
@@ -30,33 +36,59 @@ pub(crate) struct Points {
 pub(crate) type BlockSums = (Mat<f64>, Mat<f64>);
 
 impl Points {
-    /// The points of `search`'s grid and of the null lambdas, for `rot`.
-    pub fn new(rot: &Rotated, search: &Search, l_reml: f64, l_ml: f64) -> Self {
+    /// The points of `search`'s grid and the expansions around `centres`
+    /// (the null maxima, where root searches start), for `rot`.
+    pub fn new(rot: &Rotated, search: &Search, centres: &[f64]) -> Self {
         let c = rot.n_covariates();
         let zero = vec![0.0; rot.n()];
         let mut cols: Vec<&[f64]> = rot.w.iter().map(Vec::as_slice).collect();
         cols.push(&zero);
         cols.push(&rot.y);
-        let mut lambdas = search.grid();
-        lambdas.extend([l_reml, l_ml]);
-        let points: Vec<GridPoint> = lambdas
+        let points: Vec<GridPoint> = search
+            .grid()
             .into_iter()
             .map(|l| GridPoint::new(&rot.s, &cols, c, l))
             .collect();
+        let mut expansions: Vec<Expansion> = Vec::new();
+        for &l in centres {
+            if !expansions.iter().any(|e| e.lambda0 == l) {
+                expansions.push(Expansion::new(&rot.s, &cols, c, l));
+            }
+        }
         let n = rot.n();
         let fixed_cols = rot.columns();
-        let weight = |p: &GridPoint, t: usize, i: usize| match t {
-            0 => p.weights.w1[i],
-            1 => p.weights.w2[i],
-            _ => p.weights.w3[i],
-        };
-        let fixed = Mat::from_fn(n, 3 * points.len() * (c + 1), |i, j| {
-            let (t, ko) = (j % 3, j / 3);
-            let (k, o) = (ko / (c + 1), ko % (c + 1));
-            weight(&points[k], t, i) * fixed_cols[o][i]
+        let weight = |p: &GridPoint, t: usize, i: usize| if t == 0 { p.weights.w1[i] } else { p.weights.w2[i] };
+        let at_points = 2 * points.len();
+        let fixed = Mat::from_fn(n, (at_points + expansions.len() * MOMENTS) * (c + 1), |i, j| {
+            if j < at_points * (c + 1) {
+                let (t, ko) = (j % 2, j / 2);
+                let (k, o) = (ko / (c + 1), ko % (c + 1));
+                weight(&points[k], t, i) * fixed_cols[o][i]
+            } else {
+                let jj = j - at_points * (c + 1);
+                let (e, o, mom) = (jj / MOMENTS / (c + 1), jj / MOMENTS % (c + 1), jj % MOMENTS);
+                expansions[e].weights[mom][i] * fixed_cols[o][i]
+            }
         });
-        let weights = Mat::from_fn(n, 3 * points.len(), |i, j| weight(&points[j / 3], j % 3, i));
-        Self { points, fixed, weights }
+        let weights = Mat::from_fn(n, at_points + expansions.len() * MOMENTS, |i, j| {
+            if j < at_points {
+                weight(&points[j / 2], j % 2, i)
+            } else {
+                let jj = j - at_points;
+                expansions[jj / MOMENTS].weights[jj % MOMENTS][i]
+            }
+        });
+        Self {
+            points,
+            expansions,
+            fixed,
+            weights,
+        }
+    }
+
+    /// Length of the scratch [`PointSums::buf`] for `c` covariates.
+    pub fn scratch_len(c: usize) -> usize {
+        (c + 2) * MOMENTS.max(3)
     }
 
     /// Every variant's sums at every point, for the rotated block `utx`
@@ -94,30 +126,41 @@ pub(crate) struct PointSums<'a> {
     pub fixed: &'a [f64],
     /// Column of `weightsᵀ (Uᵀx)²`.
     pub square: &'a [f64],
-    /// Scratch, `3 (c + 2)`.
+    /// Scratch, [`Points::scratch_len`].
     pub buf: &'a mut [f64],
 }
 
 impl PointSums<'_> {
-    /// Memoises the sums of every cached point in `work` (columns: `c`
-    /// covariates, the variant, `y`).
-    pub fn prefill(self, points: &[GridPoint], c: usize, work: &mut Work) {
+    /// Memoises the sums of every cached point and the moments of every
+    /// expansion in `work` (columns: `c` covariates, the variant, `y`).
+    pub fn prefill(self, all: &Points, c: usize, work: &mut Work) {
+        let points = &all.points;
         let m = c + 2;
+        let base = 2 * points.len();
+        for (e, exp) in all.expansions.iter().enumerate() {
+            let xs = &mut self.buf[..m * MOMENTS];
+            for o in 0..=c {
+                let col = if o < c { o } else { c + 1 };
+                let at = base * (c + 1) + (e * (c + 1) + o) * MOMENTS;
+                xs[col * MOMENTS..][..MOMENTS].copy_from_slice(&self.fixed[at..at + MOMENTS]);
+            }
+            let at = base + e * MOMENTS;
+            xs[c * MOMENTS..][..MOMENTS].copy_from_slice(&self.square[at..at + MOMENTS]);
+            work.prefill_series(e, exp, m, c, xs);
+        }
         let (ax, rest) = self.buf.split_at_mut(m);
-        let (bx, cx) = rest.split_at_mut(m);
+        let bx = &mut rest[..m];
         for (k, point) in points.iter().enumerate() {
             for o in 0..=c {
-                let at = 3 * (k * (c + 1) + o);
+                let at = 2 * (k * (c + 1) + o);
                 // other column `o` of the fixed ones: covariates, then y (index c + 1)
                 let col = if o < c { o } else { c + 1 };
                 ax[col] = self.fixed[at];
                 bx[col] = self.fixed[at + 1];
-                cx[col] = self.fixed[at + 2];
             }
-            ax[c] = self.square[3 * k];
-            bx[c] = self.square[3 * k + 1];
-            cx[c] = self.square[3 * k + 2];
-            work.prefill(k, point, m, c, [&*ax, &*bx, &*cx]);
+            ax[c] = self.square[2 * k];
+            bx[c] = self.square[2 * k + 1];
+            work.prefill(k, point, m, c, [&*ax, &*bx]);
         }
     }
 }
