@@ -19,6 +19,8 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use genotype::{Chrom, Variant};
 
 use super::tabix::Locus;
@@ -162,12 +164,11 @@ pub(crate) fn write_ssf(
         }
     }
     out.line(&header, None)?;
-    let mut line = String::new();
-    for r in ssf_order(rows, variants, codes) {
+    let row_line = |r: &AssocRow| {
         let v = &variants[r.variant as usize];
         let code = codes.code(&v.chrom);
         let nlog = r.neg_log10_p(main);
-        line.clear();
+        let mut line = String::with_capacity(160);
         // Writing to a String cannot fail.
         let _ = write!(
             line,
@@ -206,7 +207,16 @@ pub(crate) fn write_ssf(
             line.push('\t');
             line.push_str(&na(r.lambda_remle));
         }
-        out.line(&line, (v.pos >= 1).then(|| Locus::at(&code, v.pos)))?;
+        (line, (v.pos >= 1).then(|| Locus::at(&code, v.pos)))
+    };
+    // Lines are formatted in parallel (the p-values' logarithms and the
+    // number formatting are most of the writing), a bounded chunk at a
+    // time, and written in order.
+    for chunk in ssf_order(rows, variants, codes).chunks(1 << 14) {
+        let lines: Vec<(String, Option<Locus>)> = chunk.par_iter().map(|r| row_line(r)).collect();
+        for (line, at) in lines {
+            out.line(&line, at)?;
+        }
     }
     Ok(())
 }
