@@ -162,6 +162,9 @@ pub(super) struct SeriesMemo {
     totals: TotalsSeries,
     /// Coefficients of every pair, laid out as [`Expansion`]'s `fixed`.
     coef: Vec<f64>,
+    /// The expansion (by address) and column count whose constants and
+    /// fixed pairs `coef` holds.
+    from: Option<(usize, usize)>,
 }
 
 impl SeriesMemo {
@@ -177,18 +180,28 @@ impl SeriesMemo {
                 r_max: 0.0,
             },
             coef: vec![0.0; m * m * STRIDE],
+            from: None,
         }
     }
 
     /// The series of `exp` for `m` columns, the variant's at index `x`:
     /// `xs[o * MOMENTS + j]` is `μ_j` of the pair of `x` with column `o`.
+    /// The centre's constants and fixed pairs are copied only when the
+    /// memo last held another expansion (or another `m`): from one variant
+    /// to the next only the variant's pairs change.
     pub fn fill(&mut self, exp: &Expansion, m: usize, x: usize, xs: &[f64]) {
         debug_assert!(xs.len() >= m * MOMENTS);
-        self.lambda0 = exp.lambda0;
-        self.reach = exp.reach;
-        self.totals = exp.totals;
-        let len = m * m * STRIDE;
-        self.coef[..len].copy_from_slice(&exp.fixed[..len]);
+        // A `Work` lives within one block of one phenotype's scan, where
+        // the expansions neither move nor change: the address names one.
+        let from = (std::ptr::from_ref(exp) as usize, m);
+        if self.from != Some(from) {
+            self.lambda0 = exp.lambda0;
+            self.reach = exp.reach;
+            self.totals = exp.totals;
+            let len = m * m * STRIDE;
+            self.coef[..len].copy_from_slice(&exp.fixed[..len]);
+            self.from = Some(from);
+        }
         for o in 0..m {
             let at = (o * m + x) * STRIDE;
             coefficients(&xs[o * MOMENTS..][..MOMENTS], &mut self.coef[at..at + STRIDE]);

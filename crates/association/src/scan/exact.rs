@@ -88,7 +88,9 @@ impl Points {
 
     /// Length of the scratch [`PointSums::buf`] for `c` covariates.
     pub fn scratch_len(c: usize) -> usize {
-        (c + 2) * MOMENTS.max(3)
+        // the grid's A and B sums need 2 (c + 2), the moments more
+        const { assert!(MOMENTS >= 2) };
+        (c + 2) * MOMENTS
     }
 
     /// Every variant's sums at every point, for the rotated block `utx`
