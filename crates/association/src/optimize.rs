@@ -59,6 +59,16 @@ pub const ROOT_TOL: f64 = 1e-9;
 /// What the optimiser needs from a likelihood: `eval(lambda, need_f, need_d2)`.
 pub(crate) trait Objective {
     fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval>;
+
+    /// The evaluation at grid point `k` (`lambda`, of [`Search::grid`])
+    /// without the second derivative: what the sign scan and the range's
+    /// ends need. An objective may answer it from sums it holds for the
+    /// grid (the exact scan does); the result may then differ from
+    /// [`Objective::eval`]'s by rounding.
+    fn eval_grid(&mut self, k: usize, lambda: f64, need_f: bool) -> Option<LikEval> {
+        let _ = k;
+        self.eval(lambda, need_f, false)
+    }
 }
 
 /// Root of `d1` in `[lo, hi]` (signs differ or one is zero): Newton steps
@@ -148,8 +158,8 @@ pub(crate) fn root<O: Objective>(
 pub(crate) fn local_maxima<O: Objective>(obj: &mut O, search: &Search, hints: &[f64]) -> Option<Vec<Optimum>> {
     let grid = search.grid();
     let mut d = Vec::with_capacity(grid.len());
-    for &l in &grid {
-        d.push(obj.eval(l, false, false)?.d1);
+    for (k, &l) in grid.iter().enumerate() {
+        d.push(obj.eval_grid(k, l, false)?.d1);
     }
     let mut found = Vec::new();
     for i in 0..search.n_region {
@@ -181,8 +191,9 @@ pub(crate) fn maximize<O: Objective>(obj: &mut O, search: &Search, hints: &[f64]
         }
     }
     let grid = search.grid();
-    for l in [grid[0], grid[search.n_region]] {
-        let f = obj.eval(l, true, false)?.f;
+    for k in [0, search.n_region] {
+        let l = grid[k];
+        let f = obj.eval_grid(k, l, true)?.f;
         if best.is_none_or(|b| f > b.f) {
             best = Some(Optimum {
                 lambda: l,

@@ -6,7 +6,7 @@
 //!
 //! 1. `Work`'s own matrices, when they hold this `lambda`'s (`sums_at`);
 //! 2. the variant's memo at that grid point ([`Memo`]), written by an
-//!    earlier evaluation there or by [`Work::prefill`];
+//!    earlier evaluation there or from the sums [`Work::prefill`] kept;
 //! 3. a [`GridPoint`]: its weights and fixed-column sums, summing only the
 //!    pairs with the variant;
 //! 4. the variant's power series around a nearby centre ([`SeriesMemo`],
@@ -61,6 +61,14 @@ struct Memo {
     with_c: bool,
     /// `A`, `B`, `C`, laid out as [`Work::a`].
     abc: [Vec<f64>; 3],
+    /// Whether `pairs` holds the variant's sums there ([`Work::prefill`]).
+    has_pairs: bool,
+    /// The variant's column.
+    x: usize,
+    /// The sums of the variant's column with every column (`x` itself for
+    /// its square), `A`'s then `B`'s: `abc` follows from them and the
+    /// point's fixed sums, when an evaluation needs the full matrices.
+    pairs: Vec<f64>,
 }
 
 /// The sums over samples of the weights that enter the likelihood directly.
@@ -108,7 +116,10 @@ impl Work {
 
     /// Forgets memoised sums (call when the columns change).
     pub fn clear_memo(&mut self) {
-        self.memo.iter_mut().for_each(|m| m.valid = false);
+        self.memo.iter_mut().for_each(|m| {
+            m.valid = false;
+            m.has_pairs = false;
+        });
         self.series.iter_mut().for_each(|s| s.valid = false);
         self.sums_at = None;
     }
@@ -123,27 +134,51 @@ impl Work {
                     valid: false,
                     with_c: false,
                     abc: [vec![0.0; mm], vec![0.0; mm], vec![0.0; mm]],
+                    has_pairs: false,
+                    x: 0,
+                    pairs: vec![0.0; 2 * self.m],
                 },
             );
         }
         &mut self.memo[k]
     }
 
-    /// Memoises cached point `k`'s `A` and `B` for the current columns
-    /// (`m` of them, the variant's at index `x`): the pairs of fixed columns
-    /// come from `point`, the pairs with the variant from `sums[t]` for
-    /// `t` = `A`, `B` (indexed by the other column, `sums[t][x]` being the
-    /// sum with `x²`). Lets a caller that summed a whole block of variants
-    /// at once (a matrix multiply) skip the per-variant sums there. `C` is
+    /// Keeps the variant's sums at cached point `k` for the current columns
+    /// (`m` of them, the variant's at index `x`): `sums[t]` for `t` = `A`,
+    /// `B`, indexed by the other column (`sums[t][x]` being the sum with
+    /// `x²`). Lets a caller that summed a whole block of variants at once
+    /// (a matrix multiply) skip the per-variant sums there: the grid's
+    /// evaluations read them directly ([`Work::point_pairs`]), others get
+    /// the full `A` and `B` from them and the point's fixed sums. `C` is
     /// left out: the grid's evaluations need only the first derivative.
-    pub fn prefill(&mut self, k: usize, point: &GridPoint, m: usize, x: usize, sums: [&[f64]; 2]) {
+    pub fn prefill(&mut self, k: usize, m: usize, x: usize, sums: [&[f64]; 2]) {
         debug_assert!(m <= self.m && sums.iter().all(|v| v.len() == m));
         let memo = self.memo_slot(k);
-        for ((mat, fixed), xs) in memo.abc.iter_mut().zip(&point.fixed).zip(sums) {
+        memo.pairs[..m].copy_from_slice(sums[0]);
+        memo.pairs[m..2 * m].copy_from_slice(sums[1]);
+        memo.x = x;
+        memo.has_pairs = true;
+        memo.valid = false;
+    }
+
+    /// The variant's `A` and `B` sums with every column at cached point
+    /// `k` (`m` columns), when [`Work::prefill`] gave them.
+    pub(super) fn point_pairs(&self, k: usize, m: usize) -> Option<(&[f64], &[f64])> {
+        let memo = self.memo.get(k).filter(|memo| memo.has_pairs)?;
+        Some((&memo.pairs[..m], &memo.pairs[m..2 * m]))
+    }
+
+    /// Writes cached point `k`'s full `A` and `B` into its memo from the
+    /// variant's sums ([`Work::prefill`]) and the point's fixed ones.
+    fn expand_pairs(&mut self, k: usize, point: &GridPoint, m: usize) {
+        let memo = &mut self.memo[k];
+        let x = memo.x;
+        for (t, (mat, fixed)) in memo.abc.iter_mut().zip(&point.fixed).take(2).enumerate() {
             mat[..m * m].copy_from_slice(&fixed[..m * m]);
             for o in 0..m {
-                mat[o * m + x] = xs[o];
-                mat[x * m + o] = xs[o];
+                let v = memo.pairs[t * m + o];
+                mat[o * m + x] = v;
+                mat[x * m + o] = v;
             }
         }
         memo.valid = true;
@@ -175,6 +210,11 @@ impl Work {
         let m = data.cols.len();
         debug_assert!(m <= self.m);
         let cache = cache.filter(|(_, _, g)| g.weights.lambda == lambda);
+        if let Some((_, k, point)) = cache {
+            if self.memo.get(k).is_some_and(|memo| memo.has_pairs && !memo.valid) {
+                self.expand_pairs(k, point, m);
+            }
+        }
         let source = self.source(lambda, need.d2, cache.map(|(_, k, _)| k));
         // The series whose sums these are, if any: its totals stand in for the weights'.
         let series = match source {

@@ -4,6 +4,7 @@
 //! `lambda`, so that an evaluation there sums only the pairs with the
 //! variant.
 
+use super::schur::Schur;
 use super::sums::{dot3, Weights};
 
 /// Fills `out = [A, B, C]` (full `m x m`, column-major, `m = cols.len()`)
@@ -47,6 +48,9 @@ pub(crate) struct GridPoint {
     /// `(A, B, C)` entries for pairs of fixed columns, full `m x m` layout
     /// (entries involving the variant column are unused).
     pub fixed: [Vec<f64>; 3],
+    /// The covariates' terms of the rank-one path ([`Schur`]), when the
+    /// variant's column is the one before `y` and `A_WW` is not singular.
+    pub schur: Option<Schur>,
 }
 
 impl GridPoint {
@@ -67,6 +71,11 @@ impl GridPoint {
                 }
             }
         }
-        Self { weights, fixed }
+        let schur = if x + 2 == m {
+            Schur::new(&fixed[0], &fixed[1], m)
+        } else {
+            None
+        };
+        Self { weights, fixed, schur }
     }
 }

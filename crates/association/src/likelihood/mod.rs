@@ -24,6 +24,7 @@
 mod cache;
 mod dense;
 mod grid;
+mod schur;
 mod series;
 mod sums;
 
@@ -34,6 +35,7 @@ pub(crate) use dense::{chol_inverse, cholesky, logdet_xtx};
 use dense::{g_ainv_g, quad_form, trace_ai, trace_ai_sq};
 pub(crate) use grid::GridPoint;
 pub(crate) use series::{Expansion, MOMENTS};
+pub(crate) use sums::{dot, dot_w};
 
 /// Which likelihood is maximised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +142,26 @@ pub(crate) fn evaluate_cached(
         out.d2 = 0.5 * tr_pkpk + 0.5 * df * (-2.0 * ypkpkpy / ypy + ratio * ratio);
     }
     Some(out)
+}
+
+/// The rank-one path at cached point `k` ([`schur`]): `Some(result)` when
+/// it applies (the point has the covariates' terms and `w` the variant's
+/// sums there from [`Work::prefill`]), `None` when the caller must take
+/// [`evaluate_cached`]. The result equals the general path's `d1`, `ypy`
+/// and (with `need_f`) `f` up to rounding; `A_XX⁻¹` and `β` in `w` are
+/// left untouched.
+pub(crate) fn evaluate_point(
+    data: &Columns<'_>,
+    point: &GridPoint,
+    k: usize,
+    method: Method,
+    need_f: bool,
+    w: &Work,
+) -> Option<Option<LikEval>> {
+    let schur = point.schur.as_ref()?;
+    let (ax, bx) = w.point_pairs(k, data.cols.len())?;
+    let totals = (point.weights.sum_ln_d, point.weights.tr_hk);
+    Some(schur.evaluate(ax, bx, totals, data.s.len(), method, need_f, data.logdet_xtx))
 }
 
 #[cfg(test)]

@@ -156,8 +156,29 @@ fn dot3_generic<const THIRD: bool>(w1: &[f64], w2: &[f64], w3: &[f64], x: &[f64]
     )
 }
 
+/// `Σ a b w` over samples, 4 lanes in a fixed order (as [`dot`]).
+pub(crate) fn dot_w(x: &[f64], y: &[f64], w: &[f64]) -> f64 {
+    let n = x.len();
+    let (y, w) = (&y[..n], &w[..n]);
+    let mut s = [0.0f64; 4];
+    let full = n / 4 * 4;
+    for ((xc, yc), wc) in x[..full]
+        .chunks_exact(4)
+        .zip(y[..full].chunks_exact(4))
+        .zip(w[..full].chunks_exact(4))
+    {
+        for l in 0..4 {
+            s[l] += xc[l] * yc[l] * wc[l];
+        }
+    }
+    for k in full..n {
+        s[0] += x[k] * y[k] * w[k];
+    }
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
 /// `Σ a b` over samples, 4 lanes in a fixed order (as [`dot3`]).
-pub(super) fn dot(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len();
     let y = &y[..n];
     let mut s = [0.0f64; 4];

@@ -7,7 +7,9 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::likelihood::{evaluate_cached, Columns, Expansion, GridPoint, LikEval, Method, Need, Work, MOMENTS};
+use crate::likelihood::{
+    evaluate_cached, evaluate_point, Columns, Expansion, GridPoint, LikEval, Method, Need, Work, MOMENTS,
+};
 use crate::null_model::Rotated;
 use crate::optimize::{Objective, Search};
 
@@ -152,7 +154,7 @@ impl PointSums<'_> {
         }
         let (ax, rest) = self.buf.split_at_mut(m);
         let bx = &mut rest[..m];
-        for (k, point) in points.iter().enumerate() {
+        for k in 0..points.len() {
             for o in 0..=c {
                 let at = 2 * (k * (c + 1) + o);
                 // other column `o` of the fixed ones: covariates, then y (index c + 1)
@@ -162,7 +164,7 @@ impl PointSums<'_> {
             }
             ax[c] = self.square[2 * k];
             bx[c] = self.square[2 * k + 1];
-            work.prefill(k, point, m, c, [&*ax, &*bx]);
+            work.prefill(k, m, c, [&*ax, &*bx]);
         }
     }
 }
@@ -179,6 +181,15 @@ pub(crate) struct SnpObjective<'a, 'w> {
 }
 
 impl Objective for SnpObjective<'_, '_> {
+    fn eval_grid(&mut self, k: usize, lambda: f64, need_f: bool) -> Option<LikEval> {
+        if let Some(point) = self.points.get(k).filter(|g| g.weights.lambda == lambda) {
+            if let Some(result) = evaluate_point(&self.data, point, k, self.method, need_f, self.work) {
+                return result;
+            }
+        }
+        self.eval(lambda, need_f, false)
+    }
+
     fn eval(&mut self, lambda: f64, need_f: bool, need_d2: bool) -> Option<LikEval> {
         let point = self
             .points

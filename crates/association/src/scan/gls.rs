@@ -2,7 +2,7 @@
 //! `P_W` applied to a variant in O(n c), and the one place where a
 //! variant's effect, standard error and residual precision are formed.
 
-use crate::likelihood::{evaluate, Columns, Method, Need, Work};
+use crate::likelihood::{dot, dot_w, evaluate, Columns, Method, Need, Work};
 use crate::null_model::Rotated;
 
 /// A variant's effect estimate under the model with covariates and the
@@ -96,14 +96,10 @@ impl AtLambda {
     /// length `c`.
     pub fn project(&self, rot: &Rotated, x: &[f64], t: &mut [f64]) -> (f64, f64) {
         let c = t.len();
-        let mut xpy = 0.0;
-        let mut xdx = 0.0;
-        for ((xi, pyi), wi) in x.iter().zip(&self.py).zip(&self.w) {
-            xpy += xi * pyi;
-            xdx += wi * xi * xi;
-        }
+        let xpy = dot(x, &self.py);
+        let xdx = dot_w(x, x, &self.w);
         for (j, tj) in t.iter_mut().enumerate() {
-            *tj = rot.w[j].iter().zip(x).zip(&self.w).map(|((a, b), w)| a * b * w).sum();
+            *tj = dot_w(&rot.w[j], x, &self.w);
         }
         let mut quad = 0.0;
         for i in 0..c {

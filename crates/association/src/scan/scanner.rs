@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::exact::{PointSums, Points, SnpObjective};
 use super::gls::{AtLambda, Estimate};
 use super::options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
-use crate::likelihood::{chol_inverse, cholesky, logdet_xtx, Columns, Method, Work};
+use crate::likelihood::{chol_inverse, cholesky, dot, logdet_xtx, Columns, Method, Work};
 use crate::null_model::{null_maxima, NullModel, Rotated};
 use crate::optimize::{maximize, Objective};
 
@@ -316,9 +316,9 @@ impl<'a> Collinearity<'a> {
         if c <= 1 {
             return false;
         }
-        let vx: f64 = x.iter().map(|v| v * v).sum();
+        let vx = dot(x, x);
         for (j, tj) in t.iter_mut().enumerate() {
-            *tj = self.w[j].iter().zip(x).map(|(a, b)| a * b).sum();
+            *tj = dot(&self.w[j], x);
         }
         let mut vw = 0.0;
         for i in 0..c {
