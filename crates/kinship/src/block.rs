@@ -6,6 +6,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use genotype::{Decoder, Encoding, VariantStats};
 use rayon::prelude::*;
 
+use crate::counts;
 use crate::error::Result;
 use crate::kind::GrmKind;
 use crate::memory::{try_vec, try_zeros};
@@ -46,6 +47,8 @@ pub(crate) struct Scratch {
     stats: Vec<VariantStats>,
     block32: Mat<f32>,
     prod32: Mat<f32>,
+    /// [`counts::syrk`]'s product (the exact path with AVX2).
+    counts: Vec<i32>,
 }
 
 impl Scratch {
@@ -62,6 +65,7 @@ impl Scratch {
             stats: vec![VariantStats::default(); b],
             block32: Mat::new(),
             prod32: Mat::new(),
+            counts: Vec::new(),
         })
     }
 }
@@ -165,26 +169,49 @@ fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) -> Result<()> {
     Ok(())
 }
 
+/// Rows per task of [`add_centered_exact`]'s `X m`.
+const ROWS: usize = 256;
+
 /// Centered GRM update for a block of raw A1 counts without missing calls,
-/// exact at `f32` speed: `Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ + (Σ m²) 1 1ᵀ`
-/// with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x block size), which
-/// `f32` represents and sums exactly in any order; the rest is `f64`.
+/// exact at integer or `f32` speed: `Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ
+/// + (Σ m²) 1 1ᵀ` with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x
+/// block size): the byte kernel ([`counts`], with AVX2) sums them in
+/// integers, else `f32` represents and sums them exactly in any order;
+/// both give the same bits. The rest is `f64`.
 fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) -> Result<()> {
     debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
     let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
     let means: Vec<f64> = sc.stats[..b].iter().map(VariantStats::mean).collect();
-    to_f32(x, &mut sc.block32)?;
-    syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
+    let bytes = counts::available() && b <= counts::MAX_VARIANTS;
+    if bytes {
+        let packed = counts::Packed::new(&sc.block[..n * b], n, b);
+        counts::syrk(&packed, &mut sc.counts);
+    } else {
+        to_f32(x, &mut sc.block32)?;
+        syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
+    }
     let mm: f64 = means.iter().map(|m| m * m).sum();
-    let r: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| means.iter().enumerate().map(|(j, m)| x[(i, j)] * m).sum())
-        .collect();
-    let prod = sc.prod32.as_ref();
+    // r = X m: each r_i summed over the variants in order, rows in chunks
+    // walked column by column (contiguous reads; same additions per row).
+    let mut r = vec![0.0f64; n];
+    r.par_chunks_mut(ROWS).enumerate().for_each(|(t, ri)| {
+        let i0 = t * ROWS;
+        for (j, m) in means.iter().enumerate() {
+            let col = &sc.block[j * n + i0..j * n + i0 + ri.len()];
+            for (acc, &v) in ri.iter_mut().zip(col) {
+                *acc += v * m;
+            }
+        }
+    });
+    let (prod, ints) = (sc.prod32.as_ref(), &sc.counts);
     part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, mut d)| {
-        let p = prod.col(j);
         for i in j..n {
-            d[i] += ((f64::from(p[i]) - r[i]) - r[j]) + mm;
+            let p = if bytes {
+                f64::from(counts::at(ints, n, i, j))
+            } else {
+                f64::from(prod[(i, j)])
+            };
+            d[i] += ((p - r[i]) - r[j]) + mm;
         }
     });
     Ok(())

@@ -25,6 +25,7 @@
 mod block;
 mod builder;
 mod checksum;
+mod counts;
 mod error;
 pub mod format;
 mod grm;

@@ -6,6 +6,7 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
+use rayon::prelude::*;
 
 use crate::likelihood::{
     evaluate_cached, evaluate_point, Columns, Expansion, GridPoint, LikEval, Method, Need, Work, MOMENTS,
@@ -109,7 +110,15 @@ impl Points {
             1.0,
             par,
         );
-        let squares = Mat::<f64>::from_fn(n, b, |i, j| utx[(i, j)] * utx[(i, j)]);
+        let mut squares = Mat::<f64>::zeros(n, b);
+        squares
+            .par_col_iter_mut()
+            .zip(utx.par_col_iter())
+            .for_each(|(mut sq, x)| {
+                for i in 0..n {
+                    sq[i] = x[i] * x[i];
+                }
+            });
         let mut with_square = Mat::<f64>::zeros(self.weights.ncols(), b);
         matmul(
             with_square.as_mut(),
