@@ -95,7 +95,8 @@ pub(crate) fn add_block(
             g.decode_block(chunk, Encoding::Raw, block, stats)?;
             if exact_counts(block, stats) {
                 part.m += b;
-                return add_centered_exact(part, n, b, par, sc);
+                let bytes = counts::available() && b <= counts::MAX_VARIANTS;
+                return add_centered_exact(part, n, b, par, sc, bytes);
             }
             encode_block(block, stats, n, Encoding::Centered);
         }
@@ -177,12 +178,12 @@ const ROWS: usize = 256;
 /// + (Σ m²) 1 1ᵀ` with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x
 /// block size): the byte kernel ([`counts`], with AVX2) sums them in
 /// integers, else `f32` represents and sums them exactly in any order;
-/// both give the same bits. The rest is `f64`.
-fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) -> Result<()> {
+/// both give the same bits. The rest is `f64`. `bytes` picks the byte
+/// kernel (the caller checked [`counts::available`]).
+fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch, bytes: bool) -> Result<()> {
     debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
     let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
     let means: Vec<f64> = sc.stats[..b].iter().map(VariantStats::mean).collect();
-    let bytes = counts::available() && b <= counts::MAX_VARIANTS;
     if bytes {
         let packed = counts::Packed::new(&sc.block[..n * b], n, b);
         counts::syrk(&packed, &mut sc.counts);
@@ -255,4 +256,47 @@ fn gcta_terms(part: &mut Part, block: &[f64], stats: &[VariantStats], n: usize, 
         syrk_lower(acc.as_mut(), o, Accum::Add, par);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte kernel and the `f32` multiply give the centered sums of a
+    /// complete-call block bit for bit (both sum integers exactly), for a
+    /// sample count that fills no panel and an odd block.
+    #[test]
+    fn byte_and_f32_products_give_the_same_bits() {
+        if !counts::available() {
+            return;
+        }
+        let (n, b) = (45, 301);
+        let mut sums = Vec::new();
+        for bytes in [false, true] {
+            let mut sc = Scratch::new(n, b, b).expect("fits");
+            for v in 0..b {
+                let col = &mut sc.block[v * n..(v + 1) * n];
+                let mut st = genotype::AlleleStats::default();
+                for (i, x) in col.iter_mut().enumerate() {
+                    let c = ((i * 31 + v * 17 + i * v) % 7 % 3) as u32;
+                    *x = f64::from(c);
+                    match c {
+                        0 => st.n_hom_a2 += 1,
+                        1 => st.n_het += 1,
+                        _ => st.n_hom_a1 += 1,
+                    }
+                }
+                sc.stats[v] = st.into();
+            }
+            let mut part = Part::new(n, GrmKind::Centered).expect("fits");
+            add_centered_exact(&mut part, n, b, Par::Seq, &mut sc, bytes).expect("adds");
+            sums.push(part.s);
+        }
+        assert!(sums[0].norm_max() > 1.0);
+        for j in 0..n {
+            for i in j..n {
+                assert_eq!(sums[0][(i, j)].to_bits(), sums[1][(i, j)].to_bits(), "({i}, {j})");
+            }
+        }
+    }
 }
