@@ -256,7 +256,7 @@ def kindred_log(cwd, out):
     """Step times from kindred's PREFIX.log."""
     text = (Path(cwd) / f"{out}.log").read_text()
     got = {}
-    for key, pat in [("eigen_step_s", r"GRM and eigendecomposition: ([\d.]+) s"),
+    for key, pat in [("eigen_step_s", r"GRM and eigen(?:decomposition|values): ([\d.]+) s"),
                      ("scan_s", r"^scan: ([\d.]+) s"),
                      ("total_s", r"total time: ([\d.]+) s")]:
         m = re.search(pat, text, re.M)

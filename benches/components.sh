@@ -35,6 +35,6 @@ for r in $(seq "$runs"); do
   echo "$ta" >> a.txt; echo "$tb" >> b.txt; echo "$tc" >> c.txt
 done
 a=$(median < a.txt); b=$(median < b.txt); c=$(median < c.txt)
-eig=$(sed -n 's/^GRM and eigendecomposition: \([0-9.]*\) s$/\1/p' one.log | head -n 1)
+eig=$(sed -n 's/^GRM and eigen[a-z]*: \([0-9.]*\) s.*$/\1/p' one.log | head -n 1)
 echo "medians: one GRM ${a}s, two AI-REML ${b}s, two HE ${c}s; GRM and eigendecomposition of one GRM (last run): ${eig:-?}s"
 awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "ratios: AI-REML / one GRM %.3f, HE / one GRM %.3f\n", b / a, c / a }'

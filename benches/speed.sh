@@ -9,7 +9,9 @@
 #     fixed ratio        kindred assoc --fixed-ratio             / FaST-LMM single_snp
 #     fixed-ratio LOCO   kindred --loco --loco-ratio genome      / kindred --fixed-ratio (no LOCO)
 #                        (and with SLOW=1 the default --loco, each chromosome's ratio re-estimated)
-#     eigendecomposition kindred reml --grm K (read + decompose) / numpy.linalg.eigh (LAPACK dsyevd) of the same K
+#     eigendecomposition kindred reml --grm K --write-eigen (read + decompose; the write
+#                        needs the vectors, a plain reml no longer makes them) / numpy.linalg.eigh
+#                        (LAPACK dsyevd) of the same K
 #   mouse_hs1940 phenotype 1:
 #     --test all         kindred assoc --test all                / GEMMA -lmm 4 -k K
 #     fixed ratio        kindred assoc --fixed-ratio             / FaST-LMM single_snp
@@ -64,7 +66,7 @@ cmd[sim_fixed]="$kindred assoc ${sim[*]} --fixed-ratio --out s_fixed"
 cmd[sim_fixed_fastlmm]="$python $here/fastlmm_scan.py $prefix $prefix.fastlmm.pheno s_fixed_fastlmm.tsv"
 cmd[sim_loco_genome]="$kindred assoc ${sim[*]} --fixed-ratio --loco --loco-ratio genome --out s_loco_genome"
 cmd[sim_loco_chrom]="$kindred assoc ${sim[*]} --fixed-ratio --loco --out s_loco_chrom"
-cmd[sim_eigen]="$kindred reml --bfile $prefix --pheno $prefix.pheno.tsv --grm K$prefix --threads 2 --quiet --out s_eigen"
+cmd[sim_eigen]="$kindred reml --bfile $prefix --pheno $prefix.pheno.tsv --grm K$prefix --threads 2 --quiet --write-eigen s_eigen --out s_eigen"
 cmd[sim_eigen_numpy]="$python -c \"import numpy as np,time,sys;n=$n;t=np.fromfile('K$prefix.grm.bin',dtype=np.float32);k=np.zeros((n,n));i=np.tril_indices(n);k[i]=t;k.T[i]=t;s=time.time();np.linalg.eigh(k);print(time.time()-s)\""
 cmd[mouse_all]="$kindred assoc ${mo[*]} --test all --out m_all"
 cmd[mouse_all_gemma]="gemma -bfile $mouse -k Kmouse.cXX.txt -lmm 4 -n 1 -o m_all"

@@ -60,15 +60,7 @@ impl Rotated {
         for (i, &v) in y.iter().enumerate() {
             wy[(i, c)] = v;
         }
-        let mut rot = Mat::<f64>::zeros(n, c + 1);
-        faer::linalg::matmul::matmul(
-            rot.as_mut(),
-            faer::Accum::Replace,
-            eigen.vectors().transpose(),
-            wy.as_ref(),
-            1.0,
-            par,
-        );
+        let rot = eigen.rotate(wy.as_ref(), par)?;
         let col = |j: usize| (0..n).map(|i| rot[(i, j)]).collect::<Vec<f64>>();
         Self::from_parts((0..c).map(col).collect(), col(c), eigen.clipped_values(), scaling)
     }

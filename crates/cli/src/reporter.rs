@@ -58,7 +58,13 @@ impl Reporter for LogReporter<'_> {
                 prepared: p,
                 seconds,
             } => {
-                log.info(format!("GRM and eigendecomposition: {seconds:.2} s"));
+                if p.eigen.has_vectors() {
+                    log.info(format!("GRM and eigendecomposition: {seconds:.2} s"));
+                } else {
+                    log.info(format!(
+                        "GRM and eigenvalues: {seconds:.2} s (a tridiagonal reduction: nothing here needs eigenvectors)"
+                    ));
+                }
                 log.info(format!(
                     "phenotype(s) {}: {} analysed samples",
                     names.join(", "),

@@ -33,7 +33,7 @@ use crate::null_model::NullModel;
 use crate::optimize::Search;
 use crate::prepare::{prepare_in, GrmSource};
 use crate::pvalue::lambda_gc;
-use crate::scan::{scan_variants, AssocRow, Fitted, Model, ScanOptions};
+use crate::scan::{scan_variants, AssocRow, Fitted, Mode, Model, ScanOptions};
 
 /// What to do.
 #[derive(Debug, Clone)]
@@ -106,6 +106,30 @@ impl Options {
         match self.scan {
             Some(Model::Lmm(s)) => Some(s),
             _ => None,
+        }
+    }
+
+    /// Whether a group of `phenotypes` is better served without the
+    /// GRM's eigenvectors ([`crate::Eigen::values_only`]): the null fits
+    /// need only the eigenvalues and each phenotype's rotated design, and a
+    /// fixed-ratio scan can whiten by a Cholesky factor instead of
+    /// rotating. Not when anything needs the vectors (an exact scan, BLUP,
+    /// eigen files written, LOCO's own decompositions) or comes with them
+    /// (eigen files read), nor where whitening costs more than the
+    /// vectors save: it solves every variant once per phenotype and test
+    /// pass (the score test is a second pass, at the ML ratio), where a
+    /// rotation is shared by every phenotype and test. Each phenotype's
+    /// rotation reruns the tridiagonal QR sweeps (`O(n²)`), so a fit-only
+    /// run takes this route for a few phenotypes only.
+    fn values_only(&self, phenotypes: usize) -> bool {
+        if self.loco || self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. })
+        {
+            return false;
+        }
+        match self.scan {
+            None => phenotypes <= 4,
+            Some(Model::Lmm(s)) => s.mode == Mode::FixedRatio && phenotypes == 1 && !s.tests.score,
+            Some(Model::Linear(_)) => false,
         }
     }
 }
@@ -237,6 +261,7 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
 fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
     let t = Instant::now();
     let progress = reporter.progress(Stage::Grm, 0);
+    let values_only = opts.values_only(group.phenotypes.len());
     let prep = prepare_in(
         ds,
         group,
@@ -244,6 +269,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
         &opts.qc,
         opts.window.as_ref(),
         opts.loco,
+        values_only,
         opts.par,
         &*progress,
     )?;

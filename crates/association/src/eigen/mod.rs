@@ -4,6 +4,7 @@
 //! its checksums and provenance are in `file`).
 
 mod file;
+mod implicit;
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::{Mat, MatRef, Par};
@@ -27,6 +28,9 @@ enum Vectors {
     Owned(Mat<f64>),
     /// A mapped eigen file and the byte offset of the vectors in it.
     Mapped(Mmap, usize),
+    /// Not formed: a tridiagonal reduction that rotates a few columns at
+    /// a time (module `implicit`), with `K` kept.
+    Implicit(Box<implicit::Tridiagonal>),
 }
 
 /// `K = U diag(s) Uᵀ`: eigenvalues ascending, eigenvectors in columns.
@@ -143,6 +147,65 @@ impl Eigen {
         })
     }
 
+    /// The eigenvalues of a symmetric `k` (lower triangle read) without
+    /// the eigenvectors: `k` is reduced to tridiagonal form in its own
+    /// storage (which also keeps it, see [`Eigen::kinship`]), and
+    /// [`Eigen::rotate`] gives `Uᵀ W` for a few columns at a time. Enough
+    /// for null fits and for fixed-ratio scans (which whiten with a
+    /// Cholesky factor of `K`), at the cost of the reduction only: the
+    /// eigenvectors' part of a decomposition is skipped. The parallel split
+    /// is fixed as in [`Eigen::decompose`].
+    ///
+    /// # Errors
+    /// `NoConvergence` when the iteration fails or gives values that are
+    /// not finite; `OutOfMemory` for the workspace.
+    pub fn values_only(k: Mat<f64>, par: Par) -> Result<Self> {
+        let par = match par {
+            Par::Seq => Par::Seq,
+            _ => Par::rayon(EIGEN_SPLIT),
+        };
+        let (t, values) = implicit::Tridiagonal::reduce(k, par)?;
+        Ok(Self {
+            values,
+            vectors: Vectors::Implicit(Box::new(t)),
+        })
+    }
+
+    /// Whether the eigenvectors are held ([`Eigen::vectors`]); not after
+    /// [`Eigen::values_only`].
+    pub fn has_vectors(&self) -> bool {
+        !matches!(self.vectors, Vectors::Implicit(_))
+    }
+
+    /// `Uᵀ m` for `m` of `n` rows (a phenotype and its covariates).
+    ///
+    /// # Errors
+    /// `NoConvergence` as in [`Eigen::values_only`].
+    pub fn rotate(&self, m: MatRef<'_, f64>, par: Par) -> Result<Mat<f64>> {
+        if let Vectors::Implicit(t) = &self.vectors {
+            return t.rotate(m);
+        }
+        let mut rot = Mat::<f64>::zeros(self.n(), m.ncols());
+        faer::linalg::matmul::matmul(
+            rot.as_mut(),
+            faer::Accum::Replace,
+            self.vectors().transpose(),
+            m,
+            1.0,
+            par,
+        );
+        Ok(rot)
+    }
+
+    /// The decomposed matrix itself, kept by [`Eigen::values_only`]
+    /// (`None` otherwise): a fixed-ratio scan factors `lambda K + I`.
+    pub fn kinship(&self) -> Option<Mat<f64>> {
+        match &self.vectors {
+            Vectors::Implicit(t) => Some(t.kinship()),
+            _ => None,
+        }
+    }
+
     /// Number of samples.
     pub fn n(&self) -> usize {
         self.values.len()
@@ -176,9 +239,14 @@ impl Eigen {
     }
 
     /// Eigenvectors `U` (`n x n`, column `i` pairs with eigenvalue `i`).
+    ///
+    /// # Panics
+    /// After [`Eigen::values_only`], which does not form them (callers
+    /// that may meet one ask [`Eigen::has_vectors`]).
     pub fn vectors(&self) -> MatRef<'_, f64> {
         let n = self.n();
         match &self.vectors {
+            Vectors::Implicit(_) => panic!("the eigenvectors of a values-only decomposition were asked for"),
             Vectors::Owned(m) => m.as_ref(),
             Vectors::Mapped(map, at) => {
                 let bytes = &map[*at..*at + 8 * n * n];

@@ -31,9 +31,10 @@ pub(super) fn build_options(kind: GrmKind, precision: Precision) -> BuildOptions
 }
 
 /// Builds the GRM of `variants` from `g` (rows `ids`), centres and
-/// decomposes it; returns the decomposition, the variant count and, with
-/// `keep_sums` (LOCO), the sums. Without, the sums (and GCTA's counts) are
-/// dropped before the decomposition: one n x n less at the peak.
+/// decomposes it (`values_only`: [`Eigen::values_only`]); returns the
+/// decomposition, the variant count and, with `keep_sums` (LOCO), the
+/// sums. Without, the sums (and GCTA's counts) are dropped before the
+/// decomposition: one n x n less at the peak.
 #[allow(clippy::too_many_arguments)] // what is built, and how
 pub(super) fn build_decompose<'c>(
     g: Decoder<'_>,
@@ -42,19 +43,31 @@ pub(super) fn build_decompose<'c>(
     chrom_of: impl Fn(u32) -> &'c Chrom,
     options: BuildOptions,
     keep_sums: bool,
+    values_only: bool,
     par: Par,
     progress: &dyn Progress,
 ) -> Result<(Eigen, usize, Option<LocoSums>)> {
     let sums = build(g, ids, variants, chrom_of, &options, par, progress)?;
     let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
     let kept = keep_sums.then_some(LocoSums { sums, options });
-    Ok((decompose(matrix, par)?, n_variants, kept))
+    Ok((decompose_with(matrix, values_only, par)?, n_variants, kept))
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.
 pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
     center(&mut k);
     Eigen::decompose(k.as_ref(), par)
+}
+
+/// [`decompose`], or with `values_only` the centred `k` reduced without
+/// eigenvectors ([`Eigen::values_only`], `k` kept).
+pub(crate) fn decompose_with(k: faer::Mat<f64>, values_only: bool, par: Par) -> Result<Eigen> {
+    if !values_only {
+        return decompose(k, par);
+    }
+    let mut k = k;
+    center(&mut k);
+    Eigen::values_only(k, par)
 }
 
 /// Maps an eigendecomposition and checks it was made for `ids`, in order,

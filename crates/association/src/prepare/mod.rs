@@ -23,9 +23,9 @@ use crate::fit::{fit_group, PhenoFit};
 use crate::group::Group;
 use crate::likelihood::Method;
 use crate::optimize::Search;
-use crate::scan::{scan_variants, AssocRow, Fitted, Model};
+use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios};
 pub use decompose::LocoSums;
-use decompose::{build_decompose, build_options};
+use decompose::{build_decompose, build_options, decompose_with};
 pub(crate) use decompose::{decompose, open_eigen};
 pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
@@ -89,10 +89,14 @@ impl Prepared {
     }
 
     /// [`Prepared::scan`] of `variants` only (`.bim` positions, in order,
-    /// a subset of [`Prepared::variants`]).
+    /// a subset of [`Prepared::variants`]). A GRM reduced without
+    /// eigenvectors ([`Eigen::values_only`]) is scanned at a fixed ratio
+    /// on data whitened by the Cholesky factor of `lambda K + I`
+    /// (`scan::whitened`), with the same statistics.
     ///
     /// # Errors
-    /// As [`Prepared::scan`].
+    /// As [`Prepared::scan`]; `InvalidArgument` for an exact scan without
+    /// eigenvectors.
     pub fn scan_some(
         &self,
         ds: &Dataset,
@@ -102,6 +106,15 @@ impl Prepared {
         par: Par,
         progress: &dyn Progress,
     ) -> Result<Vec<Vec<AssocRow>>> {
+        if let (Model::Lmm(opts), Some(k)) = (model, self.eigen.kinship()) {
+            if opts.mode != Mode::FixedRatio {
+                return Err(Error::InvalidArgument(
+                    "the exact scan needs the GRM's eigenvectors, and this preparation reduced it without them".into(),
+                ));
+            }
+            let (rows, _) = scan_whitened(ds, &self.group, k, fits, Ratios::Fitted, opts, variants, par, progress)?;
+            return Ok(rows);
+        }
         let u = match model {
             Model::Lmm(_) => Some(self.eigen.vectors()),
             Model::Linear(_) => None,
@@ -161,7 +174,7 @@ pub fn prepare(
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
-    prepare_in(ds, group, source, qc, None, loco, par, progress)
+    prepare_in(ds, group, source, qc, None, loco, false, par, progress)
 }
 
 /// [`prepare`] for a scan of `window` only: with an eigendecomposition
@@ -169,7 +182,10 @@ pub fn prepare(
 /// the window's variants are read and QC'd (a chunk job of a genome cut
 /// into many then reads its own slice of the `.bed`, not all of it) and a
 /// window with no variant is no error. Building or reading a GRM needs the
-/// whole genome, whatever the window.
+/// whole genome, whatever the window. `values_only`: a built or read GRM
+/// is reduced without eigenvectors ([`Eigen::values_only`]), for a run
+/// that fits null models and scans at a fixed ratio only (an eigen file
+/// read keeps its vectors).
 #[allow(clippy::too_many_arguments)] // prepare's arguments and the window
 pub(crate) fn prepare_in(
     ds: &Dataset,
@@ -178,6 +194,7 @@ pub(crate) fn prepare_in(
     qc: &Qc,
     window: Option<&Window>,
     loco: bool,
+    values_only: bool,
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
@@ -250,8 +267,17 @@ pub(crate) fn prepare_in(
         }
         GrmSource::Build { kind, precision } => {
             let opts = build_options(*kind, *precision);
-            let (eigen, n_variants, loco) =
-                build_decompose(g, ids.clone(), &kept.variants, chrom, opts, loco, par, progress)?;
+            let (eigen, n_variants, loco) = build_decompose(
+                g,
+                ids.clone(),
+                &kept.variants,
+                chrom,
+                opts,
+                loco,
+                values_only,
+                par,
+                progress,
+            )?;
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
             (eigen, n_variants, loco, origin)
         }
@@ -292,6 +318,7 @@ pub(crate) fn prepare_in(
                 other_chrom,
                 opts,
                 false,
+                values_only,
                 par,
                 progress,
             )?;
@@ -319,7 +346,7 @@ pub(crate) fn prepare_in(
                 path: file.path().display().to_string(),
                 n_variants: m,
             };
-            (decompose(k, par)?, m, None, origin)
+            (decompose_with(k, values_only, par)?, m, None, origin)
         }
         GrmSource::Matrix(k) => {
             if k.nrows() != ids.len() || k.ncols() != ids.len() {
@@ -334,7 +361,7 @@ pub(crate) fn prepare_in(
                 path: "(several variance components, combined)".into(),
                 n_variants: 0,
             };
-            (decompose(k.as_ref().clone(), par)?, 0, None, origin)
+            (decompose_with(k.as_ref().clone(), values_only, par)?, 0, None, origin)
         }
     };
     let spectrum = eigen.spectrum();

@@ -6,9 +6,16 @@
 //! `L⁻¹x` have covariance `sigma_e2 I`, so the fixed-ratio tests are the
 //! same formulas at eigenvalues zero ([`Scanner::whitened`]). One
 //! factorisation (`n³/3` flops, against about `4n³` and a memory-bound
-//! reduction for an eigendecomposition) and one triangular solve per
-//! variant block (`n²` flops per variant in f64: the time of the f32
-//! rotation `Uᵀx`, which costs `2n²`) replace the decomposition. This is
+//! reduction for an eigendecomposition) and one triangular product per
+//! variant block replace the decomposition. The product is a triangular
+//! solve in f64 (`--scan-precision f64`: `n²` flops per variant, the time
+//! of the f32 rotation `Uᵀx`, which costs `2n²`) or, by default, a
+//! multiply by `L⁻¹` (formed once, `n³/3` flops) in f32 with the same
+//! centring as the f32 rotation (`crate::rotation`): half the rotation's
+//! multiply. A whole-genome fixed-ratio scan of one phenotype without the
+//! score test (and without eigen files or BLUP) runs here too, its null
+//! fits on the eigenvalues of a tridiagonal reduction
+//! ([`crate::Eigen::values_only`]): no eigenvectors at all. This is
 //! what makes a LOCO scan at the whole genome's ratio cost one
 //! factorisation per chromosome; re-estimating each chromosome's ratio
 //! adds the few factorisations of [`crate::factored::fit_ratio`], still
@@ -23,6 +30,7 @@
 
 use faer::{Mat, MatRef, Par};
 use genotype::{Dataset, Encoding, Progress, SampleSubset, VariantStats};
+use kinship::Precision;
 
 use super::options::{AssocRow, Mode, ScanOptions, Test, Tests};
 use super::scanner::{Collinearity, Scanner};
@@ -34,6 +42,7 @@ use crate::group::Group;
 use crate::likelihood::Method;
 use crate::null_model::Rotated;
 use crate::optimize::Search;
+use crate::rotation::Rotator;
 
 /// A whitened scan's rows per phenotype, and the `(REML, ML)` `lambda`
 /// each phenotype was tested at (`NaN` where no test used it).
@@ -114,10 +123,23 @@ pub(crate) fn scan_whitened(
             let sc = Scanner::whitened(&rot, ScanOptions { tests, ..opts });
             let mut got = Vec::with_capacity(variants.len());
             let mut block = Block::new(n, SCAN_BLOCK.min(variants.len().max(1)));
+            // In f32 (the default scan precision) the blocks are multiplied
+            // by L⁻¹, formed once (n³/3 flops, the solve of n/3 variants;
+            // formed whatever the number of variants, so that a chunk of a
+            // scan gets the whole scan's bits).
+            let mut by_inverse = (opts.rotation == Precision::F32).then(|| {
+                let (l, l_one) = wh.inverse_f32(par);
+                Rotator::lower_f32(l, l_one, block.cap)
+            });
             for chunk in variants.chunks(block.cap) {
                 let kept = block.fill(&g, chunk, &filter)?;
-                wh.solve(block.x.as_mut().subcols_mut(0, kept), par);
-                let x = block.x.as_ref().subcols(0, kept);
+                let x = match &mut by_inverse {
+                    Some(r) => r.rotate(block.x.as_ref().subcols(0, kept), &block.stats[..kept], par),
+                    None => {
+                        wh.solve(block.x.as_mut().subcols_mut(0, kept), par);
+                        block.x.as_ref().subcols(0, kept)
+                    }
+                };
                 sc.test_block(x, &block.variants[..kept], &block.stats[..kept], par, &mut got);
                 if !counted {
                     progress.inc(chunk.len() as u64);
