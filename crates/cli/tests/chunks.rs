@@ -71,10 +71,21 @@ fn chunks_equal_one_run(flags: &str) {
     };
     let (single_gc, single_lambda) = lambdas(&d.join("single.json"));
     assert!(single_gc.is_some());
-    assert_eq!(
-        null_lambda, single_lambda,
-        "{flags}: reml and the single scan fit the same null model"
-    );
+    if loco {
+        // A LOCO run without eigen files fits the whole genome's null model
+        // on eigenvalues from a tridiagonal reduction (it needs no
+        // eigenvectors): the eigen file's model to rounding. The rows,
+        // tested against each chromosome's own GRM, are the same bits.
+        assert!(
+            (null_lambda / single_lambda - 1.0).abs() < 1e-12,
+            "{flags}: {null_lambda} vs {single_lambda}"
+        );
+    } else {
+        assert_eq!(
+            null_lambda, single_lambda,
+            "{flags}: reml and the single scan fit the same null model"
+        );
+    }
     for n in [1usize, 3, 7] {
         let mut names = Vec::new();
         for i in (1..=n).rev() {
@@ -86,7 +97,7 @@ fn chunks_equal_one_run(flags: &str) {
             );
             // Each chunk refits the null model from the eigen file to the
             // same variance ratio, to the bit (checked against the file).
-            assert_eq!(lambdas(&d.join(format!("{name}.json"))).1, single_lambda);
+            assert_eq!(lambdas(&d.join(format!("{name}.json"))).1, null_lambda);
             names.push(name);
         }
         let out = format!("m{n}");

@@ -113,21 +113,23 @@ impl Options {
     /// GRM's eigenvectors ([`crate::Eigen::values_only`]): the null fits
     /// need only the eigenvalues and each phenotype's rotated design, and a
     /// fixed-ratio scan can whiten by a Cholesky factor instead of
-    /// rotating. Not when anything needs the vectors (an exact scan, BLUP,
-    /// eigen files written, LOCO's own decompositions) or comes with them
-    /// (eigen files read), nor where whitening costs more than the
-    /// vectors save: it solves every variant once per phenotype and test
-    /// pass (the score test is a second pass, at the ML ratio), where a
-    /// rotation is shared by every phenotype and test. Each phenotype's
-    /// rotation reruns the tridiagonal QR sweeps (`O(n²)`), so a fit-only
-    /// run takes this route for a few phenotypes only.
+    /// rotating. Not when anything needs the vectors (an exact scan of the
+    /// whole genome, BLUP, eigen files written) or comes with them (eigen
+    /// files read), nor where whitening costs more than the vectors save:
+    /// it solves every variant once per phenotype and test pass (the score
+    /// test is a second pass, at the ML ratio), where a rotation is shared
+    /// by every phenotype and test. A LOCO scan tests against each
+    /// chromosome's own GRM: the whole genome's serves the null fits only.
+    /// Each phenotype's rotation reruns the tridiagonal QR sweeps (`O(n²)`),
+    /// so a fit-only run takes this route for a few phenotypes only.
     fn values_only(&self, phenotypes: usize) -> bool {
-        if self.loco || self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. })
-        {
+        if self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. }) {
             return false;
         }
+        let few = phenotypes <= 4;
         match self.scan {
-            None => phenotypes <= 4,
+            None => few,
+            Some(Model::Lmm(_)) if self.loco => few,
             Some(Model::Lmm(s)) => s.mode == Mode::FixedRatio && phenotypes == 1 && !s.tests.score,
             Some(Model::Linear(_)) => false,
         }
