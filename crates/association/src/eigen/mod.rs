@@ -20,6 +20,16 @@ pub use file::{EigenFile, EigenRecord, FitRecord};
 /// number of threads (see [`Eigen::decompose`]).
 pub const EIGEN_SPLIT: usize = 8;
 
+/// `par` with any parallel split replaced by [`EIGEN_SPLIT`] tasks (see
+/// [`Eigen::decompose`]): for faer's factorisations, whose rounding
+/// depends on the split, so that results do not depend on `--threads`.
+pub(crate) fn fixed_split(par: Par) -> Par {
+    match par {
+        Par::Seq => Par::Seq,
+        _ => Par::rayon(EIGEN_SPLIT),
+    }
+}
+
 /// Eigenvalues below this are set to zero before use (GEMMA's rule).
 pub const EIGEN_ZERO: f64 = 1e-10;
 
@@ -105,10 +115,7 @@ impl Eigen {
     /// not finite; `OutOfMemory` (a [`kinship::Error`]) when the
     /// eigenvectors or the workspace do not fit.
     pub fn decompose(k: MatRef<'_, f64>, par: Par) -> Result<Self> {
-        let par = match par {
-            Par::Seq => Par::Seq,
-            _ => Par::rayon(EIGEN_SPLIT),
-        };
+        let par = fixed_split(par);
         let n = k.nrows();
         let mut u = try_zeros::<f64>(n, n, &format!("the eigenvectors of {n} samples"))?;
         let mut s = faer::diag::Diag::<f64>::zeros(n);
@@ -160,10 +167,7 @@ impl Eigen {
     /// `NoConvergence` when the iteration fails or gives values that are
     /// not finite; `OutOfMemory` for the workspace.
     pub fn values_only(k: Mat<f64>, par: Par) -> Result<Self> {
-        let par = match par {
-            Par::Seq => Par::Seq,
-            _ => Par::rayon(EIGEN_SPLIT),
-        };
+        let par = fixed_split(par);
         let (t, values) = implicit::Tridiagonal::reduce(k, par)?;
         Ok(Self {
             values,
@@ -186,14 +190,7 @@ impl Eigen {
             return t.rotate(m);
         }
         let mut rot = Mat::<f64>::zeros(self.n(), m.ncols());
-        faer::linalg::matmul::matmul(
-            rot.as_mut(),
-            faer::Accum::Replace,
-            self.vectors().transpose(),
-            m,
-            1.0,
-            par,
-        );
+        crate::rotation::rotate_block(self.vectors(), m, rot.as_mut(), par);
         Ok(rot)
     }
 

@@ -7,6 +7,7 @@ use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_s
 use faer::linalg::triangular_solve::{solve_lower_triangular_in_place, solve_upper_triangular_in_place};
 use faer::{Mat, MatMut, MatRef, Par};
 
+use crate::eigen::fixed_split;
 use crate::error::{Error, Result};
 
 /// The Cholesky factor of `H = lambda K + I` for a symmetric `K`, for
@@ -201,14 +202,6 @@ impl Whitener {
             );
             f(j0, x.as_ref());
         }
-    }
-}
-
-/// `par` with its parallel split fixed (see [`Whitener::factor`]).
-fn fixed_split(par: Par) -> Par {
-    match par {
-        Par::Seq => Par::Seq,
-        _ => Par::rayon(crate::eigen::EIGEN_SPLIT),
     }
 }
 
