@@ -49,6 +49,18 @@ pub(crate) struct Scratch {
     prod32: Mat<f32>,
     /// [`counts::syrk`]'s product (the exact path with AVX2).
     counts: Vec<i32>,
+    /// Complete-call blocks waiting for one byte product ([`flush`]).
+    pending: Option<Pending>,
+    /// Variants one byte product holds ([`counts::MAX_VARIANTS`]).
+    pack_variants: usize,
+}
+
+/// Blocks of the exact centered path gathered for one byte product: their
+/// packed counts, `r = X m` and `Σ m²` so far (summed in variant order).
+struct Pending {
+    packed: counts::Packed,
+    r: Vec<f64>,
+    mm: f64,
 }
 
 impl Scratch {
@@ -66,6 +78,8 @@ impl Scratch {
             block32: Mat::new(),
             prod32: Mat::new(),
             counts: Vec::new(),
+            pending: None,
+            pack_variants: counts::MAX_VARIANTS.min(n_variants),
         })
     }
 }
@@ -95,8 +109,10 @@ pub(crate) fn add_block(
             g.decode_block(chunk, Encoding::Raw, block, stats)?;
             if exact_counts(block, stats) {
                 part.m += b;
-                let bytes = counts::available() && b <= counts::MAX_VARIANTS;
-                return add_centered_exact(part, n, b, par, sc, bytes);
+                if counts::available() {
+                    return stage_exact(part, n, b, sc);
+                }
+                return add_centered_exact(part, n, b, par, sc);
             }
             encode_block(block, stats, n, Encoding::Centered);
         }
@@ -170,52 +186,104 @@ fn syrk_lower_f32(prod: &mut Mat<f32>, z: &Mat<f32>, par: Par) -> Result<()> {
     Ok(())
 }
 
-/// Rows per task of [`add_centered_exact`]'s `X m`.
+/// Rows per task of `X m`.
 const ROWS: usize = 256;
 
-/// Centered GRM update for a block of raw A1 counts without missing calls,
-/// exact at integer or `f32` speed: `Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ
-/// + (Σ m²) 1 1ᵀ` with `r = X m`. `X Xᵀ` holds integers below 2²⁴ (4 x
-/// block size): the byte kernel ([`counts`], with AVX2) sums them in
-/// integers, else `f32` represents and sums them exactly in any order;
-/// both give the same bits. The rest is `f64`. `bytes` picks the byte
-/// kernel (the caller checked [`counts::available`]).
-fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch, bytes: bool) -> Result<()> {
-    debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
-    let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
-    let means: Vec<f64> = sc.stats[..b].iter().map(VariantStats::mean).collect();
-    if bytes {
-        let packed = counts::Packed::new(&sc.block[..n * b], n, b);
-        counts::syrk(&packed, &mut sc.counts);
-    } else {
-        to_f32(x, &mut sc.block32)?;
-        syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
-    }
-    let mm: f64 = means.iter().map(|m| m * m).sum();
-    // r = X m: each r_i summed over the variants in order, rows in chunks
-    // walked column by column (contiguous reads; same additions per row).
-    let mut r = vec![0.0f64; n];
+/// `r += X m` for the `n x b` column-major counts `x`: each `r_i` summed
+/// over the variants in order, rows in chunks walked column by column
+/// (contiguous reads; the same additions per row on any thread count).
+fn add_x_m(r: &mut [f64], x: &[f64], means: &[f64], n: usize) {
     r.par_chunks_mut(ROWS).enumerate().for_each(|(t, ri)| {
         let i0 = t * ROWS;
         for (j, m) in means.iter().enumerate() {
-            let col = &sc.block[j * n + i0..j * n + i0 + ri.len()];
+            let col = &x[j * n + i0..j * n + i0 + ri.len()];
             for (acc, &v) in ri.iter_mut().zip(col) {
                 *acc += v * m;
             }
         }
     });
-    let (prod, ints) = (sc.prod32.as_ref(), &sc.counts);
+}
+
+/// Centered GRM update for a block of raw A1 counts without missing calls
+/// where the byte kernel cannot run: `X Xᵀ` in `f32`, which represents
+/// and sums these integers (below 2²⁴: 4 x block size) exactly in any
+/// order, so the result is the byte kernel's, bit for bit.
+fn add_centered_exact(part: &mut Part, n: usize, b: usize, par: Par, sc: &mut Scratch) -> Result<()> {
+    debug_assert!(4 * b < (1 << 24), "block too large for exact f32 sums");
+    let x = MatRef::from_column_major_slice(&sc.block[..n * b], n, b);
+    let means: Vec<f64> = sc.stats[..b].iter().map(VariantStats::mean).collect();
+    to_f32(x, &mut sc.block32)?;
+    syrk_lower_f32(&mut sc.prod32, &sc.block32, par)?;
+    let mm: f64 = means.iter().map(|m| m * m).sum();
+    let mut r = vec![0.0f64; n];
+    add_x_m(&mut r, &sc.block[..n * b], &means, n);
+    // Σ (x - m)(x - m)ᵀ = X Xᵀ - r 1ᵀ - 1 rᵀ + (Σ m²) 1 1ᵀ
+    let prod = sc.prod32.as_ref();
     part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, mut d)| {
         for i in j..n {
-            let p = if bytes {
-                f64::from(counts::at(ints, n, i, j))
-            } else {
-                f64::from(prod[(i, j)])
-            };
-            d[i] += ((p - r[i]) - r[j]) + mm;
+            d[i] += ((f64::from(prod[(i, j)]) - r[i]) - r[j]) + mm;
         }
     });
     Ok(())
+}
+
+/// Appends a decoded block of raw A1 counts without missing calls to the
+/// byte kernel's pending product, which runs ([`flush`]) whenever it is
+/// full: one product and one pass over the `n x n` sums per
+/// [`counts::MAX_VARIANTS`] variants rather than per block.
+fn stage_exact(part: &mut Part, n: usize, b: usize, sc: &mut Scratch) -> Result<()> {
+    let mut done = 0;
+    while done < b {
+        if sc.pending.is_none() {
+            sc.pending = Some(Pending {
+                packed: counts::Packed::with_capacity(n, sc.pack_variants)?,
+                r: try_vec(n, 0.0, "a row sum of the GRM")?,
+                mm: 0.0,
+            });
+        }
+        let pend = sc.pending.as_mut().expect("just made");
+        let take = (b - done).min(pend.packed.capacity() - pend.packed.len());
+        let x = &sc.block[done * n..(done + take) * n];
+        let means: Vec<f64> = sc.stats[done..done + take].iter().map(VariantStats::mean).collect();
+        pend.packed.push(x, take);
+        add_x_m(&mut pend.r, x, &means, n);
+        pend.mm += means.iter().map(|m| m * m).sum::<f64>();
+        done += take;
+        if pend.packed.len() == pend.packed.capacity() {
+            flush(part, sc);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the byte kernel's pending product to `part` (nothing if none is
+/// pending). Called when it is full and when a part's last block is in.
+pub(crate) fn flush(part: &mut Part, sc: &mut Scratch) {
+    let Some(pend) = sc.pending.as_mut() else {
+        return;
+    };
+    if pend.packed.len() == 0 {
+        return;
+    }
+    counts::syrk(&pend.packed, &mut sc.counts);
+    let n = part.s.nrows();
+    let (ints, r, mm) = (&sc.counts, &pend.r, pend.mm);
+    // the same sums as `add_centered_exact`'s, on contiguous runs
+    part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, d)| {
+        let d = d
+            .try_as_col_major_mut()
+            .expect("the sums are column-major")
+            .as_slice_mut();
+        let rj = r[j];
+        counts::lower_column(ints, n, j, |i0, run| {
+            for ((dv, &c), &ri) in d[i0..i0 + run.len()].iter_mut().zip(run).zip(&r[i0..]) {
+                *dv += ((f64::from(c) - ri) - rj) + mm;
+            }
+        });
+    });
+    pend.packed.clear();
+    pend.r.fill(0.0);
+    pend.mm = 0.0;
 }
 
 /// GCTA's diagonal terms and observed counts for one raw block (`NaN` = missing).
@@ -262,6 +330,25 @@ fn gcta_terms(part: &mut Part, block: &[f64], stats: &[VariantStats], n: usize, 
 mod tests {
     use super::*;
 
+    /// Fills `sc`'s block with `b` deterministic complete-call variants
+    /// over `n` samples (counts and statistics), shifted by `seed`.
+    fn fill(sc: &mut Scratch, n: usize, b: usize, seed: usize) {
+        for v in 0..b {
+            let col = &mut sc.block[v * n..(v + 1) * n];
+            let mut st = genotype::AlleleStats::default();
+            for (i, x) in col.iter_mut().enumerate() {
+                let c = ((i * 31 + (v + seed) * 17 + i * (v + seed)) % 7 % 3) as u32;
+                *x = f64::from(c);
+                match c {
+                    0 => st.n_hom_a2 += 1,
+                    1 => st.n_het += 1,
+                    _ => st.n_hom_a1 += 1,
+                }
+            }
+            sc.stats[v] = st.into();
+        }
+    }
+
     /// The byte kernel and the `f32` multiply give the centered sums of a
     /// complete-call block bit for bit (both sum integers exactly), for a
     /// sample count that fills no panel and an odd block.
@@ -274,28 +361,55 @@ mod tests {
         let mut sums = Vec::new();
         for bytes in [false, true] {
             let mut sc = Scratch::new(n, b, b).expect("fits");
-            for v in 0..b {
-                let col = &mut sc.block[v * n..(v + 1) * n];
-                let mut st = genotype::AlleleStats::default();
-                for (i, x) in col.iter_mut().enumerate() {
-                    let c = ((i * 31 + v * 17 + i * v) % 7 % 3) as u32;
-                    *x = f64::from(c);
-                    match c {
-                        0 => st.n_hom_a2 += 1,
-                        1 => st.n_het += 1,
-                        _ => st.n_hom_a1 += 1,
-                    }
-                }
-                sc.stats[v] = st.into();
-            }
+            fill(&mut sc, n, b, 0);
             let mut part = Part::new(n, GrmKind::Centered).expect("fits");
-            add_centered_exact(&mut part, n, b, Par::Seq, &mut sc, bytes).expect("adds");
+            if bytes {
+                stage_exact(&mut part, n, b, &mut sc).expect("adds");
+                flush(&mut part, &mut sc);
+            } else {
+                add_centered_exact(&mut part, n, b, Par::Seq, &mut sc).expect("adds");
+            }
             sums.push(part.s);
         }
         assert!(sums[0].norm_max() > 1.0);
         for j in 0..n {
             for i in j..n {
                 assert_eq!(sums[0][(i, j)].to_bits(), sums[1][(i, j)].to_bits(), "({i}, {j})");
+            }
+        }
+    }
+
+    /// Blocks gathered for the byte kernel, with a product that fills up
+    /// in the middle of a block (odd sizes, so pairs straddle blocks and
+    /// flushes), give the sums of one `f32` product per block: the same
+    /// integers, added to the sums in other groupings (so within rounding,
+    /// not to the bit); and every variant is counted once.
+    #[test]
+    fn gathered_blocks_give_the_sums_of_one_product_per_block() {
+        if !counts::available() {
+            return;
+        }
+        let (n, b, blocks) = (70, 37, 5);
+        let mut gathered = Part::new(n, GrmKind::Centered).expect("fits");
+        let mut each = Part::new(n, GrmKind::Centered).expect("fits");
+        let mut sc = Scratch::new(n, b * blocks, b).expect("fits");
+        sc.pack_variants = 51;
+        let mut sc32 = Scratch::new(n, b * blocks, b).expect("fits");
+        for k in 0..blocks {
+            fill(&mut sc, n, b, 100 * k);
+            stage_exact(&mut gathered, n, b, &mut sc).expect("adds");
+            fill(&mut sc32, n, b, 100 * k);
+            add_centered_exact(&mut each, n, b, Par::Seq, &mut sc32).expect("adds");
+        }
+        assert!(sc.pending.as_ref().is_some_and(|p| p.packed.len() == (b * blocks) % 52));
+        flush(&mut gathered, &mut sc);
+        assert!(sc.pending.as_ref().is_some_and(|p| p.packed.len() == 0 && p.mm == 0.0));
+        let scale = each.s.norm_max();
+        assert!(scale > 10.0);
+        for j in 0..n {
+            for i in j..n {
+                let (g, e) = (gathered.s[(i, j)], each.s[(i, j)]);
+                assert!((g - e).abs() <= 1e-12 * scale, "({i}, {j}): {g} vs {e}");
             }
         }
     }

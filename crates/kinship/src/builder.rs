@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use faer::Par;
 use genotype::{Chrom, Decoder, Fileset, Genotypes, Progress, SampleId, SampleSubset};
 
-use crate::block::{add_block, Precision, Scratch};
+use crate::block::{add_block, flush, Precision, Scratch};
 use crate::error::{Error, Result};
 use crate::kind::GrmKind;
 use crate::part::Part;
@@ -121,6 +121,7 @@ pub fn build<'c, 'g>(
             add_block(&mut part, &g, chunk, opts.kind, opts.precision, par, &mut scratch)?;
             progress.inc(chunk.len() as u64);
         }
+        flush(&mut part, &mut scratch);
         if opts.loco {
             let c = chrom_of(variants[start]).clone();
             if let Some(t) = total.as_mut() {

@@ -4,22 +4,27 @@
 //! The counts are packed as bytes and multiplied with AVX2's byte
 //! multiply-add (`vpmaddubsw`: 16 lanes of two byte products summed into
 //! 16 bits per instruction), accumulated in 16-bit lanes and widened to 32
-//! bits at the end. That is four times the products per instruction of an
+//! bits every few hundred variants. That is four times the products per instruction of an
 //! `f32` multiply-add, and exact: a lane adds at most `2·2 + 2·2 = 8` per
-//! pair of variants, so 16 bits hold [`MAX_VARIANTS`] variants. Integer
+//! pair of variants, far from overflowing 16 bits between widenings. Integer
 //! sums do not depend on their order, so the result equals the `f32`
 //! product's (whose integer sums are exact too) bit for bit, whatever the
 //! thread count.
 
 use rayon::prelude::*;
 
+use crate::error::Result;
+use crate::memory::try_vec;
+
 /// Rows of a packed panel (two 32-byte registers of 16 rows each).
 const MR: usize = 32;
 /// Columns of a tile (one broadcast each).
 const NR: usize = 4;
 
-/// Most variants one product may hold: a 16-bit lane gains at most 8 per
-/// pair of variants, and `8 · 4095 < 2¹⁵`.
+/// Most variants one product holds: their packed bytes (`n` per variant)
+/// take about the memory of the `f64` block of 1024 variants they are
+/// decoded through. A 16-bit lane gains at most 8 per pair of variants,
+/// and [`syrk`] widens them to 32 bits every [`KC`] pairs.
 pub(crate) const MAX_VARIANTS: usize = 2 * 4095;
 
 /// Whether this CPU runs the byte kernel (checked once by the standard
@@ -35,76 +40,163 @@ pub(crate) fn available() -> bool {
     }
 }
 
-/// The block's counts packed for the kernel: panels of [`MR`] rows, and
-/// within a panel, for each pair of variants, each row's two counts as
-/// adjacent bytes (rows past `n` and the variant past an odd `b` are 0).
+/// Counts packed for the kernel: panels of [`MR`] rows, and within a
+/// panel, for each pair of variants, each row's two counts as adjacent
+/// bytes (rows past `n` and the variant past an odd count are 0). Blocks
+/// of variants are appended until the capacity is reached, so that one
+/// product (and one pass over the `n x n` sums) serves up to
+/// [`MAX_VARIANTS`] variants.
 pub(crate) struct Packed {
     n: usize,
-    pairs: usize,
+    /// Pairs of variants each panel has room for.
+    cap_pairs: usize,
+    /// Variants appended so far.
+    len: usize,
     bytes: Vec<u8>,
 }
 
 impl Packed {
+    /// Room for `variants` variants (at most [`MAX_VARIANTS`], rounded up
+    /// to a pair) over `n` rows.
+    ///
+    /// # Errors
+    /// `OutOfMemory` when the buffer does not fit.
+    pub fn with_capacity(n: usize, variants: usize) -> Result<Self> {
+        let cap_pairs = variants.min(MAX_VARIANTS).div_ceil(2).max(1);
+        let len = n.div_ceil(MR) * cap_pairs * MR * 2;
+        let bytes = try_vec(
+            len,
+            0u8,
+            &format!("packed counts of {variants} variants over {n} samples"),
+        )?;
+        Ok(Self {
+            n,
+            cap_pairs,
+            len: 0,
+            bytes,
+        })
+    }
+
     /// Packs the `n x b` column-major counts `x` (each 0, 1 or 2).
+    #[cfg(test)]
     pub fn new(x: &[f64], n: usize, b: usize) -> Self {
+        let mut p = Self::with_capacity(n, b).expect("fits");
+        p.push(x, b);
+        p
+    }
+
+    /// Variants it can hold.
+    pub fn capacity(&self) -> usize {
+        2 * self.cap_pairs
+    }
+
+    /// Variants appended.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Appends the `n x b` column-major counts `x` (each 0, 1 or 2).
+    pub fn push(&mut self, x: &[f64], b: usize) {
+        let n = self.n;
         debug_assert_eq!(x.len(), n * b);
-        let pairs = b.div_ceil(2);
-        let panels = n.div_ceil(MR);
-        let panel_len = pairs * MR * 2;
-        let mut bytes = vec![0u8; panels * panel_len];
-        bytes.par_chunks_mut(panel_len).enumerate().for_each(|(p, panel)| {
+        assert!(self.len + b <= self.capacity(), "packed counts overfilled");
+        let start = self.len;
+        let stride = self.cap_pairs * MR * 2;
+        self.bytes.par_chunks_mut(stride).enumerate().for_each(|(p, panel)| {
             let i0 = p * MR;
             let rows = MR.min(n - i0);
             for v in 0..b {
                 let col = &x[v * n + i0..v * n + i0 + rows];
-                let (kp, half) = (v / 2, v % 2);
+                let (kp, half) = ((start + v) / 2, (start + v) % 2);
                 let dst = &mut panel[kp * MR * 2..(kp + 1) * MR * 2];
                 for (r, &c) in col.iter().enumerate() {
                     dst[2 * r + half] = c as u8;
                 }
             }
         });
-        Self { n, pairs, bytes }
+        self.len += b;
+    }
+
+    /// Empties it (the used bytes back to 0).
+    pub fn clear(&mut self) {
+        let used = self.pairs() * MR * 2;
+        self.bytes
+            .par_chunks_mut(self.cap_pairs * MR * 2)
+            .for_each(|panel| panel[..used].fill(0));
+        self.len = 0;
+    }
+
+    fn pairs(&self) -> usize {
+        self.len.div_ceil(2)
     }
 
     fn panel(&self, p: usize) -> &[u8] {
-        let len = self.pairs * MR * 2;
-        &self.bytes[p * len..(p + 1) * len]
+        let stride = self.cap_pairs * MR * 2;
+        &self.bytes[p * stride..p * stride + self.pairs() * MR * 2]
     }
 }
+
+/// Pairs of variants per pass over a panel's tiles: a row panel's and a
+/// column panel's chunk (8 KB each) stay in L1 while every tile of the
+/// row panel is formed.
+const KC: usize = 256;
 
 /// `X Xᵀ` of the packed counts, lower triangle (and the diagonal tiles'
 /// upper parts), as 32-bit integers in row panels: `out[p]` holds rows
 /// `p·MR..` of every column `j`, at `j · MR + r` (`out` is resized).
-/// Requires [`available`] and at most [`MAX_VARIANTS`] variants.
+/// Requires [`available`].
 pub(crate) fn syrk(x: &Packed, out: &mut Vec<i32>) {
-    assert!(available() && 2 * x.pairs <= MAX_VARIANTS + 1);
+    assert!(available() && x.len <= MAX_VARIANTS + 1);
     let n = x.n;
+    let pairs = x.pairs();
     let panels = n.div_ceil(MR);
     let cols = panels * MR;
     out.clear();
     out.resize(panels * MR * cols, 0);
     out.par_chunks_mut(MR * cols).enumerate().for_each(|(p, rows)| {
         let a = x.panel(p);
-        // tiles of NR columns up to the panel's last row
+        // Column panel by column panel up to the diagonal, a chunk of
+        // pairs at a time: the chunks of both panels and the output tile
+        // (4 KB) stay in L1. Integer sums: the order does not matter.
         let last = ((p + 1) * MR).min(n);
-        for j0 in (0..last).step_by(NR) {
-            let bp = x.panel(j0 / MR);
-            let off = j0 % MR;
-            // SAFETY: `available()` checked AVX2 above.
-            let tile = unsafe { tile_avx2(a, bp, off, x.pairs) };
-            for (jj, col) in tile.iter().enumerate() {
-                rows[(j0 + jj) * MR..(j0 + jj + 1) * MR].copy_from_slice(col);
+        for q in 0..=p {
+            let bp = x.panel(q);
+            let out = &mut rows[q * MR * MR..(q + 1) * MR * MR];
+            for k0 in (0..pairs).step_by(KC) {
+                let kn = KC.min(pairs - k0);
+                let ak = &a[k0 * MR * 2..(k0 + kn) * MR * 2];
+                let bk = &bp[k0 * MR * 2..(k0 + kn) * MR * 2];
+                for off in (0..MR).step_by(NR).take_while(|&off| q * MR + off < last) {
+                    // SAFETY: `available()` checked AVX2 above.
+                    let tile = unsafe { tile_avx2(ak, bk, off, kn) };
+                    for (jj, col) in tile.iter().enumerate() {
+                        for (o, t) in out[(off + jj) * MR..(off + jj + 1) * MR].iter_mut().zip(col) {
+                            *o += t;
+                        }
+                    }
+                }
             }
         }
     });
 }
 
 /// Reads entry `(i, j)`, `j <= i`, of [`syrk`]'s output for `n` rows.
-#[inline]
+#[cfg(test)]
 pub(crate) fn at(out: &[i32], n: usize, i: usize, j: usize) -> i32 {
     let cols = n.div_ceil(MR) * MR;
     out[(i / MR) * MR * cols + j * MR + i % MR]
+}
+
+/// Calls `f(i0, run)` for the contiguous runs of column `j`'s entries
+/// `i >= j` of [`syrk`]'s output for `n` rows (`run[k]` is entry `i0 + k`).
+#[inline]
+pub(crate) fn lower_column(out: &[i32], n: usize, j: usize, mut f: impl FnMut(usize, &[i32])) {
+    let cols = n.div_ceil(MR) * MR;
+    for p in j / MR..n.div_ceil(MR) {
+        let (i0, i1) = ((p * MR).max(j), ((p + 1) * MR).min(n));
+        let base = p * MR * cols + j * MR - p * MR;
+        f(i0, &out[base + i0..base + i1]);
+    }
 }
 
 /// One `MR x NR` tile: rows of panel `a`, columns `off..off + NR` of panel
