@@ -122,7 +122,7 @@ impl Options {
     /// chromosome's own GRM: the whole genome's serves the null fits only.
     /// Each phenotype's rotation reruns the tridiagonal QR sweeps (`O(n²)`),
     /// so a fit-only run takes this route for a few phenotypes only.
-    fn values_only(&self, phenotypes: usize) -> bool {
+    pub(crate) fn values_only(&self, phenotypes: usize) -> bool {
         if self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. }) {
             return false;
         }

@@ -15,6 +15,16 @@ use crate::scan::{AssocRow, Mode, Model, SCAN_BLOCK};
 /// Variants per block of the GRM pass (`kinship::BuildOptions`' default).
 const GRM_BLOCK: usize = 1024;
 
+/// Variants the centered GRM's byte kernel packs for one product (at most
+/// 8190 in `kinship`).
+const PACKED_VARIANTS: usize = 8192;
+
+/// The tridiagonal reduction's workspace for `n` samples: its reflectors'
+/// block factors (faer's block size, at most 128 rows) and a few vectors.
+fn reduction_bytes(n: usize) -> u64 {
+    (n as u64).saturating_mul(8 * (128 + 16))
+}
+
 /// The GRM pass of a group.
 pub(super) struct Built {
     pub(super) build: StepMemory,
@@ -83,10 +93,20 @@ impl GroupRun {
             GrmSource::Eigen { .. } => u = 0,
             GrmSource::Matrix(_) => steps.push(at(Step::Read)),
         }
+        // No eigenvectors (`Options::values_only`): K reduced in place to
+        // tridiagonal form (its strict upper triangle kept) and the
+        // reflectors' block factors; a fixed-ratio scan then factors a
+        // copy of K and multiplies by the factor's inverse.
+        let values_only = opts.values_only(self.n_pheno);
         if !matches!(opts.grm, GrmSource::Eigen { .. }) {
             let mut s = at(Step::Decompose);
-            s.matrices = sums.saturating_add(a.saturating_mul(2));
-            s.workspace = ws;
+            if values_only {
+                s.matrices = sums.saturating_add(a);
+                s.workspace = reduction_bytes(n);
+            } else {
+                s.matrices = sums.saturating_add(a.saturating_mul(2));
+                s.workspace = ws;
+            }
             steps.push(s);
             decomps += 1;
         }
@@ -130,8 +150,18 @@ impl GroupRun {
             }
             None if scanning => {
                 let mut s = at(Step::Scan);
+                // The reduction (or the vectors) and the f32 copy: of the
+                // factor's inverse, or of the vectors; beside the reduction
+                // the factor of `lambda K + I` too.
                 s.matrices = u.saturating_add(f32_copy);
+                if values_only {
+                    s.matrices = s.matrices.saturating_add(a);
+                }
                 s.blocks = self.blocks(true, f32_copy > 0, exact);
+                if values_only {
+                    // the inverse formed 256 columns at a time
+                    s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
+                }
                 s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
                 s.rows = rows;
                 steps.push(s);
@@ -160,6 +190,12 @@ impl GroupRun {
         let mut build = StepMemory::new(Step::Build, n);
         build.matrices = part.saturating_mul(built).saturating_add(if f32s { a / 2 } else { 0 });
         build.blocks = b.saturating_mul(if f32s { 12 } else { 8 });
+        if kind == GrmKind::Centered {
+            // the byte kernel's packed counts: a byte per sample and variant
+            build.blocks = build
+                .blocks
+                .saturating_add((n as u64).saturating_mul(PACKED_VARIANTS.min(self.m.max(1)) as u64));
+        }
         let mut form = StepMemory::new(Step::Form, n);
         let counts = if kind == GrmKind::Gcta { a / 2 } else { 0 };
         form.matrices = part

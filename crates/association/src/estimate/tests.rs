@@ -134,3 +134,40 @@ fn bed_pages_are_counted_in_windows() {
     ds.variants.kept.clear();
     assert_eq!(bed_pages(&ds), 0);
 }
+
+/// A fixed-ratio scan of one phenotype without the score test runs
+/// without eigenvectors (`Options::values_only`), and is planned so: a
+/// reduction holding K and its reflectors (no vectors, no eigensolver
+/// workspace), then a scan holding the factor of `lambda K + I` and its
+/// `f32` inverse beside the reduction. With the score test it runs, and
+/// is planned, on the eigenbasis: the vectors and their `f32` copy.
+#[test]
+fn a_scan_without_eigenvectors_is_planned_as_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let fixed = |tests| {
+        Some(Model::Lmm(ScanOptions {
+            mode: crate::scan::Mode::FixedRatio,
+            tests,
+            ..ScanOptions::default()
+        }))
+    };
+    let a = 120 * 120 * 8;
+    let whitened = estimate(&ds, &options(fixed(Tests::WALD)));
+    let step = whitened.peak_step.unwrap();
+    assert_eq!(
+        (step.step, step.matrices, step.workspace),
+        (Step::Scan, 2 * a + a / 2, 0),
+        "{step:?}"
+    );
+    let rotated = estimate(
+        &ds,
+        &options(fixed(Tests {
+            score: true,
+            ..Tests::WALD
+        })),
+    );
+    // (at this size the scan's blocks outweigh the decomposition's workspace)
+    let step = rotated.peak_step.unwrap();
+    assert_eq!((step.step, step.matrices), (Step::Scan, a + a / 2), "{step:?}");
+}
