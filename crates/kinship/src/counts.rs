@@ -4,12 +4,12 @@
 //! The counts are packed as bytes and multiplied with AVX2's byte
 //! multiply-add (`vpmaddubsw`: 16 lanes of two byte products summed into
 //! 16 bits per instruction), accumulated in 16-bit lanes and widened to 32
-//! bits every few hundred variants. That is four times the products per instruction of an
-//! `f32` multiply-add, and exact: a lane adds at most `2·2 + 2·2 = 8` per
-//! pair of variants, far from overflowing 16 bits between widenings. Integer
-//! sums do not depend on their order, so the result equals the `f32`
-//! product's (whose integer sums are exact too) bit for bit, whatever the
-//! thread count.
+//! bits every [`KC`] pairs of variants. That is four times the products
+//! per instruction of an `f32` multiply-add, and exact: a lane adds at
+//! most `2·2 + 2·2 = 8` per pair of variants, far from overflowing 16 bits
+//! between widenings. Integer sums do not depend on their order, so the
+//! result equals the `f32` product's (whose integer sums are exact too)
+//! bit for bit, whatever the thread count.
 
 use rayon::prelude::*;
 
