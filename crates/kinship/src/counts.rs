@@ -62,7 +62,7 @@ impl Packed {
     /// # Errors
     /// `OutOfMemory` when the buffer does not fit.
     pub fn with_capacity(n: usize, variants: usize) -> Result<Self> {
-        let cap_pairs = variants.min(MAX_VARIANTS).div_ceil(2).max(1);
+        let cap_pairs = capacity_pairs(variants);
         let len = n.div_ceil(MR) * cap_pairs * MR * 2;
         let bytes = try_vec(
             len,
@@ -136,9 +136,23 @@ impl Packed {
     }
 }
 
-/// Pairs of variants per pass over a panel's tiles: a row panel's and a
-/// column panel's chunk (8 KB each) stay in L1 while every tile of the
-/// row panel is formed.
+/// Pairs of variants each panel of [`Packed::with_capacity`] holds.
+fn capacity_pairs(variants: usize) -> usize {
+    variants.min(MAX_VARIANTS).div_ceil(2).max(1)
+}
+
+/// Bytes of the packed counts the exact centered path gathers for one
+/// product, with `variants` variants to build from over `n` samples: a
+/// memory estimate's share of the GRM pass.
+pub fn packed_bytes(n: usize, variants: usize) -> u64 {
+    (n.div_ceil(MR) as u64)
+        .saturating_mul(capacity_pairs(variants) as u64)
+        .saturating_mul((MR * 2) as u64)
+}
+
+/// Pairs of variants per pass over a pair of panels: both panels' chunks
+/// (16 KB each) and the output tile (4 KB) stay in the core's own caches
+/// while the pair's tiles are formed.
 const KC: usize = 256;
 
 /// `X Xᵀ` of the packed counts, lower triangle (and the diagonal tiles'
@@ -156,8 +170,8 @@ pub(crate) fn syrk(x: &Packed, out: &mut Vec<i32>) {
     out.par_chunks_mut(MR * cols).enumerate().for_each(|(p, rows)| {
         let a = x.panel(p);
         // Column panel by column panel up to the diagonal, a chunk of
-        // pairs at a time: the chunks of both panels and the output tile
-        // (4 KB) stay in L1. Integer sums: the order does not matter.
+        // pairs at a time (see `KC`). Integer sums: the order does not
+        // matter.
         let last = ((p + 1) * MR).min(n);
         for q in 0..=p {
             let bp = x.panel(q);

@@ -38,6 +38,7 @@ mod sums;
 pub use block::{syrk_lower, Precision};
 pub use builder::{build, build_fileset, BuildOptions};
 pub use checksum::{checksum, checksum_file, hex, Checksum};
+pub use counts::packed_bytes;
 pub use error::{Error, ErrorKind, Result};
 pub use format::{GrmFile, GrmFormat};
 pub use grm::Grm;

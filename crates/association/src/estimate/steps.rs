@@ -15,10 +15,6 @@ use crate::scan::{AssocRow, Mode, Model, SCAN_BLOCK};
 /// Variants per block of the GRM pass (`kinship::BuildOptions`' default).
 const GRM_BLOCK: usize = 1024;
 
-/// Variants the centered GRM's byte kernel packs for one product (at most
-/// 8190 in `kinship`).
-const PACKED_VARIANTS: usize = 8192;
-
 /// The tridiagonal reduction's workspace for `n` samples: its reflectors'
 /// block factors (faer's block size, at most 128 rows) and a few vectors.
 fn reduction_bytes(n: usize) -> u64 {
@@ -192,9 +188,7 @@ impl GroupRun {
         build.blocks = b.saturating_mul(if f32s { 12 } else { 8 });
         if kind == GrmKind::Centered {
             // the byte kernel's packed counts: a byte per sample and variant
-            build.blocks = build
-                .blocks
-                .saturating_add((n as u64).saturating_mul(PACKED_VARIANTS.min(self.m.max(1)) as u64));
+            build.blocks = build.blocks.saturating_add(kinship::packed_bytes(n, self.m));
         }
         let mut form = StepMemory::new(Step::Form, n);
         let counts = if kind == GrmKind::Gcta { a / 2 } else { 0 };
