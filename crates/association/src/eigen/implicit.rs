@@ -1,6 +1,7 @@
 //! The GRM's spectrum without its eigenvectors: a tridiagonal reduction
-//! `K = Q T Qᵀ` (faer's, Householder reflections kept in place of `K`'s
-//! lower triangle), `T`'s eigenvalues by the implicit symmetric QR
+//! `K = Q T Qᵀ` (faer's one-stage reduction, or from `band::MIN_N`
+//! samples the two-stage one of module `band`; Householder reflections
+//! kept in place of `K`'s lower triangle), `T`'s eigenvalues by the implicit symmetric QR
 //! algorithm with Wilkinson shifts, and `Uᵀ W = Zᵀ Qᵀ W` for a few
 //! columns `W` (a phenotype and its covariates) by applying the reflections
 //! and then the QR steps' plane rotations to `W` alone (Golub & Van Loan,
@@ -27,25 +28,37 @@ use faer::linalg::householder::{
 };
 use faer::{Conj, Mat, MatMut, MatRef, Par};
 
+use super::band;
 use crate::error::{Error, Result};
 
 /// `K` reduced to tridiagonal form, with `K` kept (see the module's
 /// documentation).
 #[derive(Debug)]
 pub(super) struct Tridiagonal {
-    /// Lower triangle: the reflections' essential parts below the
-    /// subdiagonal (faer's layout); strict upper triangle: `K`'s.
+    /// Lower triangle: the reflections' essential parts (below the
+    /// subdiagonal, faer's layout; or below the band, see [`Route`]);
+    /// strict upper triangle: `K`'s.
     reduced: Mat<f64>,
     /// `K`'s diagonal.
     k_diag: Vec<f64>,
-    /// The reflections' block factors.
-    factors: Mat<f64>,
+    /// How `K` was reduced, and what applies `Qᵀ`.
+    route: Route,
     /// `T`'s diagonal and subdiagonal (`n - 1` entries).
     diag: Vec<f64>,
     sub: Vec<f64>,
     /// Eigenvalue order: position `i` of the ascending values is QR's
     /// `order[i]`.
     order: Vec<usize>,
+}
+
+/// The reduction's transformation `Q` (`K = Q T Qᵀ`).
+#[derive(Debug)]
+enum Route {
+    /// faer's one-stage reduction: its reflections' block factors.
+    OneStage(Mat<f64>),
+    /// Through a band (module `band`), from [`band::MIN_N`] samples, where
+    /// the one-stage reduction is bound by memory.
+    TwoStage(band::TwoStage),
 }
 
 /// QR sweeps allowed per eigenvalue before giving up (LAPACK allows 30).
@@ -58,36 +71,32 @@ impl Tridiagonal {
     /// # Errors
     /// `NoConvergence` when the QR iteration does not converge or gives
     /// values that are not finite; `OutOfMemory` for the workspace.
-    pub(super) fn reduce(mut k: Mat<f64>, par: Par) -> Result<(Self, Vec<f64>)> {
+    pub(super) fn reduce(k: Mat<f64>, par: Par) -> Result<(Self, Vec<f64>)> {
+        let two_stage = k.nrows() >= band::MIN_N;
+        Self::reduce_by(k, two_stage, par)
+    }
+
+    /// [`Tridiagonal::reduce`] by the route asked for.
+    fn reduce_by(mut k: Mat<f64>, two_stage: bool, par: Par) -> Result<(Self, Vec<f64>)> {
         let n = k.nrows();
         assert_eq!(n, k.ncols(), "a GRM is square");
         // Mirror the lower triangle into the upper one: the reduction
         // reads and writes the lower triangle only.
         mirror(k.as_mut(), true);
         let k_diag: Vec<f64> = (0..n).map(|i| k[(i, i)]).collect();
-        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
-        let mut factors = Mat::<f64>::zeros(bs, n.saturating_sub(1));
-        if n > 0 {
-            let req = tridiag_in_place_scratch::<f64>(n, par, Default::default());
-            let mut mem = MemBuffer::try_new(req).map_err(|_| kinship::Error::OutOfMemory {
-                what: format!("the tridiagonal reduction's workspace for {n} samples"),
-                needed: Some(req.size_bytes() as u64),
-                available: kinship::memory::available(),
-            })?;
-            tridiag_in_place(
-                k.as_mut(),
-                factors.as_mut(),
-                par,
-                MemStack::new(&mut mem),
-                Default::default(),
-            );
-        }
-        let diag: Vec<f64> = (0..n).map(|i| k[(i, i)]).collect();
-        let sub: Vec<f64> = (1..n).map(|i| k[(i, i - 1)]).collect();
+        let (route, diag, sub) = if two_stage {
+            let (r, diag, sub) = band::TwoStage::reduce(k.as_mut(), par);
+            (Route::TwoStage(r), diag, sub)
+        } else {
+            let factors = one_stage(k.as_mut(), par)?;
+            let diag = (0..n).map(|i| k[(i, i)]).collect();
+            let sub = (1..n).map(|i| k[(i, i - 1)]).collect();
+            (Route::OneStage(factors), diag, sub)
+        };
         let mut t = Self {
             reduced: k,
             k_diag,
-            factors,
+            route,
             diag,
             sub,
             order: Vec::new(),
@@ -115,23 +124,27 @@ impl Tridiagonal {
         let n = self.diag.len();
         assert_eq!(m.nrows(), n, "rotating columns of another length");
         let mut w = m.to_owned();
-        if n > 1 {
-            let p = w.ncols();
-            let req = apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(
-                n - 1,
-                self.factors.nrows(),
-                p,
-            );
-            let mut mem = MemBuffer::new(req);
-            // Sequential: a few columns, and the same bits on any pool.
-            apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-                self.reduced.as_ref().submatrix(1, 0, n - 1, n - 1),
-                self.factors.as_ref(),
-                Conj::No,
-                w.as_mut().subrows_mut(1, n - 1),
-                Par::Seq,
-                MemStack::new(&mut mem),
-            );
+        match &self.route {
+            Route::TwoStage(r) => r.apply_transpose(self.reduced.as_ref(), w.as_mut()),
+            Route::OneStage(factors) if n > 1 => {
+                let p = w.ncols();
+                let req = apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(
+                    n - 1,
+                    factors.nrows(),
+                    p,
+                );
+                let mut mem = MemBuffer::new(req);
+                // Sequential: a few columns, and the same bits on any pool.
+                apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+                    self.reduced.as_ref().submatrix(1, 0, n - 1, n - 1),
+                    factors.as_ref(),
+                    Conj::No,
+                    w.as_mut().subrows_mut(1, n - 1),
+                    Par::Seq,
+                    MemStack::new(&mut mem),
+                );
+            }
+            Route::OneStage(_) => {}
         }
         let mut d = self.diag.clone();
         qr_sweeps(&mut d, &mut self.sub.clone(), w.as_mut())?;
@@ -151,6 +164,24 @@ impl Tridiagonal {
         mirror(k.as_mut(), false);
         k
     }
+}
+
+/// faer's one-stage reduction of `k` (lower triangle) in place; returns
+/// the reflections' block factors.
+fn one_stage(k: MatMut<'_, f64>, par: Par) -> Result<Mat<f64>> {
+    let n = k.nrows();
+    let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(n, n);
+    let mut factors = Mat::<f64>::zeros(bs, n.saturating_sub(1));
+    if n > 0 {
+        let req = tridiag_in_place_scratch::<f64>(n, par, Default::default());
+        let mut mem = MemBuffer::try_new(req).map_err(|_| kinship::Error::OutOfMemory {
+            what: format!("the tridiagonal reduction's workspace for {n} samples"),
+            needed: Some(req.size_bytes() as u64),
+            available: kinship::memory::available(),
+        })?;
+        tridiag_in_place(k, factors.as_mut(), par, MemStack::new(&mut mem), Default::default());
+    }
+    Ok(factors)
 }
 
 /// Tile edge of [`mirror`]: a tile's rows and columns stay in cache while
@@ -271,10 +302,13 @@ mod tests {
 
     #[test]
     fn values_and_rotations_equal_the_full_decomposition() {
-        for (n, m) in [(1, 3), (2, 5), (7, 3), (60, 40), (300, 120)] {
+        // Both routes; the two-stage one on a band of 32 with no panel
+        // (n <= 33), a last panel shorter than the band (n = 60) and many.
+        let sizes = [(1, 3), (2, 5), (7, 3), (33, 20), (34, 20), (60, 40), (300, 120)];
+        for ((n, m), two_stage) in sizes.into_iter().flat_map(|s| [(s, false), (s, true)]) {
             let k = grm(n, m, n as u64);
             let full = Eigen::decompose(k.as_ref(), Par::Seq).unwrap();
-            let (t, values) = Tridiagonal::reduce(k.clone(), Par::Seq).unwrap();
+            let (t, values) = Tridiagonal::reduce_by(k.clone(), two_stage, Par::Seq).unwrap();
             let scale = full.values().iter().fold(1.0f64, |a, v| a.max(v.abs()));
             for (a, b) in values.iter().zip(full.values()) {
                 assert!((a - b).abs() <= 1e-12 * scale, "n {n}: {a} vs {b}");
@@ -316,15 +350,19 @@ mod tests {
 
     #[test]
     fn the_reduction_gives_the_same_bits_on_any_pool() {
-        let k = grm(400, 150, 9);
-        let w = Mat::<f64>::from_fn(400, 1, |i, _| (i % 5) as f64);
-        let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| {
-                let (t, v) = Tridiagonal::reduce(k.clone(), Par::rayon(crate::eigen::EIGEN_SPLIT)).unwrap();
-                (v, t.rotate(w.as_ref()).unwrap())
-            })
-        };
-        assert_eq!(run(1), run(2));
+        // 1100: the two-stage route's products split in column blocks
+        let k = grm(1100, 150, 9);
+        let w = Mat::<f64>::from_fn(1100, 1, |i, _| (i % 5) as f64);
+        for two_stage in [false, true] {
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| {
+                    let par = Par::rayon(crate::eigen::EIGEN_SPLIT);
+                    let (t, v) = Tridiagonal::reduce_by(k.clone(), two_stage, par).unwrap();
+                    (v, t.rotate(w.as_ref()).unwrap())
+                })
+            };
+            assert_eq!(run(1), run(2), "two-stage: {two_stage}");
+        }
     }
 }

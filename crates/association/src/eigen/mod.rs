@@ -3,6 +3,7 @@
 //! that jobs on chunks of the genome share one decomposition (the layout,
 //! its checksums and provenance are in `file`).
 
+mod band;
 mod file;
 mod implicit;
 
@@ -27,6 +28,19 @@ pub(crate) fn fixed_split(par: Par) -> Par {
     match par {
         Par::Seq => Par::Seq,
         _ => Par::rayon(EIGEN_SPLIT),
+    }
+}
+
+/// Bytes of a values-only reduction of `n` samples ([`Eigen::values_only`])
+/// beyond the `n x n` matrix it reduces in place: what it holds until it
+/// is dropped, and its workspace while it runs.
+pub(crate) fn values_only_bytes(n: usize) -> (u64, u64) {
+    if n >= band::MIN_N {
+        (band::held_bytes(n), band::workspace_bytes(n))
+    } else {
+        // the reflectors' block factors (faer's block size, at most 128
+        // rows) and a few vectors
+        (0, (n as u64).saturating_mul(8 * (128 + 16)))
     }
 }
 

@@ -8,18 +8,12 @@ use kinship::{GrmKind, Precision};
 
 use super::memory::{Step, StepMemory, THREAD_BYTES};
 use crate::analysis::Options;
-use crate::eigen::workspace_bytes;
+use crate::eigen::{values_only_bytes, workspace_bytes};
 use crate::prepare::GrmSource;
 use crate::scan::{AssocRow, Mode, Model, SCAN_BLOCK};
 
 /// Variants per block of the GRM pass (`kinship::BuildOptions`' default).
 const GRM_BLOCK: usize = 1024;
-
-/// The tridiagonal reduction's workspace for `n` samples: its reflectors'
-/// block factors (faer's block size, at most 128 rows) and a few vectors.
-fn reduction_bytes(n: usize) -> u64 {
-    (n as u64).saturating_mul(8 * (128 + 16))
-}
 
 /// The GRM pass of a group.
 pub(super) struct Built {
@@ -91,14 +85,19 @@ impl GroupRun {
         }
         // No eigenvectors (`Options::values_only`): K reduced in place to
         // tridiagonal form (its strict upper triangle kept) and the
-        // reflectors' block factors; a fixed-ratio scan then factors a
-        // copy of K and multiplies by the factor's inverse.
+        // reflectors (for large n also the band chase's, ~n²/2 values); a
+        // fixed-ratio scan then factors a copy of K and multiplies by the
+        // factor's inverse.
         let values_only = opts.values_only(self.n_pheno);
+        let (reflectors, reduction_ws) = values_only_bytes(n);
+        if values_only && !matches!(opts.grm, GrmSource::Eigen { .. }) {
+            u = a.saturating_add(reflectors);
+        }
         if !matches!(opts.grm, GrmSource::Eigen { .. }) {
             let mut s = at(Step::Decompose);
             if values_only {
-                s.matrices = sums.saturating_add(a);
-                s.workspace = reduction_bytes(n);
+                s.matrices = sums.saturating_add(u);
+                s.workspace = reduction_ws;
             } else {
                 s.matrices = sums.saturating_add(a.saturating_mul(2));
                 s.workspace = ws;
