@@ -89,13 +89,11 @@ impl GroupRun {
         // fixed-ratio scan then factors a copy of K and multiplies by the
         // factor's inverse.
         let values_only = opts.values_only(self.n_pheno);
-        let (reflectors, reduction_ws) = values_only_bytes(n);
-        if values_only && !matches!(opts.grm, GrmSource::Eigen { .. }) {
-            u = a.saturating_add(reflectors);
-        }
         if !matches!(opts.grm, GrmSource::Eigen { .. }) {
             let mut s = at(Step::Decompose);
             if values_only {
+                let (reflectors, reduction_ws) = values_only_bytes(n);
+                u = a.saturating_add(reflectors);
                 s.matrices = sums.saturating_add(u);
                 s.workspace = reduction_ws;
             } else {
