@@ -47,7 +47,7 @@ pub(crate) struct Scratch {
     stats: Vec<VariantStats>,
     block32: Mat<f32>,
     prod32: Mat<f32>,
-    /// [`counts::syrk`]'s product (the exact path with AVX2).
+    /// [`counts::syrk`]'s product (the exact path, with AVX2 or AVX-512BW).
     counts: Vec<i32>,
     /// Complete-call blocks waiting for one byte product ([`flush`]).
     pending: Option<Pending>,

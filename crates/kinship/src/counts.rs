@@ -1,30 +1,44 @@
 //! `X Xᵀ` for a block of allele counts (0, 1, 2; no missing call) in
 //! integer arithmetic: the centered GRM's exact path (`block.rs`).
 //!
-//! The counts are packed as bytes and multiplied with AVX2's byte
-//! multiply-add (`vpmaddubsw`: 16 lanes of two byte products summed into
-//! 16 bits per instruction), accumulated in 16-bit lanes and widened to 32
-//! bits every [`KC`] pairs of variants. That is four times the products
-//! per instruction of an `f32` multiply-add, and exact: a lane adds at
-//! most `2·2 + 2·2 = 8` per pair of variants, far from overflowing 16 bits
-//! between widenings. Integer sums do not depend on their order, so the
-//! result equals the `f32` product's (whose integer sums are exact too)
-//! bit for bit, whatever the thread count.
+//! The counts are packed as bytes, each row holding four variants' counts
+//! in one 32-bit word, and multiplied with the byte multiply-add
+//! (`vpmaddubsw`: lanes of two byte products summed into 16 bits), the
+//! column's word broadcast from memory (a load, no shuffle port):
+//! a 16-bit lane pair holds one row's four products. The lanes are
+//! accumulated in 16 bits and widened to 32 bits (summing each row's two
+//! lanes) every [`KC`] words. With AVX2 a tile is 32 rows by 2 columns
+//! (four 32-byte registers per column); where the CPU has AVX-512BW (most
+//! HPC nodes' Xeons, Zen 4 and later) it is 32 rows by 8 columns (two
+//! 64-byte registers per column): twice the products per instruction.
+//! Either way four (AVX2) or eight (AVX-512) times the products per
+//! instruction of an `f32` multiply-add of the register's width, and
+//! exact: a lane adds at most `2·2 + 2·2 = 8` per word, far from
+//! overflowing 16 bits between widenings. Integer sums do not depend on
+//! their order, so the result equals the `f32` product's (whose integer
+//! sums are exact too) bit for bit, whatever the kernel or the thread
+//! count.
 
 use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::memory::try_vec;
 
-/// Rows of a packed panel (two 32-byte registers of 16 rows each).
+/// Rows of a packed panel and of a tile.
 const MR: usize = 32;
-/// Columns of a tile (one broadcast each).
-const NR: usize = 4;
+/// Variants per row in a packed word.
+const WORD: usize = 4;
+/// Bytes of one word of a panel (`MR` rows of [`WORD`] counts).
+const PANEL_WORD: usize = MR * WORD;
+/// Columns of an AVX2 tile.
+const NR: usize = 2;
+/// Columns of an AVX-512 tile.
+const NR512: usize = 8;
 
 /// Most variants one product holds: their packed bytes (`n` per variant)
 /// take about the memory of the `f64` block of 1024 variants they are
-/// decoded through. A 16-bit lane gains at most 8 per pair of variants,
-/// and [`syrk`] widens them to 32 bits every [`KC`] pairs.
+/// decoded through. A 16-bit lane gains at most 8 per word, and [`syrk`]
+/// widens them to 32 bits every [`KC`] words.
 pub(crate) const MAX_VARIANTS: usize = 2 * 4095;
 
 /// Whether this CPU runs the byte kernel (checked once by the standard
@@ -40,16 +54,33 @@ pub(crate) fn available() -> bool {
     }
 }
 
+/// Whether this CPU runs the AVX-512BW tile (else [`syrk`] runs the AVX2
+/// one).
+fn wide() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512bw")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Counts packed for the kernel: panels of [`MR`] rows, and within a
-/// panel, for each pair of variants, each row's two counts as adjacent
-/// bytes (rows past `n` and the variant past an odd count are 0). Blocks
-/// of variants are appended until the capacity is reached, so that one
+/// panel, for each word of [`WORD`] variants, each row's counts as adjacent
+/// bytes (rows past `n` and variants past the count are 0). Blocks of
+/// variants are appended until the capacity is reached, so that one
 /// product (and one pass over the `n x n` sums) serves up to
 /// [`MAX_VARIANTS`] variants.
 pub(crate) struct Packed {
     n: usize,
-    /// Pairs of variants each panel has room for.
-    cap_pairs: usize,
+    /// Variants it holds: [`MAX_VARIANTS`] at most, rounded up to a pair
+    /// (so that one product groups the variants as the earlier pair
+    /// layout did, and the GRM's bits stay those of earlier releases).
+    cap: usize,
+    /// Words each panel has room for.
+    cap_words: usize,
     /// Variants appended so far.
     len: usize,
     bytes: Vec<u8>,
@@ -62,8 +93,9 @@ impl Packed {
     /// # Errors
     /// `OutOfMemory` when the buffer does not fit.
     pub fn with_capacity(n: usize, variants: usize) -> Result<Self> {
-        let cap_pairs = capacity_pairs(variants);
-        let len = n.div_ceil(MR) * cap_pairs * MR * 2;
+        let cap = capacity(variants);
+        let cap_words = cap.div_ceil(WORD);
+        let len = n.div_ceil(MR) * cap_words * PANEL_WORD;
         let bytes = try_vec(
             len,
             0u8,
@@ -71,7 +103,8 @@ impl Packed {
         )?;
         Ok(Self {
             n,
-            cap_pairs,
+            cap,
+            cap_words,
             len: 0,
             bytes,
         })
@@ -87,7 +120,7 @@ impl Packed {
 
     /// Variants it can hold.
     pub fn capacity(&self) -> usize {
-        2 * self.cap_pairs
+        self.cap
     }
 
     /// Variants appended.
@@ -101,16 +134,16 @@ impl Packed {
         debug_assert_eq!(x.len(), n * b);
         assert!(self.len + b <= self.capacity(), "packed counts overfilled");
         let start = self.len;
-        let stride = self.cap_pairs * MR * 2;
+        let stride = self.cap_words * PANEL_WORD;
         self.bytes.par_chunks_mut(stride).enumerate().for_each(|(p, panel)| {
             let i0 = p * MR;
             let rows = MR.min(n - i0);
             for v in 0..b {
                 let col = &x[v * n + i0..v * n + i0 + rows];
-                let (kp, half) = ((start + v) / 2, (start + v) % 2);
-                let dst = &mut panel[kp * MR * 2..(kp + 1) * MR * 2];
+                let (kw, at) = ((start + v) / WORD, (start + v) % WORD);
+                let dst = &mut panel[kw * PANEL_WORD..(kw + 1) * PANEL_WORD];
                 for (r, &c) in col.iter().enumerate() {
-                    dst[2 * r + half] = c as u8;
+                    dst[WORD * r + at] = c as u8;
                 }
             }
         });
@@ -119,26 +152,26 @@ impl Packed {
 
     /// Empties it (the used bytes back to 0).
     pub fn clear(&mut self) {
-        let used = self.pairs() * MR * 2;
+        let used = self.words() * PANEL_WORD;
         self.bytes
-            .par_chunks_mut(self.cap_pairs * MR * 2)
+            .par_chunks_mut(self.cap_words * PANEL_WORD)
             .for_each(|panel| panel[..used].fill(0));
         self.len = 0;
     }
 
-    fn pairs(&self) -> usize {
-        self.len.div_ceil(2)
+    fn words(&self) -> usize {
+        self.len.div_ceil(WORD)
     }
 
     fn panel(&self, p: usize) -> &[u8] {
-        let stride = self.cap_pairs * MR * 2;
-        &self.bytes[p * stride..p * stride + self.pairs() * MR * 2]
+        let stride = self.cap_words * PANEL_WORD;
+        &self.bytes[p * stride..p * stride + self.words() * PANEL_WORD]
     }
 }
 
-/// Pairs of variants each panel of [`Packed::with_capacity`] holds.
-fn capacity_pairs(variants: usize) -> usize {
-    variants.min(MAX_VARIANTS).div_ceil(2).max(1)
+/// Variants [`Packed::with_capacity`] makes room for.
+fn capacity(variants: usize) -> usize {
+    variants.min(MAX_VARIANTS).div_ceil(2).max(1) * 2
 }
 
 /// Bytes of the packed counts the exact centered path gathers for one
@@ -146,47 +179,61 @@ fn capacity_pairs(variants: usize) -> usize {
 /// memory estimate's share of the GRM pass.
 pub fn packed_bytes(n: usize, variants: usize) -> u64 {
     (n.div_ceil(MR) as u64)
-        .saturating_mul(capacity_pairs(variants) as u64)
-        .saturating_mul((MR * 2) as u64)
+        .saturating_mul(capacity(variants).div_ceil(WORD) as u64)
+        .saturating_mul(PANEL_WORD as u64)
 }
 
-/// Pairs of variants per pass over a pair of panels: both panels' chunks
-/// (16 KB each) and the output tile (4 KB) stay in the core's own caches
-/// while the pair's tiles are formed.
-const KC: usize = 256;
+/// Words per pass over a pair of panels: both panels' chunks (16 KB each)
+/// and the output tile (4 KB) stay in the core's own caches while the
+/// pair's tiles are formed.
+const KC: usize = 128;
 
 /// `X Xᵀ` of the packed counts, lower triangle (and the diagonal tiles'
 /// upper parts), as 32-bit integers in row panels: `out[p]` holds rows
 /// `p·MR..` of every column `j`, at `j · MR + r` (`out` is resized).
 /// Requires [`available`].
 pub(crate) fn syrk(x: &Packed, out: &mut Vec<i32>) {
+    syrk_with(x, out, wide());
+}
+
+/// [`syrk`] with the AVX-512BW tile (`wide`, which the CPU must have) or
+/// the AVX2 one.
+fn syrk_with(x: &Packed, out: &mut Vec<i32>, wide: bool) {
     assert!(available() && x.len <= MAX_VARIANTS + 1);
     let n = x.n;
-    let pairs = x.pairs();
+    let words = x.words();
     let panels = n.div_ceil(MR);
     let cols = panels * MR;
+    let step = if wide { NR512 } else { NR };
     out.clear();
     out.resize(panels * MR * cols, 0);
     out.par_chunks_mut(MR * cols).enumerate().for_each(|(p, rows)| {
         let a = x.panel(p);
         // Column panel by column panel up to the diagonal, a chunk of
-        // pairs at a time (see `KC`). Integer sums: the order does not
+        // words at a time (see `KC`). Integer sums: the order does not
         // matter.
         let last = ((p + 1) * MR).min(n);
         for q in 0..=p {
             let bp = x.panel(q);
             let out = &mut rows[q * MR * MR..(q + 1) * MR * MR];
-            for k0 in (0..pairs).step_by(KC) {
-                let kn = KC.min(pairs - k0);
-                let ak = &a[k0 * MR * 2..(k0 + kn) * MR * 2];
-                let bk = &bp[k0 * MR * 2..(k0 + kn) * MR * 2];
-                for off in (0..MR).step_by(NR).take_while(|&off| q * MR + off < last) {
-                    // SAFETY: `available()` checked AVX2 above.
-                    let tile = unsafe { tile_avx2(ak, bk, off, kn) };
-                    for (jj, col) in tile.iter().enumerate() {
+            for k0 in (0..words).step_by(KC) {
+                let kn = KC.min(words - k0);
+                let ak = &a[k0 * PANEL_WORD..(k0 + kn) * PANEL_WORD];
+                let bk = &bp[k0 * PANEL_WORD..(k0 + kn) * PANEL_WORD];
+                for off in (0..MR).step_by(step).take_while(|&off| q * MR + off < last) {
+                    let mut add = |jj: usize, col: &[i32; MR]| {
                         for (o, t) in out[(off + jj) * MR..(off + jj + 1) * MR].iter_mut().zip(col) {
                             *o += t;
                         }
+                    };
+                    if wide {
+                        // SAFETY: `wide` only where the CPU has AVX-512BW.
+                        let tile = unsafe { tile_avx512(ak, bk, off, kn) };
+                        tile.iter().enumerate().for_each(|(jj, col)| add(jj, col));
+                    } else {
+                        // SAFETY: `available()` checked AVX2 above.
+                        let tile = unsafe { tile_avx2(ak, bk, off, kn) };
+                        tile.iter().enumerate().for_each(|(jj, col)| add(jj, col));
                     }
                 }
             }
@@ -214,39 +261,75 @@ pub(crate) fn lower_column(out: &[i32], n: usize, j: usize, mut f: impl FnMut(us
 }
 
 /// One `MR x NR` tile: rows of panel `a`, columns `off..off + NR` of panel
-/// `b`, over `pairs` pairs of variants.
+/// `b`, over `words` words.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn tile_avx2(a: &[u8], b: &[u8], off: usize, pairs: usize) -> [[i32; MR]; NR] {
+unsafe fn tile_avx2(a: &[u8], b: &[u8], off: usize, words: usize) -> [[i32; MR]; NR] {
     use std::arch::x86_64::*;
-    debug_assert!(a.len() >= pairs * MR * 2 && b.len() >= pairs * MR * 2 && off + NR <= MR);
-    let mut acc = [[_mm256_setzero_si256(); 2]; NR];
+    debug_assert!(a.len() >= words * PANEL_WORD && b.len() >= words * PANEL_WORD && off + NR <= MR);
+    // A register holds 8 rows' words; 4 per column.
+    let mut acc = [[_mm256_setzero_si256(); 4]; NR];
     let (pa, pb) = (a.as_ptr(), b.as_ptr());
-    for kp in 0..pairs {
-        let base = kp * MR * 2;
-        // SAFETY: `base + 64 <= a.len()`, and the reads of `b` stay within
-        // this pair's 64 bytes (`off + NR <= MR`); unaligned loads.
+    for kw in 0..words {
+        let base = kw * PANEL_WORD;
+        // SAFETY: `base + PANEL_WORD <= a.len()`, and the reads of `b`
+        // stay within this word's bytes (`off + NR <= MR`); unaligned.
         unsafe {
-            let a0 = _mm256_loadu_si256(pa.add(base) as *const __m256i);
-            let a1 = _mm256_loadu_si256(pa.add(base + 32) as *const __m256i);
+            let av: [__m256i; 4] = std::array::from_fn(|h| _mm256_loadu_si256(pa.add(base + 32 * h) as *const __m256i));
             for (jj, accj) in acc.iter_mut().enumerate() {
-                let two = (pb.add(base + 2 * (off + jj)) as *const i16).read_unaligned();
-                let bj = _mm256_set1_epi16(two);
-                accj[0] = _mm256_add_epi16(accj[0], _mm256_maddubs_epi16(a0, bj));
-                accj[1] = _mm256_add_epi16(accj[1], _mm256_maddubs_epi16(a1, bj));
+                let word = (pb.add(base + WORD * (off + jj)) as *const i32).read_unaligned();
+                let bj = _mm256_set1_epi32(word);
+                for (h, acch) in accj.iter_mut().enumerate() {
+                    *acch = _mm256_add_epi16(*acch, _mm256_maddubs_epi16(av[h], bj));
+                }
             }
         }
     }
+    let ones = _mm256_set1_epi16(1);
     let mut out = [[0i32; MR]; NR];
     for (jj, accj) in acc.iter().enumerate() {
         for (h, v) in accj.iter().enumerate() {
-            let lo = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(*v));
-            let hi = _mm256_cvtepi16_epi32(_mm256_extracti128_si256::<1>(*v));
+            // SAFETY: 8 i32 fit in `out[jj][8h..8h + 8]`.
+            unsafe {
+                let dst = out[jj].as_mut_ptr().add(8 * h);
+                _mm256_storeu_si256(dst as *mut __m256i, _mm256_madd_epi16(*v, ones));
+            }
+        }
+    }
+    out
+}
+
+/// One `MR x NR512` tile as [`tile_avx2`]'s: a register holds 16 rows'
+/// words; 2 per column.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+unsafe fn tile_avx512(a: &[u8], b: &[u8], off: usize, words: usize) -> [[i32; MR]; NR512] {
+    use std::arch::x86_64::*;
+    debug_assert!(a.len() >= words * PANEL_WORD && b.len() >= words * PANEL_WORD && off + NR512 <= MR);
+    let mut acc = [[_mm512_setzero_si512(); 2]; NR512];
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    for kw in 0..words {
+        let base = kw * PANEL_WORD;
+        // SAFETY: as in `tile_avx2`.
+        unsafe {
+            let a0 = _mm512_loadu_si512(pa.add(base) as *const __m512i);
+            let a1 = _mm512_loadu_si512(pa.add(base + 64) as *const __m512i);
+            for (jj, accj) in acc.iter_mut().enumerate() {
+                let word = (pb.add(base + WORD * (off + jj)) as *const i32).read_unaligned();
+                let bj = _mm512_set1_epi32(word);
+                accj[0] = _mm512_add_epi16(accj[0], _mm512_maddubs_epi16(a0, bj));
+                accj[1] = _mm512_add_epi16(accj[1], _mm512_maddubs_epi16(a1, bj));
+            }
+        }
+    }
+    let ones = _mm512_set1_epi16(1);
+    let mut out = [[0i32; MR]; NR512];
+    for (jj, accj) in acc.iter().enumerate() {
+        for (h, v) in accj.iter().enumerate() {
             // SAFETY: 16 i32 fit in `out[jj][16h..16h + 16]`.
             unsafe {
                 let dst = out[jj].as_mut_ptr().add(16 * h);
-                _mm256_storeu_si256(dst as *mut __m256i, lo);
-                _mm256_storeu_si256(dst.add(8) as *mut __m256i, hi);
+                _mm512_storeu_si512(dst as *mut __m512i, _mm512_madd_epi16(*v, ones));
             }
         }
     }
@@ -256,6 +339,11 @@ unsafe fn tile_avx2(a: &[u8], b: &[u8], off: usize, pairs: usize) -> [[i32; MR];
 #[cfg(not(target_arch = "x86_64"))]
 unsafe fn tile_avx2(_: &[u8], _: &[u8], _: usize, _: usize) -> [[i32; MR]; NR] {
     unreachable!("the byte kernel is only called where `available()`")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn tile_avx512(_: &[u8], _: &[u8], _: usize, _: usize) -> [[i32; MR]; NR512] {
+    unreachable!("the wide kernel is only called where `wide()`")
 }
 
 #[cfg(test)]
@@ -277,21 +365,35 @@ mod tests {
         if !available() {
             return;
         }
-        let mut out = Vec::new();
-        for (n, b) in [(1, 1), (5, 3), (32, 2), (37, 7), (70, 64), (131, 255)] {
-            let x = counts(n, b, n + b);
-            syrk(&Packed::new(&x, n, b), &mut out);
-            for j in 0..n {
-                for i in j..n {
-                    let want: i64 = (0..b).map(|v| (x[v * n + i] * x[v * n + j]) as i64).sum();
-                    assert_eq!(i64::from(at(&out, n, i, j)), want, "{n} x {b}: ({i}, {j})");
+        // Both kernels where the CPU has AVX-512BW, the AVX2 one elsewhere.
+        for wide in [false, wide()].into_iter().collect::<std::collections::BTreeSet<_>>() {
+            let mut out = Vec::new();
+            for (n, b) in [(1, 1), (5, 3), (32, 2), (37, 7), (70, 64), (131, 255)] {
+                let x = counts(n, b, n + b);
+                syrk_with(&Packed::new(&x, n, b), &mut out, wide);
+                for j in 0..n {
+                    for i in j..n {
+                        let want: i64 = (0..b).map(|v| (x[v * n + i] * x[v * n + j]) as i64).sum();
+                        assert_eq!(i64::from(at(&out, n, i, j)), want, "{n} x {b}: ({i}, {j}), wide {wide}");
+                    }
                 }
             }
+            // Appended in parts that split words: the same product.
+            let (n, b) = (45, 23);
+            let x = counts(n, b, 3);
+            let mut parts = Packed::with_capacity(n, b).expect("fits");
+            for (v0, v1) in [(0, 3), (3, 4), (4, 13), (13, 23)] {
+                parts.push(&x[v0 * n..v1 * n], v1 - v0);
+            }
+            let mut whole = Vec::new();
+            syrk_with(&Packed::new(&x, n, b), &mut whole, wide);
+            syrk_with(&parts, &mut out, wide);
+            assert_eq!(out, whole, "wide {wide}");
+            let (n, b) = (40, MAX_VARIANTS);
+            let twos = vec![2.0; n * b];
+            syrk_with(&Packed::new(&twos, n, b), &mut out, wide);
+            assert_eq!(at(&out, n, n - 1, 0), 4 * b as i32);
+            assert_eq!(at(&out, n, 17, 17), 4 * b as i32);
         }
-        let (n, b) = (40, MAX_VARIANTS);
-        let twos = vec![2.0; n * b];
-        syrk(&Packed::new(&twos, n, b), &mut out);
-        assert_eq!(at(&out, n, n - 1, 0), 4 * b as i32);
-        assert_eq!(at(&out, n, 17, 17), 4 * b as i32);
     }
 }

@@ -114,7 +114,7 @@ fn issue_17_4_eight_changed_bytes_anywhere_are_refused() {
 /// A file with consistent checksums around the header fields given.
 fn forged(n: u64, meta: &str, payload: &[u8]) -> Vec<u8> {
     let mut json = meta.to_string();
-    while json.len() % 8 != 0 {
+    while !json.len().is_multiple_of(8) {
         json.push(' ');
     }
     let mut h = Vec::new();

@@ -276,7 +276,7 @@ mod tests {
         let n = 301;
         let col = |f: &dyn Fn(f64) -> f64| (0..n).map(|i| f(i as f64)).collect::<Vec<f64>>();
         let s = col(&|i| {
-            if i as usize % 50 == 0 {
+            if (i as usize).is_multiple_of(50) {
                 0.0
             } else {
                 (i * 0.53).cos().abs() * 9.0

@@ -197,7 +197,7 @@ impl Pgen {
             _ => {
                 dosage.resize(n, NO_DOSAGE);
                 let present = cur.take(n.div_ceil(8), "dosage bitarray")?;
-                if n % 8 != 0 && present[n / 8] >> (n % 8) != 0 {
+                if !n.is_multiple_of(8) && present[n / 8] >> (n % 8) != 0 {
                     return Err("its dosage bitarray has bits set past the last sample".into());
                 }
                 let count = present.iter().map(|b| b.count_ones() as usize).sum::<usize>();
