@@ -79,8 +79,6 @@ pub(crate) struct Packed {
     /// (so that one product groups the variants as the earlier pair
     /// layout did, and the GRM's bits stay those of earlier releases).
     cap: usize,
-    /// Words each panel has room for.
-    cap_words: usize,
     /// Variants appended so far.
     len: usize,
     bytes: Vec<u8>,
@@ -94,20 +92,13 @@ impl Packed {
     /// `OutOfMemory` when the buffer does not fit.
     pub fn with_capacity(n: usize, variants: usize) -> Result<Self> {
         let cap = capacity(variants);
-        let cap_words = cap.div_ceil(WORD);
-        let len = n.div_ceil(MR) * cap_words * PANEL_WORD;
+        let len = n.div_ceil(MR) * panel_bytes(cap);
         let bytes = try_vec(
             len,
             0u8,
             &format!("packed counts of {variants} variants over {n} samples"),
         )?;
-        Ok(Self {
-            n,
-            cap,
-            cap_words,
-            len: 0,
-            bytes,
-        })
+        Ok(Self { n, cap, len: 0, bytes })
     }
 
     /// Packs the `n x b` column-major counts `x` (each 0, 1 or 2).
@@ -134,7 +125,7 @@ impl Packed {
         debug_assert_eq!(x.len(), n * b);
         assert!(self.len + b <= self.capacity(), "packed counts overfilled");
         let start = self.len;
-        let stride = self.cap_words * PANEL_WORD;
+        let stride = panel_bytes(self.cap);
         self.bytes.par_chunks_mut(stride).enumerate().for_each(|(p, panel)| {
             let i0 = p * MR;
             let rows = MR.min(n - i0);
@@ -154,7 +145,7 @@ impl Packed {
     pub fn clear(&mut self) {
         let used = self.words() * PANEL_WORD;
         self.bytes
-            .par_chunks_mut(self.cap_words * PANEL_WORD)
+            .par_chunks_mut(panel_bytes(self.cap))
             .for_each(|panel| panel[..used].fill(0));
         self.len = 0;
     }
@@ -164,7 +155,7 @@ impl Packed {
     }
 
     fn panel(&self, p: usize) -> &[u8] {
-        let stride = self.cap_words * PANEL_WORD;
+        let stride = panel_bytes(self.cap);
         &self.bytes[p * stride..p * stride + self.words() * PANEL_WORD]
     }
 }
@@ -174,13 +165,16 @@ fn capacity(variants: usize) -> usize {
     variants.min(MAX_VARIANTS).div_ceil(2).max(1) * 2
 }
 
+/// Bytes of one panel holding `cap` variants (whole words).
+fn panel_bytes(cap: usize) -> usize {
+    cap.div_ceil(WORD) * PANEL_WORD
+}
+
 /// Bytes of the packed counts the exact centered path gathers for one
 /// product, with `variants` variants to build from over `n` samples: a
 /// memory estimate's share of the GRM pass.
 pub fn packed_bytes(n: usize, variants: usize) -> u64 {
-    (n.div_ceil(MR) as u64)
-        .saturating_mul(capacity(variants).div_ceil(WORD) as u64)
-        .saturating_mul(PANEL_WORD as u64)
+    (n.div_ceil(MR) as u64).saturating_mul(panel_bytes(capacity(variants)) as u64)
 }
 
 /// Words per pass over a pair of panels: both panels' chunks (16 KB each)
@@ -366,7 +360,8 @@ mod tests {
             return;
         }
         // Both kernels where the CPU has AVX-512BW, the AVX2 one elsewhere.
-        for wide in [false, wide()].into_iter().collect::<std::collections::BTreeSet<_>>() {
+        let kernels: &[bool] = if wide() { &[false, true] } else { &[false] };
+        for &wide in kernels {
             let mut out = Vec::new();
             for (n, b) in [(1, 1), (5, 3), (32, 2), (37, 7), (70, 64), (131, 255)] {
                 let x = counts(n, b, n + b);
