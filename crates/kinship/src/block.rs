@@ -47,8 +47,6 @@ pub(crate) struct Scratch {
     stats: Vec<VariantStats>,
     block32: Mat<f32>,
     prod32: Mat<f32>,
-    /// [`counts::syrk`]'s product (the exact path, with AVX2 or AVX-512BW).
-    counts: Vec<i32>,
     /// Complete-call blocks waiting for one byte product ([`flush`]).
     pending: Option<Pending>,
     /// Variants one byte product holds ([`counts::MAX_VARIANTS`]).
@@ -77,7 +75,6 @@ impl Scratch {
             stats: vec![VariantStats::default(); b],
             block32: Mat::new(),
             prod32: Mat::new(),
-            counts: Vec::new(),
             pending: None,
             pack_variants: counts::MAX_VARIANTS.min(n_variants),
         })
@@ -265,21 +262,10 @@ pub(crate) fn flush(part: &mut Part, sc: &mut Scratch) {
     if pend.packed.len() == 0 {
         return;
     }
-    counts::syrk(&pend.packed, &mut sc.counts);
-    let n = part.s.nrows();
-    let (ints, r, mm) = (&sc.counts, &pend.r, pend.mm);
-    // the same sums as `add_centered_exact`'s, on contiguous runs
-    part.s.as_mut().par_col_iter_mut().enumerate().for_each(|(j, d)| {
-        let d = d
-            .try_as_col_major_mut()
-            .expect("the sums are column-major")
-            .as_slice_mut();
-        let rj = r[j];
-        counts::lower_column(ints, n, j, |i0, run| {
-            for ((dv, &c), &ri) in d[i0..i0 + run.len()].iter_mut().zip(run).zip(&r[i0..]) {
-                *dv += ((f64::from(c) - ri) - rj) + mm;
-            }
-        });
+    let (r, mm) = (&pend.r, pend.mm);
+    // the same sums as `add_centered_exact`'s
+    counts::syrk_add(&pend.packed, part.s.as_mut(), |i, j, c| {
+        ((f64::from(c) - r[i]) - r[j]) + mm
     });
     pend.packed.clear();
     pend.r.fill(0.0);

@@ -19,6 +19,7 @@
 //! sums are exact too) bit for bit, whatever the kernel or the thread
 //! count.
 
+use faer::MatMut;
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -37,7 +38,7 @@ const NR512: usize = 8;
 
 /// Most variants one product holds: their packed bytes (`n` per variant)
 /// take about the memory of the `f64` block of 1024 variants they are
-/// decoded through. A 16-bit lane gains at most 8 per word, and [`syrk`]
+/// decoded through. A 16-bit lane gains at most 8 per word, and [`syrk_add`]
 /// widens them to 32 bits every [`KC`] words.
 pub(crate) const MAX_VARIANTS: usize = 2 * 4095;
 
@@ -54,7 +55,7 @@ pub(crate) fn available() -> bool {
     }
 }
 
-/// Whether this CPU runs the AVX-512BW tile (else [`syrk`] runs the AVX2
+/// Whether this CPU runs the AVX-512BW tile (else [`syrk_add`] runs the AVX2
 /// one).
 fn wide() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -182,41 +183,43 @@ pub fn packed_bytes(n: usize, variants: usize) -> u64 {
 /// pair's tiles are formed.
 const KC: usize = 128;
 
-/// `X Xᵀ` of the packed counts, lower triangle (and the diagonal tiles'
-/// upper parts), as 32-bit integers in row panels: `out[p]` holds rows
-/// `p·MR..` of every column `j`, at `j · MR + r` (`out` is resized).
+/// Adds `f(i, j, c)` to `s[(i, j)]` for every lower entry `i >= j` of
+/// `s` (`n x n`, column-major), `c` the entry of `X Xᵀ` of the packed
+/// counts. Each `MR x MR` block of the product is summed in a 4 KB buffer
+/// and handed to `f` when complete, so no `n x n` integer product is held
+/// (it was 100 MB at n = 5000, fresh pages for each chromosome of a LOCO
+/// scan) and the sums are read once. Row panels in parallel; every entry
+/// gets one call, so the result does not depend on the thread count.
 /// Requires [`available`].
-pub(crate) fn syrk(x: &Packed, out: &mut Vec<i32>) {
-    syrk_with(x, out, wide());
+pub(crate) fn syrk_add(x: &Packed, s: MatMut<'_, f64>, f: impl Fn(usize, usize, i32) -> f64 + Sync) {
+    syrk_add_with(x, s, f, wide());
 }
 
-/// [`syrk`] with the AVX-512BW tile (`wide`, which the CPU must have) or
-/// the AVX2 one.
-fn syrk_with(x: &Packed, out: &mut Vec<i32>, wide: bool) {
+/// [`syrk_add`] with the AVX-512BW tile (`wide`, which the CPU must have)
+/// or the AVX2 one.
+fn syrk_add_with(x: &Packed, s: MatMut<'_, f64>, f: impl Fn(usize, usize, i32) -> f64 + Sync, wide: bool) {
     assert!(available() && x.len <= MAX_VARIANTS + 1);
     let n = x.n;
+    assert!(s.nrows() == n && s.ncols() == n, "an n x n matrix of sums");
     let words = x.words();
-    let panels = n.div_ceil(MR);
-    let cols = panels * MR;
     let step = if wide { NR512 } else { NR };
-    out.clear();
-    out.resize(panels * MR * cols, 0);
-    out.par_chunks_mut(MR * cols).enumerate().for_each(|(p, rows)| {
+    s.par_row_chunks_mut(MR).enumerate().for_each(|(p, mut rows)| {
         let a = x.panel(p);
+        let (i0, last) = (p * MR, ((p + 1) * MR).min(n));
         // Column panel by column panel up to the diagonal, a chunk of
         // words at a time (see `KC`). Integer sums: the order does not
         // matter.
-        let last = ((p + 1) * MR).min(n);
+        let mut block = [[0i32; MR]; MR];
         for q in 0..=p {
             let bp = x.panel(q);
-            let out = &mut rows[q * MR * MR..(q + 1) * MR * MR];
+            block.iter_mut().for_each(|col| col.fill(0));
             for k0 in (0..words).step_by(KC) {
                 let kn = KC.min(words - k0);
                 let ak = &a[k0 * PANEL_WORD..(k0 + kn) * PANEL_WORD];
                 let bk = &bp[k0 * PANEL_WORD..(k0 + kn) * PANEL_WORD];
                 for off in (0..MR).step_by(step).take_while(|&off| q * MR + off < last) {
                     let mut add = |jj: usize, col: &[i32; MR]| {
-                        for (o, t) in out[(off + jj) * MR..(off + jj + 1) * MR].iter_mut().zip(col) {
+                        for (o, t) in block[off + jj].iter_mut().zip(col) {
                             *o += t;
                         }
                     };
@@ -231,27 +234,25 @@ fn syrk_with(x: &Packed, out: &mut Vec<i32>, wide: bool) {
                     }
                 }
             }
+            for (jj, col) in block.iter().enumerate() {
+                let j = q * MR + jj;
+                if j >= last {
+                    break;
+                }
+                let dst = rows
+                    .as_mut()
+                    .col_mut(j)
+                    .try_as_col_major_mut()
+                    .expect("the sums are column-major")
+                    .as_slice_mut();
+                // rows i >= j of this panel
+                let from = j.saturating_sub(i0);
+                for (r, (d, &c)) in dst.iter_mut().zip(col).enumerate().skip(from) {
+                    *d += f(i0 + r, j, c);
+                }
+            }
         }
     });
-}
-
-/// Reads entry `(i, j)`, `j <= i`, of [`syrk`]'s output for `n` rows.
-#[cfg(test)]
-pub(crate) fn at(out: &[i32], n: usize, i: usize, j: usize) -> i32 {
-    let cols = n.div_ceil(MR) * MR;
-    out[(i / MR) * MR * cols + j * MR + i % MR]
-}
-
-/// Calls `f(i0, run)` for the contiguous runs of column `j`'s entries
-/// `i >= j` of [`syrk`]'s output for `n` rows (`run[k]` is entry `i0 + k`).
-#[inline]
-pub(crate) fn lower_column(out: &[i32], n: usize, j: usize, mut f: impl FnMut(usize, &[i32])) {
-    let cols = n.div_ceil(MR) * MR;
-    for p in j / MR..n.div_ceil(MR) {
-        let (i0, i1) = ((p * MR).max(j), ((p + 1) * MR).min(n));
-        let base = p * MR * cols + j * MR - p * MR;
-        f(i0, &out[base + i0..base + i1]);
-    }
 }
 
 /// One `MR x NR` tile: rows of panel `a`, columns `off..off + NR` of panel
@@ -361,15 +362,24 @@ mod tests {
         }
         // Both kernels where the CPU has AVX-512BW, the AVX2 one elsewhere.
         let kernels: &[bool] = if wide() { &[false, true] } else { &[false] };
+        // The product alone, lower triangle (upper left 0).
+        let product = |p: &Packed, wide: bool| {
+            let mut s = faer::Mat::<f64>::zeros(p.n, p.n);
+            syrk_add_with(p, s.as_mut(), |_, _, c| f64::from(c), wide);
+            s
+        };
         for &wide in kernels {
-            let mut out = Vec::new();
             for (n, b) in [(1, 1), (5, 3), (32, 2), (37, 7), (70, 64), (131, 255)] {
                 let x = counts(n, b, n + b);
-                syrk_with(&Packed::new(&x, n, b), &mut out, wide);
+                let got = product(&Packed::new(&x, n, b), wide);
                 for j in 0..n {
-                    for i in j..n {
-                        let want: i64 = (0..b).map(|v| (x[v * n + i] * x[v * n + j]) as i64).sum();
-                        assert_eq!(i64::from(at(&out, n, i, j)), want, "{n} x {b}: ({i}, {j}), wide {wide}");
+                    for i in 0..n {
+                        let want: i64 = if i >= j {
+                            (0..b).map(|v| (x[v * n + i] * x[v * n + j]) as i64).sum()
+                        } else {
+                            0
+                        };
+                        assert_eq!(got[(i, j)], want as f64, "{n} x {b}: ({i}, {j}), wide {wide}");
                     }
                 }
             }
@@ -380,15 +390,32 @@ mod tests {
             for (v0, v1) in [(0, 3), (3, 4), (4, 13), (13, 23)] {
                 parts.push(&x[v0 * n..v1 * n], v1 - v0);
             }
-            let mut whole = Vec::new();
-            syrk_with(&Packed::new(&x, n, b), &mut whole, wide);
-            syrk_with(&parts, &mut out, wide);
-            assert_eq!(out, whole, "wide {wide}");
+            assert_eq!(
+                product(&parts, wide),
+                product(&Packed::new(&x, n, b), wide),
+                "wide {wide}"
+            );
+            // `f` sees each lower entry once, with its row and column, and
+            // its value is added to what the matrix held.
+            let mut s = faer::Mat::<f64>::from_fn(n, n, |i, j| (i * n + j) as f64);
+            syrk_add_with(&parts, s.as_mut(), |i, j, c| f64::from(c) + (1000 * i + j) as f64, wide);
+            let plain = product(&parts, wide);
+            for j in 0..n {
+                for i in 0..n {
+                    let want = (i * n + j) as f64
+                        + if i >= j {
+                            plain[(i, j)] + (1000 * i + j) as f64
+                        } else {
+                            0.0
+                        };
+                    assert_eq!(s[(i, j)], want, "({i}, {j}), wide {wide}");
+                }
+            }
             let (n, b) = (40, MAX_VARIANTS);
             let twos = vec![2.0; n * b];
-            syrk_with(&Packed::new(&twos, n, b), &mut out, wide);
-            assert_eq!(at(&out, n, n - 1, 0), 4 * b as i32);
-            assert_eq!(at(&out, n, 17, 17), 4 * b as i32);
+            let s = product(&Packed::new(&twos, n, b), wide);
+            assert_eq!(s[(n - 1, 0)], (4 * b) as f64);
+            assert_eq!(s[(17, 17)], (4 * b) as f64);
         }
     }
 }

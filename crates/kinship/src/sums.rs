@@ -29,6 +29,21 @@ impl GrmSums {
         self.finish(&self.total)
     }
 
+    /// [`GrmSums::grm`] when the sums are no longer needed: for all kinds
+    /// but GCTA's, the GRM is formed in the sums' own matrix, so the pass
+    /// ends holding one `n x n` matrix, not two (the peak of `kindred grm`).
+    ///
+    /// # Errors
+    /// `OutOfMemory` when GCTA's matrices do not fit.
+    pub fn into_grm(mut self) -> Result<Grm> {
+        if self.kind == GrmKind::Gcta {
+            return self.grm();
+        }
+        self.per_chrom.clear();
+        let total = std::mem::replace(&mut self.total, Part::new(0, self.kind)?);
+        self.finish_owned(total)
+    }
+
     /// Chromosomes with a partial sum (empty without LOCO).
     pub fn chromosomes(&self) -> Vec<Chrom> {
         self.per_chrom.keys().cloned().collect()
@@ -194,6 +209,11 @@ mod tests {
             }
             let plain = sums_of(&fs, &v, kind, Precision::F64, 3, false).grm().unwrap();
             assert!(s.grm().unwrap().max_abs_diff(&plain.matrix) < 1e-12, "{kind:?}");
+            // formed in the sums' own matrix: the same bits
+            let owned = sums_of(&fs, &v, kind, Precision::F64, 3, false).into_grm().unwrap();
+            assert_eq!(owned.max_abs_diff(&plain.matrix), 0.0, "{kind:?}");
+            assert_eq!((owned.n_variants, owned.kind), (plain.n_variants, plain.kind));
+            assert_eq!(owned.pair_counts.is_some(), plain.pair_counts.is_some(), "{kind:?}");
             assert_eq!(s.n_variants(), 12);
         }
     }

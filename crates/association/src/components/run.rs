@@ -290,6 +290,6 @@ fn build_grm(
         opts.par,
         &*progress,
     )?;
-    let grm = sums.grm()?;
+    let grm = sums.into_grm()?;
     Ok((grm.matrix, grm.n_variants))
 }

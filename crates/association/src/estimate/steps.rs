@@ -189,9 +189,12 @@ impl GroupRun {
         }
         let mut form = StepMemory::new(Step::Form, n);
         let counts = if kind == GrmKind::Gcta { a / 2 } else { 0 };
+        // Without LOCO the sums are done with and, but for GCTA's kind,
+        // become K in their own matrix (`GrmSums::into_grm`).
+        let k = if kept == 0 && kind != GrmKind::Gcta { 0 } else { a };
         form.matrices = part
             .saturating_mul(kept.max(1))
-            .saturating_add(a)
+            .saturating_add(k)
             .saturating_add(counts);
         Built {
             build,

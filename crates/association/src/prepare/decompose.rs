@@ -48,8 +48,12 @@ pub(super) fn build_decompose<'c>(
     progress: &dyn Progress,
 ) -> Result<(Eigen, usize, Option<LocoSums>)> {
     let sums = build(g, ids, variants, chrom_of, &options, par, progress)?;
-    let kinship::Grm { matrix, n_variants, .. } = sums.grm()?;
-    let kept = keep_sums.then_some(LocoSums { sums, options });
+    let (grm, kept) = if keep_sums {
+        (sums.grm()?, Some(LocoSums { sums, options }))
+    } else {
+        (sums.into_grm()?, None)
+    };
+    let kinship::Grm { matrix, n_variants, .. } = grm;
     Ok((decompose_with(matrix, values_only, par)?, n_variants, kept))
 }
 

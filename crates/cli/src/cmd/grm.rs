@@ -93,13 +93,18 @@ fn body(a: &GrmArgs, log: &mut RunLog) -> anyhow::Result<()> {
             n_variants,
         ),
     };
-    let grm = sums.grm()?;
+    // Without LOCO the sums are done with: the GRM is formed in their matrix.
+    let (grm, sums) = if a.loco {
+        (sums.grm()?, Some(sums))
+    } else {
+        (sums.into_grm()?, None)
+    };
     let path = log.timed("writing", || {
         format::write(&a.out, &grm, out_format, &provenance(grm.n_variants))
     })?;
     log.info(format!("wrote {}", path.display()));
     let mut loco = Vec::new();
-    if a.loco {
+    if let Some(sums) = &sums {
         for c in sums.chromosomes() {
             let k = sums.loco(&c)?;
             let p = format::write(&loco_prefix(&a.out, &c), &k, out_format, &provenance(k.n_variants))
