@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use faer::Mat;
 use genotype::{Chrom, SampleId};
 
 use crate::error::{Error, Result};
@@ -111,15 +112,7 @@ impl GrmSums {
             m: n_variants,
             ..
         } = p;
-        let (n, m) = (k.nrows(), n_variants as f64);
-        for j in 0..n {
-            k[(j, j)] /= m;
-            for i in j + 1..n {
-                let v = k[(i, j)] / m;
-                k[(i, j)] = v;
-                k[(j, i)] = v;
-            }
-        }
+        over_count(&mut k, n_variants as f64);
         Ok(Grm {
             matrix: k,
             ids: self.ids.clone(),
@@ -136,13 +129,8 @@ impl GrmSums {
         let mut counts = None;
         match self.kind {
             GrmKind::Centered | GrmKind::Standardized | GrmKind::Plink => {
-                for j in 0..n {
-                    for i in j..n {
-                        let v = p.s[(i, j)] / m;
-                        k[(i, j)] = v;
-                        k[(j, i)] = v;
-                    }
-                }
+                k.copy_from(&p.s);
+                over_count(&mut k, m);
             }
             GrmKind::Gcta => {
                 let full = p.m_full as f64;
@@ -176,6 +164,20 @@ impl GrmSums {
             pair_counts: counts,
             kind: Some(self.kind),
         })
+    }
+}
+
+/// `k <- S / m` from the sums `S` in `k`'s lower triangle, both triangles
+/// written: the GRM of every kind but GCTA's.
+fn over_count(k: &mut Mat<f64>, m: f64) {
+    let n = k.nrows();
+    for j in 0..n {
+        k[(j, j)] /= m;
+        for i in j + 1..n {
+            let v = k[(i, j)] / m;
+            k[(i, j)] = v;
+            k[(j, i)] = v;
+        }
     }
 }
 
