@@ -35,7 +35,7 @@ use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::prepare::{decompose, open_eigen, Prepared};
-use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, ScanOptions};
+use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, ScanOptions, Spare};
 
 /// Which variance ratio a LOCO scan tests each chromosome at (see the
 /// module's documentation).
@@ -143,6 +143,8 @@ pub fn scan_loco(
             .collect()
     };
     let mut parts = Vec::new();
+    // the last chromosome's matrices, for the next one's (whitened scans)
+    let mut spare = Spare::default();
     for chrom in chroms {
         // Re-estimating the ML ratio too (for the score test) doubles the
         // factorisations and the solves: then one eigendecomposition,
@@ -154,13 +156,15 @@ pub fn scan_loco(
                 && (plan.ratio == LocoRatio::Genome || !s.tests.score)
         });
         if let Some(opts) = whitened {
-            let mut k = loco_grm(ds, prep, chrom, par)?;
+            let mut k = loco_grm(ds, prep, chrom, par, spare.k.take())?;
             crate::eigen::center(&mut k);
             let ratios = match plan.ratio {
                 LocoRatio::Genome => Ratios::Fitted,
                 LocoRatio::Chromosome => Ratios::Refit(&plan.search),
             };
-            let (rows, lambdas) = scan_whitened(ds, &prep.group, k, genome, ratios, opts, &own(chrom), par, progress)?;
+            let vs = own(chrom);
+            let (rows, lambdas) =
+                scan_whitened(ds, &prep.group, k, genome, ratios, opts, &vs, par, progress, &mut spare)?;
             parts.push(LocoPart {
                 chrom: chrom.clone(),
                 fits: Vec::new(),
@@ -216,12 +220,18 @@ fn loco_eigen(
         let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, from, kind, qc)?;
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
-    Ok((decompose(loco_grm(ds, prep, chrom, par)?, par)?, None))
+    Ok((decompose(loco_grm(ds, prep, chrom, par, None)?, par)?, None))
 }
 
 /// The GRM without `chrom`, from the prepared group's whole-genome sums
-/// (not centred).
-fn loco_grm(ds: &Dataset, prep: &Prepared, chrom: &Chrom, par: Par) -> Result<faer::Mat<f64>> {
+/// (not centred), in `spare`'s storage when that is `n x n`.
+fn loco_grm(
+    ds: &Dataset,
+    prep: &Prepared,
+    chrom: &Chrom,
+    par: Par,
+    spare: Option<faer::Mat<f64>>,
+) -> Result<faer::Mat<f64>> {
     let loco = prep.loco.as_ref().ok_or_else(|| {
         Error::Inconsistent("LOCO needs a GRM built from the genotypes or LOCO eigen files, not a GRM file".into())
     })?;
@@ -237,7 +247,7 @@ fn loco_grm(ds: &Dataset, prep: &Prepared, chrom: &Chrom, par: Par) -> Result<fa
         )));
     }
     let subset = SampleSubset::new(prep.group.samples.clone(), ds.n_samples());
-    let part = kinship::build(
+    let part = kinship::build_in(
         ds.decoder(&subset),
         prep.ids.clone(),
         &own,
@@ -245,6 +255,7 @@ fn loco_grm(ds: &Dataset, prep: &Prepared, chrom: &Chrom, par: Par) -> Result<fa
         &loco.options,
         par,
         &NoProgress,
+        spare,
     )?;
     Ok(loco.sums.without(part)?.matrix)
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use faer::Par;
+use faer::{Mat, Par};
 use genotype::{Chrom, Decoder, Fileset, Genotypes, Progress, SampleId, SampleSubset};
 
 use crate::block::{add_block, flush, Precision, Scratch};
@@ -85,6 +85,29 @@ pub fn build<'c, 'g>(
     par: Par,
     progress: &dyn Progress,
 ) -> Result<GrmSums> {
+    build_in(g, ids, variants, chrom_of, opts, par, progress, None)
+}
+
+/// [`build`] with its sums in `spare` when that is an `n x n` matrix (any
+/// contents; zeroed first): for a caller that builds sums again and again
+/// (a LOCO scan, per chromosome) and would otherwise fault in and clear
+/// fresh pages each time. Without LOCO in `opts` the sums' matrix is
+/// `spare`'s storage; with it, the first chromosome's.
+///
+/// # Errors
+/// As [`build`].
+#[allow(clippy::too_many_arguments)] // build's inputs and the storage
+pub fn build_in<'c, 'g>(
+    g: impl Into<Decoder<'g>>,
+    ids: Vec<SampleId>,
+    variants: &[u32],
+    chrom_of: impl Fn(u32) -> &'c Chrom,
+    opts: &BuildOptions,
+    par: Par,
+    progress: &dyn Progress,
+    spare: Option<Mat<f64>>,
+) -> Result<GrmSums> {
+    let mut spare = spare;
     let g = g.into();
     let n = g.n_samples();
     if n == 0 {
@@ -116,7 +139,7 @@ pub fn build<'c, 'g>(
             end = variants.len();
         }
         let run = &variants[start..end];
-        let mut part = Part::new(n, opts.kind)?;
+        let mut part = Part::new_in(n, opts.kind, &mut spare)?;
         for chunk in run.chunks(bs) {
             add_block(&mut part, &g, chunk, opts.kind, opts.precision, par, &mut scratch)?;
             progress.inc(chunk.len() as u64);
@@ -181,6 +204,36 @@ pub(crate) mod tests {
     }
 
     pub(crate) const KINDS: [GrmKind; 4] = [GrmKind::Centered, GrmKind::Standardized, GrmKind::Plink, GrmKind::Gcta];
+
+    /// Sums built in a spare matrix (garbage in it) are those built in
+    /// fresh storage, in that matrix; a spare of another size is not used.
+    #[test]
+    fn sums_built_in_a_spare_matrix_are_the_same() {
+        let fs = multi();
+        let v: Vec<u32> = (0..12).collect();
+        let all = SampleSubset::all(fs.fam.len());
+        let ids: Vec<SampleId> = fs.fam.samples.iter().map(|s| s.id.clone()).collect();
+        let n = ids.len();
+        for kind in KINDS {
+            let opts = BuildOptions {
+                kind,
+                precision: Precision::F64,
+                block_size: 5,
+                loco: false,
+            };
+            let fresh = sums_of(&fs, &v, kind, Precision::F64, 5, false).grm().unwrap();
+            for size in [n, n + 1] {
+                let spare = Mat::<f64>::from_fn(size, size, |i, j| (i * 3 + j) as f64 - 7.5);
+                let at = spare.as_ptr();
+                let g = Genotypes::new(&fs.bed, &all);
+                let chrom = |x: u32| &fs.variants[x as usize].chrom;
+                let sums = build_in(g, ids.clone(), &v, chrom, &opts, Par::Seq, &NoProgress, Some(spare)).unwrap();
+                assert_eq!(sums.total.s.as_ptr() == at, size == n, "{kind:?}, spare of {size}");
+                let k = sums.grm().unwrap();
+                assert_eq!(k.matrix, fresh.matrix, "{kind:?}");
+            }
+        }
+    }
 
     #[test]
     fn blocks_of_three_give_the_grm_of_one_block() {

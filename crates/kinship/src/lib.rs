@@ -36,7 +36,7 @@ mod provenance;
 mod sums;
 
 pub use block::{syrk_lower, Precision};
-pub use builder::{build, build_fileset, BuildOptions};
+pub use builder::{build, build_fileset, build_in, BuildOptions};
 pub use checksum::{checksum, checksum_file, hex, Checksum};
 pub use counts::packed_bytes;
 pub use error::{Error, ErrorKind, Result};

@@ -2,6 +2,7 @@
 //! of blocks), and their addition and subtraction for LOCO.
 
 use faer::Mat;
+use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::kind::GrmKind;
@@ -31,9 +32,26 @@ impl Part {
     /// # Errors
     /// `OutOfMemory` when `n x n` sums do not fit.
     pub(crate) fn new(n: usize, kind: GrmKind) -> Result<Self> {
+        Self::new_in(n, kind, &mut None)
+    }
+
+    /// [`Part::new`] in `spare`'s matrix when it holds an `n x n` one
+    /// (taken and zeroed; its contents do not matter): a LOCO scan's next
+    /// chromosome reuses the last one's storage instead of fresh pages.
+    ///
+    /// # Errors
+    /// `OutOfMemory` when new `n x n` sums do not fit.
+    pub(crate) fn new_in(n: usize, kind: GrmKind, spare: &mut Option<Mat<f64>>) -> Result<Self> {
         let gcta = kind == GrmKind::Gcta;
+        let s = match spare.take() {
+            Some(mut m) if m.nrows() == n && m.ncols() == n => {
+                m.as_mut().par_col_chunks_mut(64).for_each(|mut c| c.fill(0.0));
+                m
+            }
+            _ => square(n)?,
+        };
         Ok(Self {
-            s: square(n)?,
+            s,
             m: 0,
             diag: if gcta { vec![0.0; n] } else { Vec::new() },
             obs_diag: if gcta { vec![0.0; n] } else { Vec::new() },

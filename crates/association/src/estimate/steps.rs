@@ -86,8 +86,8 @@ impl GroupRun {
         // No eigenvectors (`Options::values_only`): K reduced in place to
         // tridiagonal form (its strict upper triangle kept) and the
         // reflectors (for large n also the band chase's, ~n²/2 values); a
-        // fixed-ratio scan then factors a copy of K and multiplies by the
-        // factor's inverse.
+        // fixed-ratio scan then factors a copy of K and solves by the
+        // factor's f32 copy.
         let values_only = opts.values_only(self.n_pheno);
         if !matches!(opts.grm, GrmSource::Eigen { .. }) {
             let mut s = at(Step::Decompose);
@@ -144,17 +144,13 @@ impl GroupRun {
             None if scanning => {
                 let mut s = at(Step::Scan);
                 // The reduction (or the vectors) and the f32 copy: of the
-                // factor's inverse, or of the vectors; beside the reduction
-                // the factor of `lambda K + I` too.
+                // factor, or of the vectors; beside the reduction the
+                // factor of `lambda K + I` too.
                 s.matrices = u.saturating_add(f32_copy);
                 if values_only {
                     s.matrices = s.matrices.saturating_add(a);
                 }
                 s.blocks = self.blocks(true, f32_copy > 0, exact);
-                if values_only {
-                    // the inverse formed 256 columns at a time
-                    s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
-                }
                 s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
                 s.rows = rows;
                 steps.push(s);

@@ -139,7 +139,7 @@ fn bed_pages_are_counted_in_windows() {
 /// without eigenvectors (`Options::values_only`), and is planned so: a
 /// reduction holding K and its reflectors (no vectors, no eigensolver
 /// workspace), then a scan holding the factor of `lambda K + I` and its
-/// `f32` inverse beside the reduction. With the score test it runs, and
+/// `f32` copy beside the reduction. With the score test it runs, and
 /// is planned, on the eigenbasis: the vectors and their `f32` copy.
 #[test]
 fn a_scan_without_eigenvectors_is_planned_as_it_runs() {

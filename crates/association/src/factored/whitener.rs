@@ -6,6 +6,7 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
 use faer::linalg::triangular_solve::{solve_lower_triangular_in_place, solve_upper_triangular_in_place};
 use faer::{Mat, MatMut, MatRef, Par};
+use rayon::prelude::*;
 
 use crate::eigen::fixed_split;
 use crate::error::{Error, Result};
@@ -148,7 +149,7 @@ impl Whitener {
     /// are added in one order whatever the threads.
     pub fn trace_inverse(&self, par: Par) -> f64 {
         let mut total = 0.0;
-        self.inverse_blocks(par, |_, x| {
+        self.inverse_blocks(par, |x| {
             for k in 0..x.ncols() {
                 total += x.col(k).iter().map(|v| v * v).sum::<f64>();
             }
@@ -156,35 +157,40 @@ impl Whitener {
         total
     }
 
-    /// `L⁻¹` rounded to f32 (lower triangle; the upper one zero) and its
-    /// row sums `L⁻¹1` in f64 (a solve): the f32 whitening of variant
-    /// blocks (`crate::rotation::Rotator::lower_f32`), half the multiply of
-    /// a rotation and twice the speed of an f64 triangular solve. `n³/3`
-    /// flops, by the block solves of [`Whitener::trace_inverse`].
-    pub fn inverse_f32(&self, par: Par) -> (Mat<f32>, Vec<f64>) {
+    /// `L` rounded to f32 (lower triangle; the upper one zero) and the row
+    /// sums of its inverse `L⁻¹1` in f64 (a solve): the f32 whitening of
+    /// variant blocks by triangular solves
+    /// (`crate::rotation::Rotator::solve_lower_f32`), half the multiply of
+    /// a rotation. Written into `into` when that is `n x n` (a previous
+    /// one's storage: no fresh pages).
+    pub fn factor_f32(&self, par: Par, into: Option<Mat<f32>>) -> (Mat<f32>, Vec<f64>) {
         let n = self.m.nrows();
-        let mut inv = Mat::<f32>::zeros(n, n);
-        self.inverse_blocks(par, |j0, x| {
-            for k in 0..x.ncols() {
-                let col = inv
-                    .col_mut(j0 + k)
-                    .try_as_col_major_mut()
-                    .expect("contiguous")
-                    .as_slice_mut();
-                for (o, v) in col[j0..].iter_mut().zip(x.col(k).iter()) {
-                    *o = *v as f32;
-                }
+        let mut l = match into {
+            Some(m) if m.nrows() == n && m.ncols() == n => m,
+            _ => Mat::<f32>::zeros(n, n),
+        };
+        l.as_mut().par_col_iter_mut().enumerate().for_each(|(j, col)| {
+            let dst = col.try_as_col_major_mut().expect("contiguous").as_slice_mut();
+            let src = self.m.col(j).try_as_col_major().expect("contiguous").as_slice();
+            dst[..j].fill(0.0);
+            for (d, &v) in dst[j..].iter_mut().zip(&src[j..]) {
+                *d = v as f32;
             }
         });
         let mut one = Mat::<f64>::from_fn(n, 1, |_, _| 1.0);
         self.solve(one.as_mut(), par);
-        (inv, one.col(0).iter().copied().collect())
+        (l, one.col(0).iter().copied().collect())
     }
 
-    /// `L⁻¹` a block of columns at a time: `f(j0, X)` with `X` its rows
+    /// The `n x n` storage (K, or a factor), for reuse.
+    pub fn into_matrix(self) -> Mat<f64> {
+        self.m
+    }
+
+    /// `L⁻¹` a block of columns at a time: `f(X)` with `X` the rows
     /// `j0..n` of columns `j0..j0 + b` (the rows above are zero), blocks
     /// in order.
-    fn inverse_blocks(&self, par: Par, mut f: impl FnMut(usize, MatRef<'_, f64>)) {
+    fn inverse_blocks(&self, par: Par, mut f: impl FnMut(MatRef<'_, f64>)) {
         const B: usize = 256;
         let n = self.m.nrows();
         let mut buf = Mat::<f64>::zeros(n, B.min(n));
@@ -200,7 +206,7 @@ impl Whitener {
                 x.as_mut(),
                 fixed_split(par),
             );
-            f(j0, x.as_ref());
+            f(x.as_ref());
         }
     }
 }
@@ -265,26 +271,24 @@ mod tests {
         assert_eq!(xa, xb);
     }
 
-    /// `inverse_f32` is `L⁻¹` (to f32 rounding) with the f64 row sums of
-    /// the exact one, lower triangular.
+    /// `factor_f32` is `L` rounded to f32 (lower triangular) with the f64
+    /// row sums of `L⁻¹`, in fresh storage or over a previous matrix.
     #[test]
-    fn the_f32_inverse_inverts_the_factor() {
+    fn the_f32_factor_is_the_rounded_factor() {
         let n = 300;
         let mut wh = Whitener::new(spd(n), false);
         wh.factor(3.0, Par::rayon(2)).expect("pd");
-        let (inv, one) = wh.inverse_f32(Par::rayon(2));
-        let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
-        let inv64 = Mat::<f64>::from_fn(n, n, |i, j| f64::from(inv[(i, j)]));
-        assert!((0..n).all(|j| (0..j).all(|i| inv[(i, j)] == 0.0)));
-        let eye = &l * &inv64;
-        let err = (&eye - Mat::<f64>::identity(n, n)).norm_max();
-        assert!(err < 1e-5, "{err}");
-        let mut ones = Mat::<f64>::from_fn(n, 1, |_, _| 1.0);
-        wh.solve(ones.as_mut(), Par::Seq);
-        for i in 0..n {
-            let sum: f64 = (0..n).map(|j| inv64[(i, j)]).sum();
-            assert_eq!(one[i], ones[(i, 0)]);
-            assert!((sum - one[i]).abs() < 1e-5 * (1.0 + one[i].abs()));
+        let garbage = Mat::<f32>::from_fn(n, n, |i, j| (i + j) as f32);
+        let (l32, one) = wh.factor_f32(Par::rayon(2), Some(garbage));
+        assert_eq!(l32, wh.factor_f32(Par::Seq, None).0);
+        for j in 0..n {
+            for i in 0..n {
+                let want = if i >= j { wh.m[(i, j)] as f32 } else { 0.0 };
+                assert_eq!(l32[(i, j)], want);
+            }
         }
+        let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
+        let back = &l * Mat::<f64>::from_fn(n, 1, |i, _| one[i]);
+        assert!(back.col(0).iter().all(|v| (v - 1.0).abs() < 1e-12));
     }
 }

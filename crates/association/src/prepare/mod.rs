@@ -23,7 +23,7 @@ use crate::fit::{fit_group, PhenoFit};
 use crate::group::Group;
 use crate::likelihood::Method;
 use crate::optimize::Search;
-use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios};
+use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, Spare};
 pub use decompose::LocoSums;
 use decompose::{build_decompose, build_options, decompose_with};
 pub(crate) use decompose::{decompose, open_eigen};
@@ -112,7 +112,19 @@ impl Prepared {
                     "the exact scan needs the GRM's eigenvectors, and this preparation reduced it without them".into(),
                 ));
             }
-            let (rows, _) = scan_whitened(ds, &self.group, k, fits, Ratios::Fitted, opts, variants, par, progress)?;
+            let mut spare = Spare::default();
+            let (rows, _) = scan_whitened(
+                ds,
+                &self.group,
+                k,
+                fits,
+                Ratios::Fitted,
+                opts,
+                variants,
+                par,
+                progress,
+                &mut spare,
+            )?;
             return Ok(rows);
         }
         let u = match model {

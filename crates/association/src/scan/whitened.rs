@@ -9,10 +9,12 @@
 //! reduction for an eigendecomposition) and one triangular product per
 //! variant block replace the decomposition. The product is a triangular
 //! solve in f64 (`--scan-precision f64`: `n²` flops per variant, the time
-//! of the f32 rotation `Uᵀx`, which costs `2n²`) or, by default, a
-//! multiply by `L⁻¹` (formed once, `n³/3` flops) in f32 with the same
-//! centring as the f32 rotation (`crate::rotation`): half the rotation's
-//! multiply. A whole-genome fixed-ratio scan of one phenotype without the
+//! of the f32 rotation `Uᵀx`, which costs `2n²`) or, by default, the same
+//! solve in f32 by `L` rounded to f32, with the same centring as the f32
+//! rotation (`crate::rotation`): half the rotation's multiply, at f32
+//! rates. (An earlier route formed `L⁻¹` once and multiplied by it: the
+//! same flops per variant plus `n³/3` to form it, which a LOCO scan paid
+//! per chromosome.) A whole-genome fixed-ratio scan of one phenotype without the
 //! score test (and without eigen files or BLUP) runs here too, its null
 //! fits on the eigenvalues of a tridiagonal reduction
 //! ([`crate::Eigen::values_only`]): no eigenvectors at all. This is
@@ -48,6 +50,19 @@ use crate::rotation::Rotator;
 /// each phenotype was tested at (`NaN` where no test used it).
 pub(crate) type Whitened = (Vec<Vec<AssocRow>>, Vec<(f64, f64)>);
 
+/// Storage one whitened scan hands to the next (a LOCO scan's next
+/// chromosome): its `n x n` f64 matrix (`K`, then the factor) and the f32
+/// copy of the factor. At n = 5000 that is 300 MB a chromosome would
+/// otherwise fault in and clear afresh (about 5% of a LOCO scan's CPU in
+/// the kernel).
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    /// An `n x n` f64 matrix, any contents.
+    pub(crate) k: Option<Mat<f64>>,
+    /// An `n x n` f32 matrix, any contents.
+    pub(crate) l32: Option<Mat<f32>>,
+}
+
 /// Where a whitened scan's `lambda`s come from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ratios<'a> {
@@ -62,7 +77,8 @@ pub(crate) enum Ratios<'a> {
 /// `ratios` says. Rows as [`super::scan_variants`] gives them with the
 /// eigendecomposition of `k` and null fits at these `lambda`s; also
 /// returns each phenotype's `(REML, ML)` `lambda` (`NaN` where no test
-/// used it).
+/// used it). `k`'s storage, and the f32 factor's, are left in `spare`
+/// (whose f32 matrix, if any, is used).
 ///
 /// # Errors
 /// `NoConvergence` when `lambda K + I` cannot be factored or a ratio's
@@ -79,6 +95,7 @@ pub(crate) fn scan_whitened(
     variants: &[u32],
     par: Par,
     progress: &dyn Progress,
+    spare: &mut Spare,
 ) -> Result<Whitened> {
     assert_eq!(opts.mode, Mode::FixedRatio, "a whitened scan is at a fixed ratio");
     let passes_each = usize::from(opts.tests.wald || opts.tests.lrt) + usize::from(opts.tests.score);
@@ -123,17 +140,16 @@ pub(crate) fn scan_whitened(
             let sc = Scanner::whitened(&rot, ScanOptions { tests, ..opts });
             let mut got = Vec::with_capacity(variants.len());
             let mut block = Block::new(n, SCAN_BLOCK.min(variants.len().max(1)));
-            // In f32 (the default scan precision) the blocks are multiplied
-            // by L⁻¹, formed once (n³/3 flops, the solve of n/3 variants;
-            // formed whatever the number of variants, so that a chunk of a
-            // scan gets the whole scan's bits).
-            let mut by_inverse = (opts.rotation == Precision::F32).then(|| {
-                let (l, l_one) = wh.inverse_f32(par);
-                Rotator::lower_f32(l, l_one, block.cap)
+            // In f32 (the default scan precision) the blocks are solved by
+            // L in f32 (a variant's bits do not depend on its block, so a
+            // chunk of a scan gets the whole scan's bits).
+            let mut in_f32 = (opts.rotation == Precision::F32).then(|| {
+                let (l, l_one) = wh.factor_f32(par, spare.l32.take());
+                Rotator::solve_lower_f32(l, l_one, block.cap)
             });
             for chunk in variants.chunks(block.cap) {
                 let kept = block.fill(&g, chunk, &filter)?;
-                let x = match &mut by_inverse {
+                let x = match &mut in_f32 {
                     Some(r) => r.rotate(block.x.as_ref().subcols(0, kept), &block.stats[..kept], par),
                     None => {
                         wh.solve(block.x.as_mut().subcols_mut(0, kept), par);
@@ -146,6 +162,9 @@ pub(crate) fn scan_whitened(
                 }
             }
             counted = true;
+            if let Some(l) = in_f32.and_then(Rotator::into_f32) {
+                spare.l32 = Some(l);
+            }
             rows = Some(match rows {
                 None => got,
                 Some(mut first) => {
@@ -156,6 +175,7 @@ pub(crate) fn scan_whitened(
         }
         out.push(rows.unwrap_or_default());
     }
+    spare.k = Some(wh.into_matrix());
     Ok((out, lambdas))
 }
 
@@ -286,6 +306,7 @@ mod tests {
                 &prep.variants,
                 Par::rayon(2),
                 &NoProgress,
+                &mut Spare::default(),
             )
             .expect("scans");
             let mut worst: f64 = 0.0;
