@@ -16,9 +16,9 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use genotype::VariantMoments;
 use genotype::VariantStats;
 use kinship::Precision;
+use rayon::prelude::*;
 
 use crate::eigen::fixed_split;
-use rayon::prelude::*;
 
 /// `out = Uᵀ x` for a block of variants in f64.
 pub fn rotate_block(u: MatRef<'_, f64>, x: MatRef<'_, f64>, out: MatMut<'_, f64>, par: Par) {

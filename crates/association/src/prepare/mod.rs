@@ -112,7 +112,7 @@ impl Prepared {
                     "the exact scan needs the GRM's eigenvectors, and this preparation reduced it without them".into(),
                 ));
             }
-            let mut spare = Spare::default();
+            let spare = &mut Spare::default();
             let (rows, _) = scan_whitened(
                 ds,
                 &self.group,
@@ -123,7 +123,7 @@ impl Prepared {
                 variants,
                 par,
                 progress,
-                &mut spare,
+                spare,
             )?;
             return Ok(rows);
         }

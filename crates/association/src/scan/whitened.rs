@@ -14,14 +14,14 @@
 //! rotation (`crate::rotation`): half the rotation's multiply, at f32
 //! rates. (An earlier route formed `L⁻¹` once and multiplied by it: the
 //! same flops per variant plus `n³/3` to form it, which a LOCO scan paid
-//! per chromosome.) A whole-genome fixed-ratio scan of one phenotype without the
-//! score test (and without eigen files or BLUP) runs here too, its null
-//! fits on the eigenvalues of a tridiagonal reduction
-//! ([`crate::Eigen::values_only`]): no eigenvectors at all. This is
-//! what makes a LOCO scan at the whole genome's ratio cost one
-//! factorisation per chromosome; re-estimating each chromosome's ratio
-//! adds the few factorisations of [`crate::factored::fit_ratio`], still
-//! a fraction of one eigendecomposition.
+//! per chromosome.) A whole-genome fixed-ratio scan of one phenotype
+//! without the score test (and without eigen files or BLUP) runs here
+//! too, its null fits on the eigenvalues of a tridiagonal reduction
+//! ([`crate::Eigen::values_only`]): no eigenvectors at all. This is what
+//! makes a LOCO scan at the whole genome's ratio cost one factorisation
+//! per chromosome; re-estimating each chromosome's ratio adds the few
+//! factorisations of [`crate::factored::fit_ratio`], still a fraction of
+//! one eigendecomposition.
 //!
 //! The score test uses the null ML `lambda`, the Wald and likelihood-ratio
 //! tests the null REML one: with the score test asked for, a second
