@@ -103,6 +103,18 @@ impl LocoRatio {
     }
 }
 
+/// The scan a LOCO run with `scan` (`None`: fits only) at `ratio`, reading
+/// or writing LOCO eigen files or not, runs on whitened data (a Cholesky
+/// factor of each chromosome's `lambda K + I`, no eigendecomposition), if
+/// it does: a fixed-ratio scan without eigen files, unless each
+/// chromosome's ML ratio is to be re-estimated too (for the score test),
+/// where one eigendecomposition serving both fits and one rotation is as
+/// cheap as doubling the factorisations and solves. The memory plan
+/// follows the same rule.
+pub(crate) fn whitened_scan(scan: Option<ScanOptions>, ratio: LocoRatio, eigen_files: bool) -> Option<ScanOptions> {
+    scan.filter(|s| s.mode == Mode::FixedRatio && !eigen_files && (ratio == LocoRatio::Genome || !s.tests.score))
+}
+
 /// The LOCO eigen file of chromosome `chrom` for the prefix `prefix`.
 pub fn loco_eigen_prefix(prefix: &Path, chrom: &Chrom) -> PathBuf {
     loco_prefix(prefix, chrom)
@@ -145,16 +157,8 @@ pub fn scan_loco(
     let mut parts = Vec::new();
     // the last chromosome's matrices, for the next one's (whitened scans)
     let mut spare = Spare::default();
+    let whitened = whitened_scan(plan.scan, plan.ratio, plan.read.is_some() || plan.write.is_some());
     for chrom in chroms {
-        // Re-estimating the ML ratio too (for the score test) doubles the
-        // factorisations and the solves: then one eigendecomposition,
-        // which serves both fits and one rotation, is as cheap.
-        let whitened = plan.scan.filter(|s| {
-            s.mode == Mode::FixedRatio
-                && plan.read.is_none()
-                && plan.write.is_none()
-                && (plan.ratio == LocoRatio::Genome || !s.tests.score)
-        });
         if let Some(opts) = whitened {
             let mut k = loco_grm(ds, prep, chrom, par, spare.k.take())?;
             crate::eigen::center(&mut k);

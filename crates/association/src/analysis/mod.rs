@@ -102,7 +102,7 @@ impl Options {
 
 impl Options {
     /// The mixed-model scan's options (`None`: no scan, or least squares).
-    fn lmm_scan(&self) -> Option<ScanOptions> {
+    pub(crate) fn lmm_scan(&self) -> Option<ScanOptions> {
         match self.scan {
             Some(Model::Lmm(s)) => Some(s),
             _ => None,

@@ -69,8 +69,10 @@ impl GroupRun {
         // Per-chromosome sums kept for LOCO.
         let mut sums = 0;
         let mut part = a;
+        let mut gcta = false;
         match opts.grm {
             GrmSource::Build { kind, precision } | GrmSource::BuildFrom { kind, precision, .. } => {
+                gcta = kind == GrmKind::Gcta;
                 let b = self.build(kind, precision);
                 (part, sums) = (b.part, b.kept_sums);
                 steps.extend([b.build, b.form]);
@@ -116,8 +118,39 @@ impl GroupRun {
             _ => None,
         };
         let scanning = matches!(opts.scan, Some(Model::Lmm(_)));
-        match self.loco {
-            Some(l) => {
+        let eigen_files = opts.write_eigen.is_some() || matches!(opts.grm, GrmSource::Eigen { .. });
+        let whitened = crate::loco::whitened_scan(opts.lmm_scan(), opts.loco_ratio, eigen_files);
+        match (self.loco, whitened) {
+            (Some(_), Some(o)) if sums > 0 => {
+                // A whitened LOCO scan (no decompositions): each
+                // chromosome's sums built in the last one's K (K then
+                // formed in them; GCTA's kind in a second matrix) beside
+                // the last one's f32 factor, both kept for the next
+                // (`scan::Spare`); then K factored in place, its f32 copy,
+                // and K's packed lower triangle when more than one ratio is
+                // factored.
+                let held = sums.saturating_add(u);
+                let mut s = at(Step::LocoForm);
+                s.matrices = held
+                    .saturating_add(part)
+                    .saturating_add(if gcta { a } else { 0 })
+                    .saturating_add(f32_copy);
+                steps.push(s);
+                let passes = usize::from(o.tests.wald || o.tests.lrt) + usize::from(o.tests.score);
+                let refit = opts.loco_ratio == crate::loco::LocoRatio::Chromosome;
+                let packed = if refit || self.n_pheno * passes > 1 { a / 2 } else { 0 };
+                let mut s = at(Step::LocoScan);
+                s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
+                s.blocks = self.blocks(true, f32_copy > 0, None);
+                if refit {
+                    // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
+                    s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
+                }
+                s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
+                s.rows = rows.saturating_mul(2);
+                steps.push(s);
+            }
+            (Some(l), _) => {
                 let held = sums.saturating_add(u);
                 if sums > 0 {
                     let mut s = at(Step::LocoForm);
@@ -141,7 +174,7 @@ impl GroupRun {
                     steps.push(s);
                 }
             }
-            None if scanning => {
+            (None, _) if scanning => {
                 let mut s = at(Step::Scan);
                 // The reduction (or the vectors) and the f32 copy: of the
                 // factor, or of the vectors; beside the reduction the
@@ -155,7 +188,7 @@ impl GroupRun {
                 s.rows = rows;
                 steps.push(s);
             }
-            None => {}
+            (None, _) => {}
         }
         (steps, rows, decomps)
     }

@@ -9,6 +9,7 @@ use super::resident::PAGE_WINDOW;
 use super::*;
 use crate::analysis::tests::{options, simulate_small};
 use crate::analysis::{run, Event, Reporter, Stage};
+use crate::loco::LocoRatio;
 use crate::scan::{ScanOptions, Tests};
 
 /// 120 samples x 600 variants on 3 chromosomes, one phenotype, two
@@ -170,4 +171,38 @@ fn a_scan_without_eigenvectors_is_planned_as_it_runs() {
     // (at this size the scan's blocks outweigh the decomposition's workspace)
     let step = rotated.peak_step.unwrap();
     assert_eq!((step.step, step.matrices), (Step::Scan, a + a / 2), "{step:?}");
+}
+
+/// A fixed-ratio LOCO scan without eigen files runs whitened, with no
+/// decomposition per chromosome, and is planned so: after the whole
+/// genome's values-only reduction (its K kept, beside the whole-genome
+/// sums), a chromosome's K factored in place and its `f32` copy; the
+/// chromosome's re-estimated ratio adds K's packed lower triangle. With
+/// the score test at each chromosome's ratio it decomposes again.
+#[test]
+fn a_whitened_loco_scan_is_planned_without_decompositions() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let loco = |ratio, tests| Options {
+        loco: true,
+        loco_ratio: ratio,
+        ..options(Some(Model::Lmm(ScanOptions {
+            mode: crate::scan::Mode::FixedRatio,
+            tests,
+            ..ScanOptions::default()
+        })))
+    };
+    let a = 120 * 120 * 8;
+    for (ratio, packed) in [(LocoRatio::Genome, 0), (LocoRatio::Chromosome, a / 2)] {
+        let e = estimate(&ds, &loco(ratio, Tests::WALD));
+        assert_eq!(e.decompositions, 1, "{ratio:?}: the whole genome's reduction only");
+        let step = e.peak_step.unwrap();
+        assert_eq!(
+            (step.step, step.matrices),
+            (Step::LocoScan, 3 * a + a / 2 + packed),
+            "{ratio:?}: {step:?}"
+        );
+    }
+    let score = estimate(&ds, &loco(LocoRatio::Chromosome, Tests::ALL));
+    assert_eq!(score.decompositions, 4, "one per chromosome, and the whole genome's");
 }
