@@ -10,7 +10,7 @@ use super::memory::{Step, StepMemory, THREAD_BYTES};
 use crate::analysis::Options;
 use crate::eigen::{values_only_bytes, workspace_bytes};
 use crate::prepare::GrmSource;
-use crate::scan::{AssocRow, Mode, Model, SCAN_BLOCK};
+use crate::scan::{keeps_k, AssocRow, Mode, Model, SCAN_BLOCK};
 
 /// Variants per block of the GRM pass (`kinship::BuildOptions`' default).
 const GRM_BLOCK: usize = 1024;
@@ -121,54 +121,47 @@ impl GroupRun {
         let eigen_files = opts.write_eigen.is_some() || matches!(opts.grm, GrmSource::Eigen { .. });
         let whitened = crate::loco::whitened_scan(opts.lmm_scan(), opts.loco_ratio, eigen_files);
         match (self.loco, whitened) {
-            (Some(_), Some(o)) if sums > 0 => {
-                // A whitened LOCO scan (no decompositions): each
-                // chromosome's sums built in the last one's K (K then
-                // formed in them; GCTA's kind in a second matrix) beside
-                // the last one's f32 factor, both kept for the next
-                // (`scan::Spare`); then K factored in place, its f32 copy,
-                // and K's packed lower triangle when more than one ratio is
-                // factored.
-                let held = sums.saturating_add(u);
-                let mut s = at(Step::LocoForm);
-                s.matrices = held
-                    .saturating_add(part)
-                    .saturating_add(if gcta { a } else { 0 })
-                    .saturating_add(f32_copy);
-                steps.push(s);
-                let passes = usize::from(o.tests.wald || o.tests.lrt) + usize::from(o.tests.score);
-                let refit = opts.loco_ratio == crate::loco::LocoRatio::Chromosome;
-                let packed = if refit || self.n_pheno * passes > 1 { a / 2 } else { 0 };
-                let mut s = at(Step::LocoScan);
-                s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
-                s.blocks = self.blocks(true, f32_copy > 0, None);
-                if refit {
-                    // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
-                    s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
-                }
-                s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
-                s.rows = rows.saturating_mul(2);
-                steps.push(s);
-            }
-            (Some(l), _) => {
+            (Some(l), whitened) => {
                 let held = sums.saturating_add(u);
                 if sums > 0 {
+                    // Each chromosome's sums, and its K: formed in them
+                    // and factored in place when the scan is whitened (but
+                    // for GCTA's kind, a second matrix), beside the last
+                    // chromosome's f32 factor kept for the next
+                    // (`scan::Spare`); else a second matrix, decomposed.
                     let mut s = at(Step::LocoForm);
-                    s.matrices = held.saturating_add(part).saturating_add(a);
+                    let k = match whitened {
+                        Some(_) => (if gcta { a } else { 0 }).saturating_add(f32_copy),
+                        None => a,
+                    };
+                    s.matrices = held.saturating_add(part).saturating_add(k);
                     steps.push(s);
-                    let mut s = at(Step::LocoDecompose);
-                    s.matrices = held.saturating_add(a.saturating_mul(2));
-                    s.workspace = ws;
-                    steps.push(s);
-                    decomps += l;
+                    if whitened.is_none() {
+                        let mut s = at(Step::LocoDecompose);
+                        s.matrices = held.saturating_add(a.saturating_mul(2));
+                        s.workspace = ws;
+                        steps.push(s);
+                        decomps += l;
+                    }
                 }
                 if scanning {
                     // A chromosome's eigenvectors (decomposed, or mapped
-                    // from its eigen file), their f32 copy; the rows of
-                    // every chromosome, merged at the end (twice).
+                    // from its eigen file), or its K's factor, and their
+                    // f32 copy; K's packed lower triangle when a whitened
+                    // scan factors more than one ratio; the rows of every
+                    // chromosome, merged at the end (twice).
+                    let refit = opts.loco_ratio == crate::loco::LocoRatio::Chromosome;
+                    let packed = match whitened {
+                        Some(o) if keeps_k(o.tests, self.n_pheno, refit) => a / 2,
+                        _ => 0,
+                    };
                     let mut s = at(Step::LocoScan);
-                    s.matrices = held.saturating_add(a).saturating_add(f32_copy);
+                    s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
                     s.blocks = self.blocks(true, f32_copy > 0, exact);
+                    if whitened.is_some() && refit {
+                        // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
+                        s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
+                    }
                     s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
                     s.rows = rows.saturating_mul(2);
                     steps.push(s);

@@ -63,6 +63,15 @@ pub(crate) struct Spare {
     pub(crate) l32: Option<Mat<f32>>,
 }
 
+/// Whether a whitened scan of `n_pheno` phenotypes with `tests` (`refit`:
+/// re-estimating the ratios) factors more than one `lambda`, and so keeps
+/// `K`'s packed lower triangle (half an `n x n` matrix) to start each
+/// factorisation from: the scan's rule, which the memory plan follows.
+pub(crate) fn keeps_k(tests: Tests, n_pheno: usize, refit: bool) -> bool {
+    let passes_each = usize::from(tests.wald || tests.lrt) + usize::from(tests.score);
+    refit || n_pheno * passes_each > 1
+}
+
 /// Where a whitened scan's `lambda`s come from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ratios<'a> {
@@ -98,9 +107,8 @@ pub(crate) fn scan_whitened(
     spare: &mut Spare,
 ) -> Result<Whitened> {
     assert_eq!(opts.mode, Mode::FixedRatio, "a whitened scan is at a fixed ratio");
-    let passes_each = usize::from(opts.tests.wald || opts.tests.lrt) + usize::from(opts.tests.score);
     let refit = matches!(ratios, Ratios::Refit(_));
-    let mut wh = Whitener::new(k, refit || fits.len() * passes_each > 1);
+    let mut wh = Whitener::new(k, keeps_k(opts.tests, fits.len(), refit));
     let mut lambdas = Vec::with_capacity(fits.len());
     let (w, names) = group.design(ds);
     let subset = SampleSubset::new(group.samples.clone(), ds.n_samples());
