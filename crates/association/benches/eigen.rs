@@ -20,39 +20,14 @@ mod common;
 use std::hint::black_box;
 
 use association::Eigen;
-use common::THREADS;
+use common::{grm_like, sizes, THREADS};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::{Mat, Par};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-
-/// `A Aᵀ / m` with `A` (`n x 2n`) holding centred 0/1/2 counts.
-fn grm_like(n: usize) -> Mat<f64> {
-    let m = 2 * n;
-    let mut rng = StdRng::seed_from_u64(5);
-    let mut a = Mat::<f64>::zeros(n, m);
-    for j in 0..m {
-        let p: f64 = rng.random_range(0.05..0.95);
-        for i in 0..n {
-            a[(i, j)] = f64::from(u8::from(rng.random_bool(p)) + u8::from(rng.random_bool(p))) - 2.0 * p;
-        }
-    }
-    let mut k = &a * a.transpose();
-    k /= faer::Scale(m as f64);
-    k
-}
 
 fn eigen(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("KINDRED_BENCH_EIGEN_SIZES")
-        .ok()
-        .map(|s| {
-            s.split(',')
-                .map(|x| x.trim().parse().expect("sizes are integers"))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![500, 1000, 2000]);
+    let sizes = sizes("KINDRED_BENCH_EIGEN_SIZES", &[500, 1000, 2000]);
     let mut group = c.benchmark_group("eigen");
     group.sample_size(10);
     for n in sizes {
