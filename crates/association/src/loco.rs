@@ -29,12 +29,13 @@ use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
 use kinship::format::loco_prefix;
 use kinship::GrmKind;
 
+use crate::eigen::Reuse;
 use crate::eigen::{Eigen, FitRecord};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
 use crate::optimize::Search;
-use crate::prepare::{decompose, open_eigen, Prepared};
+use crate::prepare::{decompose_reusing, open_eigen, Prepared};
 use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, ScanOptions, Spare};
 
 /// Which variance ratio a LOCO scan tests each chromosome at (see the
@@ -157,6 +158,8 @@ pub fn scan_loco(
     let mut parts = Vec::new();
     // the last chromosome's matrices, for the next one's (whitened scans)
     let mut spare = Spare::default();
+    // the eigensolver's workspace, from one chromosome to the next
+    let mut reuse = Reuse::default();
     let whitened = whitened_scan(plan.scan, plan.ratio, plan.read.is_some() || plan.write.is_some());
     for chrom in chroms {
         if let Some(opts) = whitened {
@@ -177,7 +180,7 @@ pub fn scan_loco(
             });
             continue;
         }
-        let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par)?;
+        let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par, &mut reuse)?;
         let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
         if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
             crate::analysis::check_recorded(ds, recorded, &fits, &loco_eigen_prefix(prefix, chrom))?;
@@ -209,14 +212,15 @@ pub fn scan_loco(
     Ok(parts)
 }
 
-/// The decomposition of the GRM without `chrom`, and the fits its eigen
-/// file recorded when it was read from one.
+/// The decomposition of the GRM without `chrom` (in `reuse`'s workspace),
+/// and the fits its eigen file recorded when it was read from one.
 fn loco_eigen(
     ds: &Dataset,
     prep: &Prepared,
     plan: &LocoPlan<'_>,
     chrom: &Chrom,
     par: Par,
+    reuse: &mut Reuse,
 ) -> Result<(Eigen, Option<Vec<FitRecord>>)> {
     if let Some((prefix, kind, qc)) = plan.read {
         let p = loco_eigen_prefix(prefix, chrom);
@@ -224,7 +228,10 @@ fn loco_eigen(
         let file = open_eigen(&p, Some(chrom), &prep.ids, &prep.provenance.fileset, from, kind, qc)?;
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
-    Ok((decompose(loco_grm(ds, prep, chrom, par, None)?, par)?, None))
+    Ok((
+        decompose_reusing(loco_grm(ds, prep, chrom, par, None)?, par, reuse)?,
+        None,
+    ))
 }
 
 /// The GRM without `chrom`, from the prepared group's whole-genome sums

@@ -135,6 +135,11 @@ impl GroupRun {
                         None => a,
                     };
                     s.matrices = held.saturating_add(part).saturating_add(k);
+                    if whitened.is_none() {
+                        // the last chromosome's eigensolver workspace, kept
+                        // for this one's (`eigen::Reuse`)
+                        s.workspace = ws;
+                    }
                     steps.push(s);
                     if whitened.is_none() {
                         let mut s = at(Step::LocoDecompose);
@@ -157,6 +162,11 @@ impl GroupRun {
                     };
                     let mut s = at(Step::LocoScan);
                     s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
+                    if sums > 0 && whitened.is_none() {
+                        // the eigensolver's workspace, kept for the next
+                        // chromosome's decomposition (`eigen::Reuse`)
+                        s.workspace = ws;
+                    }
                     s.blocks = self.blocks(true, f32_copy > 0, exact);
                     if whitened.is_some() && refit {
                         // tr(H⁻¹) from L⁻¹ formed 256 columns at a time

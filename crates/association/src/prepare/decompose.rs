@@ -7,7 +7,7 @@ use faer::Par;
 use genotype::{Chrom, Decoder, Progress, Qc, SampleId};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmKind, GrmSums, Precision};
 
-use crate::eigen::{center, Eigen, EigenFile};
+use crate::eigen::{center, Eigen, EigenFile, Reuse};
 use crate::error::{Error, Result};
 
 /// The whole-genome GRM sums of a LOCO run and their build options: a
@@ -58,9 +58,15 @@ pub(super) fn build_decompose<'c>(
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.
-pub(crate) fn decompose(mut k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
+pub(crate) fn decompose(k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
+    decompose_reusing(k, par, &mut Reuse::default())
+}
+
+/// [`decompose`] in storage an earlier decomposition left in `reuse`
+/// ([`Eigen::decompose_reusing`]).
+pub(crate) fn decompose_reusing(mut k: faer::Mat<f64>, par: Par, reuse: &mut Reuse) -> Result<Eigen> {
     center(&mut k);
-    Eigen::decompose(k.as_ref(), par)
+    Eigen::decompose_reusing(k.as_ref(), par, reuse)
 }
 
 /// [`decompose`], or with `values_only` the centred `k` reduced without

@@ -26,7 +26,7 @@ use crate::optimize::Search;
 use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, Spare};
 pub use decompose::LocoSums;
 use decompose::{build_decompose, build_options, decompose_with};
-pub(crate) use decompose::{decompose, open_eigen};
+pub(crate) use decompose::{decompose_reusing, open_eigen};
 pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
 pub use source::GrmSource;
