@@ -29,8 +29,7 @@ use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
 use kinship::format::loco_prefix;
 use kinship::GrmKind;
 
-use crate::eigen::Reuse;
-use crate::eigen::{Eigen, FitRecord};
+use crate::eigen::{Eigen, FitRecord, Reuse};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;

@@ -146,9 +146,10 @@ impl Eigen {
     /// workspace costs each one a page fault per 4 KB (mouse: 20
     /// decompositions of 1410 samples, 49 MB each). The workspace is
     /// already part of a decomposition's peak, which a scan or the next
-    /// chromosome's GRM stays under while it is kept; the eigenvectors are
-    /// not kept, as they would add an `n x n` matrix to the next GRM's
-    /// build. The same bits as without it.
+    /// chromosome's GRM passes only where its variant blocks outgrow half
+    /// an `n x n` matrix (the memory plan counts the workspace in both);
+    /// the eigenvectors are not kept, as they would add an `n x n` matrix
+    /// to the next GRM's build. The same bits as without it.
     ///
     /// # Errors
     /// As [`Eigen::decompose`].

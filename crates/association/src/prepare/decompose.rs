@@ -62,8 +62,8 @@ pub(crate) fn decompose(k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
     decompose_reusing(k, par, &mut Reuse::default())
 }
 
-/// [`decompose`] in storage an earlier decomposition left in `reuse`
-/// ([`Eigen::decompose_reusing`]).
+/// [`decompose`] in the eigensolver workspace an earlier decomposition
+/// left in `reuse` ([`Eigen::decompose_reusing`]).
 pub(crate) fn decompose_reusing(mut k: faer::Mat<f64>, par: Par, reuse: &mut Reuse) -> Result<Eigen> {
     center(&mut k);
     Eigen::decompose_reusing(k.as_ref(), par, reuse)
