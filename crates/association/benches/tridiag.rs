@@ -130,7 +130,6 @@ fn tridiag_blocked(mut a: MatMut<'_, f64>, mut h: MatMut<'_, f64>, par: Par) {
     let mut v = Mat::<f64>::zeros(n, NB);
     let mut w = Mat::<f64>::zeros(n, NB);
     let mut parts = vec![vec![0.0f64; n]; SPLIT];
-    let mut x = Col::<f64>::zeros(n);
     let mut y = Col::<f64>::zeros(n);
     let mut k = 0;
     while k + 1 < n {
@@ -168,18 +167,15 @@ fn tridiag_blocked(mut a: MatMut<'_, f64>, mut h: MatMut<'_, f64>, par: Par) {
             };
             h[(0, c)] = tau_faer;
             let tau = if tau_faer.is_finite() { tau_faer.recip() } else { 0.0 };
-            x[0] = 1.0;
+            // the reflector `v` (1, then the essentials), column j of V
+            v[(c + 1, j)] = 1.0;
             for i in 1..m {
-                x[i] = a[(c + 1 + i, c)];
+                v[(c + 1 + i, j)] = a[(c + 1 + i, c)];
             }
-            v.as_mut()
-                .col_mut(j)
-                .subrows_mut(c + 1, m)
-                .copy_from(x.as_ref().subrows(0, m));
+            let x = v.as_ref().col(j).subrows(c + 1, m);
             // w = tau (A v - V Wᵀv - W Vᵀv), then w += -tau/2 (wᵀv) v
             {
-                let xs = x.as_ref().subrows(0, m);
-                let xsl = xs.try_as_col_major().expect("contiguous").as_slice();
+                let xsl = x.try_as_col_major().expect("contiguous").as_slice();
                 let ysl = y.as_mut().try_as_col_major_mut().expect("contiguous").as_slice_mut();
                 let a22 = a.as_ref().submatrix(c + 1, c + 1, m, m);
                 symv(a22, xsl, ysl, &mut parts, parallel && m > 256);
@@ -189,9 +185,8 @@ fn tridiag_blocked(mut a: MatMut<'_, f64>, mut h: MatMut<'_, f64>, par: Par) {
                     v.as_ref().submatrix(c + 1, 0, m, j),
                     w.as_ref().submatrix(c + 1, 0, m, j),
                 );
-                let xs = x.as_ref().subrows(0, m).as_mat();
-                let wtx = wp.transpose() * xs;
-                let vtx = vp.transpose() * xs;
+                let wtx = wp.transpose() * x.as_mat();
+                let vtx = vp.transpose() * x.as_mat();
                 let mut ys = y.as_mut().subrows_mut(0, m).as_mat_mut();
                 matmul(ys.as_mut(), Accum::Add, vp, wtx.as_ref(), -1.0, Par::Seq);
                 matmul(ys.as_mut(), Accum::Add, wp, vtx.as_ref(), -1.0, Par::Seq);
@@ -203,7 +198,7 @@ fn tridiag_blocked(mut a: MatMut<'_, f64>, mut h: MatMut<'_, f64>, par: Par) {
             }
             let alpha = -0.5 * tau * dot;
             for i in 0..m {
-                w[(c + 1 + i, j)] = y[i] + alpha * x[i];
+                w[(c + 1 + i, j)] = y[i] + alpha * v[(c + 1 + i, j)];
             }
         }
         // the trailing triangle: A -= V Wᵀ + W Vᵀ, one product per panel

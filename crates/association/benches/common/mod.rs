@@ -25,8 +25,8 @@ pub fn main(bench: fn(&mut Criterion)) {
 
 /// `A Aᵀ / m` with `A` (`n x 2n`) holding centred 0/1/2 counts: a dense,
 /// full-rank matrix with a GRM's spectrum (fixed seed), for the `eigen`
-/// and `tridiag` benches (`scan` makes its own data).
-#[allow(dead_code)]
+/// and `tridiag` benches.
+#[allow(dead_code)] // used by the `eigen` and `tridiag` benches, not `scan`
 pub fn grm_like(n: usize) -> Mat<f64> {
     let m = 2 * n;
     let mut rng = StdRng::seed_from_u64(5);

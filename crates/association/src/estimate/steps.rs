@@ -123,6 +123,12 @@ impl GroupRun {
         match (self.loco, whitened) {
             (Some(l), whitened) => {
                 let held = sums.saturating_add(u);
+                // Chromosomes decomposed here (not mapped from eigen files)
+                // share one eigensolver workspace, kept from each
+                // decomposition to the next (`eigen::Reuse`): it is held
+                // while the next chromosome's K is formed and while this
+                // one is scanned.
+                let kept_ws = if sums > 0 && whitened.is_none() { ws } else { 0 };
                 if sums > 0 {
                     // Each chromosome's sums, and its K: formed in them
                     // and factored in place when the scan is whitened (but
@@ -135,11 +141,7 @@ impl GroupRun {
                         None => a,
                     };
                     s.matrices = held.saturating_add(part).saturating_add(k);
-                    if whitened.is_none() {
-                        // the last chromosome's eigensolver workspace, kept
-                        // for this one's (`eigen::Reuse`)
-                        s.workspace = ws;
-                    }
+                    s.workspace = kept_ws;
                     steps.push(s);
                     if whitened.is_none() {
                         let mut s = at(Step::LocoDecompose);
@@ -162,11 +164,7 @@ impl GroupRun {
                     };
                     let mut s = at(Step::LocoScan);
                     s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
-                    if sums > 0 && whitened.is_none() {
-                        // the eigensolver's workspace, kept for the next
-                        // chromosome's decomposition (`eigen::Reuse`)
-                        s.workspace = ws;
-                    }
+                    s.workspace = kept_ws;
                     s.blocks = self.blocks(true, f32_copy > 0, exact);
                     if whitened.is_some() && refit {
                         // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
