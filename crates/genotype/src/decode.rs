@@ -35,6 +35,48 @@ pub struct SampleSubset {
     shift: Vec<u8>,
     /// True when the subset is every sample in file order (fast path).
     whole: bool,
+    /// The distinct positions as `.bed` bytes: `byte << 4 | mask`, bit `j`
+    /// of the mask selecting the byte's `j`-th sample, in byte order.
+    masks: Vec<u32>,
+    /// Positions selected more than once, beyond their first selection.
+    repeats: Vec<u32>,
+}
+
+/// Code counts packed in 16-bit lanes of a `u64` (lane `c` counts code
+/// `c`), for a byte (index `byte`) restricted to the samples of a 4-bit
+/// mask (index `mask`): summing one entry per byte counts a variant's codes
+/// with no store in the loop, unlike a histogram whose increments of the
+/// same code wait on one another.
+static MASKED_COUNTS: [[u64; 256]; 16] = {
+    let mut t = [[0u64; 256]; 16];
+    let mut m = 0;
+    while m < 16 {
+        let mut b = 0;
+        while b < 256 {
+            let mut j = 0;
+            while j < 4 {
+                if (m >> j) & 1 == 1 {
+                    t[m][b] += 1 << (16 * ((b >> (2 * j)) & 3));
+                }
+                j += 1;
+            }
+            b += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// Bytes summed into one packed count before its lanes are widened: each
+/// adds at most 4 to a lane, which must stay below 2^16.
+const LANE_BYTES: usize = 16383;
+
+/// Adds the packed lanes of `acc` (see [`MASKED_COUNTS`]) to `c`.
+#[inline]
+fn widen(acc: u64, c: &mut [u32; 4]) {
+    for (k, ck) in c.iter_mut().enumerate() {
+        *ck += ((acc >> (16 * k)) & 0xffff) as u32;
+    }
 }
 
 impl SampleSubset {
@@ -55,11 +97,28 @@ impl SampleSubset {
         let whole = idx.len() == n_total && idx.iter().enumerate().all(|(k, &i)| k == i as usize);
         let byte = idx.iter().map(|&i| i / 4).collect();
         let shift = idx.iter().map(|&i| ((i % 4) * 2) as u8).collect();
+        let mut bits = vec![0u8; n_total.div_ceil(4)];
+        let mut repeats = Vec::new();
+        for &i in &idx {
+            let (b, j) = (i as usize / 4, i % 4);
+            if bits[b] >> j & 1 == 1 {
+                repeats.push(i);
+            }
+            bits[b] |= 1 << j;
+        }
+        let masks = bits
+            .iter()
+            .enumerate()
+            .filter(|&(_, &m)| m != 0)
+            .map(|(b, &m)| (b as u32) << 4 | u32::from(m))
+            .collect();
         Self {
             idx,
             byte,
             shift,
             whole,
+            masks,
+            repeats,
         }
     }
 
@@ -84,23 +143,22 @@ impl SampleSubset {
         let mut c = [0u32; 4];
         if self.whole {
             let full = self.idx.len() / 4;
-            let mut hist = [0u32; 256];
-            for &b in &bytes[..full] {
-                hist[b as usize] += 1;
-            }
-            for (b, &h) in hist.iter().enumerate() {
-                if h != 0 {
-                    for j in 0..4 {
-                        c[(b >> (2 * j)) & 3] += h;
-                    }
-                }
+            for chunk in bytes[..full].chunks(LANE_BYTES) {
+                widen(chunk.iter().map(|&b| MASKED_COUNTS[15][b as usize]).sum(), &mut c);
             }
             for k in full * 4..self.idx.len() {
                 c[((bytes[k / 4] >> ((k % 4) * 2)) & 3) as usize] += 1;
             }
         } else {
-            for (&b, &s) in self.byte.iter().zip(&self.shift) {
-                c[((bytes[b as usize] >> s) & 3) as usize] += 1;
+            for chunk in self.masks.chunks(LANE_BYTES) {
+                let acc = chunk
+                    .iter()
+                    .map(|&e| MASKED_COUNTS[(e & 15) as usize][bytes[(e >> 4) as usize] as usize])
+                    .sum();
+                widen(acc, &mut c);
+            }
+            for &i in &self.repeats {
+                c[((bytes[i as usize / 4] >> ((i % 4) * 2)) & 3) as usize] += 1;
             }
         }
         c
@@ -320,6 +378,45 @@ mod tests {
         let cb = same.count(&bytes);
         assert_eq!(ca, [3, 1, 2, 3]);
         assert_eq!(cb[0], ca[0] + 1);
+    }
+
+    #[test]
+    fn packed_counts_match_a_count_sample_by_sample() {
+        // bytes and subsets from a fixed LCG: every code, masks of every
+        // shape, repeated positions, and more bytes than one packed lane
+        // holds
+        let mut state = 12345u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        let n_total = 4 * LANE_BYTES + 4 * 37 + 3;
+        let bytes: Vec<u8> = (0..n_total.div_ceil(4)).map(|_| next() as u8).collect();
+        let naive = |idx: &[u32]| {
+            let mut c = [0u32; 4];
+            for &i in idx {
+                c[((bytes[i as usize / 4] >> ((i % 4) * 2)) & 3) as usize] += 1;
+            }
+            c
+        };
+        let all: Vec<u32> = (0..n_total as u32).collect();
+        assert_eq!(SampleSubset::all(n_total).count(&bytes), naive(&all));
+        // one code everywhere fills a lane to its limit
+        let same = vec![0xffu8; bytes.len()];
+        let shuffled = SampleSubset::new(all.iter().rev().copied().collect(), n_total);
+        for sub in [SampleSubset::all(n_total), shuffled] {
+            assert_eq!(sub.count(&same), [0, 0, 0, n_total as u32]);
+        }
+        for keep in [1, 2, 3, 5] {
+            let mut idx: Vec<u32> = (0..n_total as u32).filter(|_| next() % 6 < keep).collect();
+            idx.reverse();
+            idx.extend_from_slice(&[7, 7, 0]);
+            let sub = SampleSubset::new(idx.clone(), n_total);
+            assert!(!sub.whole);
+            assert_eq!(sub.count(&bytes), naive(&idx), "keep {keep}");
+        }
     }
 
     #[test]
