@@ -141,25 +141,15 @@ impl SampleSubset {
     #[inline]
     fn count(&self, bytes: &[u8]) -> [u32; 4] {
         let mut c = [0u32; 4];
-        if self.whole {
-            let full = self.idx.len() / 4;
-            for chunk in bytes[..full].chunks(LANE_BYTES) {
-                widen(chunk.iter().map(|&b| MASKED_COUNTS[15][b as usize]).sum(), &mut c);
-            }
-            for k in full * 4..self.idx.len() {
-                c[((bytes[k / 4] >> ((k % 4) * 2)) & 3) as usize] += 1;
-            }
-        } else {
-            for chunk in self.masks.chunks(LANE_BYTES) {
-                let acc = chunk
-                    .iter()
-                    .map(|&e| MASKED_COUNTS[(e & 15) as usize][bytes[(e >> 4) as usize] as usize])
-                    .sum();
-                widen(acc, &mut c);
-            }
-            for &i in &self.repeats {
-                c[((bytes[i as usize / 4] >> ((i % 4) * 2)) & 3) as usize] += 1;
-            }
+        for chunk in self.masks.chunks(LANE_BYTES) {
+            let acc = chunk
+                .iter()
+                .map(|&e| MASKED_COUNTS[(e & 15) as usize][bytes[(e >> 4) as usize] as usize])
+                .sum();
+            widen(acc, &mut c);
+        }
+        for &i in &self.repeats {
+            c[((bytes[i as usize / 4] >> ((i % 4) * 2)) & 3) as usize] += 1;
         }
         c
     }
