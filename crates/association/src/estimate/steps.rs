@@ -109,6 +109,14 @@ impl GroupRun {
             Some(Model::Lmm(o)) if o.rotation == Precision::F32 => a / 2,
             _ => 0,
         };
+        // Beside the eigenvectors' f32 copy (not a whitened scan's factor's),
+        // their digits for the tile product where the CPU has tiles.
+        let bs = SCAN_BLOCK.min(self.m.max(1));
+        let (digits, digit_blocks) = if f32_copy > 0 {
+            crate::rotation::tile_bytes(n, bs)
+        } else {
+            (0, 0)
+        };
         // The exact mode's cached points (the search grid) and its
         // expansions' moments (typically around two null maxima).
         let exact = match opts.scan {
@@ -166,6 +174,10 @@ impl GroupRun {
                     s.matrices = held.saturating_add(a).saturating_add(f32_copy).saturating_add(packed);
                     s.workspace = kept_ws;
                     s.blocks = self.blocks(true, f32_copy > 0, exact);
+                    if whitened.is_none() {
+                        s.matrices = s.matrices.saturating_add(digits);
+                        s.blocks = s.blocks.saturating_add(digit_blocks);
+                    }
                     if whitened.is_some() && refit {
                         // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
                         s.blocks = s.blocks.saturating_add((n as u64).saturating_mul(256 * 8));
@@ -185,6 +197,10 @@ impl GroupRun {
                     s.matrices = s.matrices.saturating_add(a);
                 }
                 s.blocks = self.blocks(true, f32_copy > 0, exact);
+                if !values_only {
+                    s.matrices = s.matrices.saturating_add(digits);
+                    s.blocks = s.blocks.saturating_add(digit_blocks);
+                }
                 s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
                 s.rows = rows;
                 steps.push(s);

@@ -1,0 +1,362 @@
+//! Intel AMX tiles for the int8 rotation ([`super::int8`]): whether this
+//! process may use them, and the product of a quantized basis by a packed
+//! block of genotype codes.
+//!
+//! A tile multiply (`tdpbssd`) adds a 16 x 64 by 64 x 16 product of signed
+//! bytes into 16 x 16 exact `i32` sums: 16,384 multiply-adds in one
+//! instruction, about 16 times an AVX-512 `f32` multiply-add's. The sums
+//! are exact, so the result is the same whatever the tiling, the thread
+//! count or the machine; [`product_scalar`] is the same product written
+//! plainly, against which the tiles are tested.
+//!
+//! Linux hands out the tiles' 8 KiB of register state only to a process
+//! that asks (`arch_prctl(ARCH_REQ_XCOMP_PERM)`); [`available`] asks once.
+//! Setting `KINDRED_AMX=0` keeps the tiles off (the `f32` rotation is then
+//! used), for comparison and as a way out on a machine where they misbehave.
+
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
+
+/// Rows of a tile, and the rows of the basis one tile multiply covers.
+pub(crate) const TILE_ROWS: usize = 16;
+/// Bytes along the inner (sample) dimension of one tile multiply.
+pub(crate) const TILE_K: usize = 64;
+/// Bytes of packed codes per group of panels.
+const GROUP_BYTES: usize = 1_310_720;
+
+/// One cache line.
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct Line([u8; 64]);
+
+/// Element types whose every bit pattern is a value (zero included).
+pub(crate) trait Plain: Copy {}
+impl Plain for i8 {}
+impl Plain for i32 {}
+
+/// A zeroed buffer of `T` starting on a cache line: a tile row of 64
+/// bytes is then one line, not two (unaligned, every tile load touched
+/// twice the lines, and the product ran at half the speed).
+pub(crate) struct Aligned<T: Plain> {
+    lines: Vec<Line>,
+    len: usize,
+    _t: PhantomData<T>,
+}
+
+impl<T: Plain> Aligned<T> {
+    /// `len` zeros.
+    pub(crate) fn zeroed(len: usize) -> Self {
+        let bytes = len * std::mem::size_of::<T>();
+        Self {
+            lines: vec![Line([0; 64]); bytes.div_ceil(64)],
+            len,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: Plain> Deref for Aligned<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        // SAFETY: the lines hold at least `len` values of `T` (`Plain`: any
+        // bits are a value) and a line's alignment is at least `T`'s.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<T>(), self.len) }
+    }
+}
+
+impl<T: Plain> DerefMut for Aligned<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        // SAFETY: as for `deref`, with the lines borrowed uniquely.
+        unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<T>(), self.len) }
+    }
+}
+
+impl<T: Plain> std::fmt::Debug for Aligned<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Aligned({} values)", self.len)
+    }
+}
+
+/// Whether the AMX int8 tiles can be used by this process (the CPU has
+/// them, the kernel granted their state, and `KINDRED_AMX` is not `0`).
+pub(crate) fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| std::env::var("KINDRED_AMX").map_or(true, |v| v != "0") && os::request())
+}
+
+/// `c = a b` over whole tiles: `a` holds `rows` rows of `kp` bytes
+/// (`rows` a multiple of 32, `kp` of [`TILE_K`]); `b` holds `panels`
+/// panels (an even count) of 16 columns, each `kp / 4` rows of 64 bytes
+/// (four consecutive samples of each column side by side, the tiles'
+/// layout); `c` gets `rows` rows of `c_stride >= 16 panels` sums (a
+/// multiple of 16), tile by tile: see [`sum_index`].
+/// With `parallel`, runs of 64 rows are shared among rayon's threads.
+/// Falls back to [`product_scalar`] where the tiles are unavailable.
+pub(crate) fn product(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize, parallel: bool) {
+    let rows = a.len() / kp.max(1);
+    check_shapes(a, kp, b, panels, c, c_stride, rows);
+    if !available() {
+        product_scalar(a, kp, b, panels, c, c_stride);
+        return;
+    }
+    use rayon::prelude::*;
+    // A group of panels (1.25 MiB of codes at n = 5000) stays in each
+    // core's L2 while the basis streams past it, 32 rows at a time, in
+    // runs of `TASK_ROWS` per thread.
+    let group = group_panels(kp);
+    const TASK_ROWS: usize = 256;
+    for g in (0..panels).step_by(group) {
+        let width = group.min(panels - g);
+        let b = &b[g * kp * 16..(g + width) * kp * 16];
+        let run = |(t, c): (usize, &mut [i32])| {
+            let r0 = t * TASK_ROWS;
+            let r = (c.len() / c_stride).min(rows - r0);
+            // SAFETY: `available()` granted the tile state to this process;
+            // `check_shapes` bounds every tile read and write.
+            unsafe { os::product_rows(&a[r0 * kp..(r0 + r) * kp], kp, b, width, &mut c[g * 256..], c_stride) };
+        };
+        let c = &mut c[..rows * c_stride];
+        if parallel {
+            c.par_chunks_mut(TASK_ROWS * c_stride).enumerate().for_each(run);
+        } else {
+            c.chunks_mut(TASK_ROWS * c_stride).enumerate().for_each(run);
+        }
+    }
+}
+
+/// Panels per group: as many as fit in ~1.25 MiB (an even count, at least 2).
+fn group_panels(kp: usize) -> usize {
+    let fit = (GROUP_BYTES / (kp * 16)).max(2);
+    fit - fit % 2
+}
+
+/// Where the sum of row `r` and column `j` lies in [`product`]'s `c`:
+/// tiles of 16 x 16 sums, each 1 KiB in one piece (a tile store then
+/// writes 16 consecutive lines, not 16 lines `c_stride` apart), tile
+/// rows of `c_stride / 16` tiles.
+pub(crate) fn sum_index(c_stride: usize, r: usize, j: usize) -> usize {
+    ((r / 16) * (c_stride / 16) + j / 16) * 256 + (r % 16) * 16 + j % 16
+}
+
+fn check_shapes(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &[i32], c_stride: usize, rows: usize) {
+    assert!(kp.is_multiple_of(TILE_K) && rows.is_multiple_of(2 * TILE_ROWS) && a.len() == rows * kp);
+    assert!(panels.is_multiple_of(2) && b.len() >= panels * kp * 16);
+    assert!(c_stride >= panels * 16 && c_stride.is_multiple_of(16) && c.len() >= rows * c_stride);
+}
+
+/// [`product`] written plainly (the tiles' arithmetic, exact `i32` sums),
+/// for machines without tiles and as the tiles' test oracle.
+pub(crate) fn product_scalar(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
+    let rows = a.len() / kp.max(1);
+    check_shapes(a, kp, b, panels, c, c_stride, rows);
+    for r in 0..rows {
+        let ar = &a[r * kp..(r + 1) * kp];
+        for j in 0..panels * 16 {
+            let panel = &b[(j / 16) * kp * 16..(j / 16 + 1) * kp * 16];
+            let lane = (j % 16) * 4;
+            let s: i32 = (0..kp)
+                .map(|i| i32::from(ar[i]) * i32::from(panel[(i / 4) * 64 + lane + i % 4]))
+                .sum();
+            c[sum_index(c_stride, r, j)] = s;
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+mod os {
+    use super::{TILE_K, TILE_ROWS};
+    use std::arch::asm;
+
+    /// Asks Linux for the tile data state (`XFEATURE_XTILEDATA`), once the
+    /// CPU reports AMX tiles and int8 multiplies (CPUID leaf 7, EDX bits
+    /// 24 and 25).
+    pub(super) fn request() -> bool {
+        const ARCH_REQ_XCOMP_PERM: libc::c_long = 0x1023;
+        const XFEATURE_XTILEDATA: libc::c_long = 18;
+        // (leaf 7 is read only when leaf 0 says it exists)
+        if std::arch::x86_64::__cpuid(0).eax < 7 {
+            return false;
+        }
+        let cpuid = std::arch::x86_64::__cpuid_count(7, 0);
+        if cpuid.edx & (1 << 24) == 0 || cpuid.edx & (1 << 25) == 0 {
+            return false;
+        }
+        // SAFETY: a request for permission; it changes no memory of ours.
+        unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0 }
+    }
+
+    /// The tile configuration (palette 1): tiles 0-3 the sums (16 rows of
+    /// 16 `i32`), 4-5 two row blocks of `a`, 6-7 two panels of `b`; all 16
+    /// rows of 64 bytes.
+    #[repr(C, align(64))]
+    struct Config {
+        palette: u8,
+        start_row: u8,
+        reserved: [u8; 14],
+        colsb: [u16; 16],
+        rows: [u8; 16],
+    }
+
+    /// The product of `a`'s rows by all panels of `b` on this thread.
+    ///
+    /// # Safety
+    /// The process holds the tile state ([`request`] returned true) and the
+    /// shapes satisfy `check_shapes` for `a.len() / kp` rows.
+    pub(super) unsafe fn product_rows(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
+        let mut cfg = Config {
+            palette: 1,
+            start_row: 0,
+            reserved: [0; 14],
+            colsb: [0; 16],
+            rows: [0; 16],
+        };
+        for t in 0..8 {
+            cfg.colsb[t] = 64;
+            cfg.rows[t] = TILE_ROWS as u8;
+        }
+        let rows = a.len() / kp;
+        debug_assert!(rows.is_multiple_of(2 * TILE_ROWS) && panels.is_multiple_of(2));
+        let tiles = c_stride / 16;
+        debug_assert!(b.len() >= panels * kp * 16 && c.len() >= ((rows / 16 - 1) * tiles + panels) * 256);
+        let (sa, sb, sc) = (kp, 64usize, 64usize);
+        let panel_bytes = kp * 16;
+        // SAFETY (whole block): every tile read lies within `a` (rows r0 ..
+        // r0 + 32 of kp bytes, from byte k) or `b` (panels q, q + 1, rows k/4
+        // .. k/4 + 16 of 64 bytes), every store within `c` (rows r0 .. r0 +
+        // 32, columns 16q .. 16q + 32 <= c_stride), as `check_shapes` made
+        // sure; the tiles are this thread's and released at the end.
+        unsafe {
+            asm!("ldtilecfg [{0}]", in(reg) &raw const cfg, options(nostack, readonly));
+            for r0 in (0..rows).step_by(2 * TILE_ROWS) {
+                let a0 = a.as_ptr().add(r0 * kp);
+                let a1 = a0.add(TILE_ROWS * kp);
+                for q in (0..panels).step_by(2) {
+                    let b0 = b.as_ptr().add(q * panel_bytes);
+                    let b1 = b0.add(panel_bytes);
+                    asm!(
+                        "tilezero tmm0",
+                        "tilezero tmm1",
+                        "tilezero tmm2",
+                        "tilezero tmm3",
+                        options(nostack, nomem)
+                    );
+                    for k in (0..kp).step_by(TILE_K) {
+                        asm!(
+                            "tileloadd tmm4, [{a0} + {sa}*1]",
+                            "tileloadd tmm6, [{b0} + {sb}*1]",
+                            "tdpbssd tmm0, tmm4, tmm6",
+                            "tileloadd tmm7, [{b1} + {sb}*1]",
+                            "tdpbssd tmm1, tmm4, tmm7",
+                            "tileloadd tmm5, [{a1} + {sa}*1]",
+                            "tdpbssd tmm2, tmm5, tmm6",
+                            "tdpbssd tmm3, tmm5, tmm7",
+                            a0 = in(reg) a0.add(k),
+                            a1 = in(reg) a1.add(k),
+                            b0 = in(reg) b0.add(k * 16),
+                            b1 = in(reg) b1.add(k * 16),
+                            sa = in(reg) sa,
+                            sb = in(reg) sb,
+                            options(nostack, readonly),
+                        );
+                    }
+                    let c0 = c.as_mut_ptr().add(((r0 / 16) * tiles + q) * 256);
+                    let c1 = c0.add(tiles * 256);
+                    asm!(
+                        "tilestored [{c0} + {sc}*1], tmm0",
+                        "tilestored [{c0b} + {sc}*1], tmm1",
+                        "tilestored [{c1} + {sc}*1], tmm2",
+                        "tilestored [{c1b} + {sc}*1], tmm3",
+                        c0 = in(reg) c0,
+                        c0b = in(reg) c0.add(256),
+                        c1 = in(reg) c1,
+                        c1b = in(reg) c1.add(256),
+                        sc = in(reg) sc,
+                        options(nostack),
+                    );
+                }
+            }
+            asm!("tilerelease", options(nostack, nomem));
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+mod os {
+    pub(super) fn request() -> bool {
+        false
+    }
+
+    pub(super) unsafe fn product_rows(_: &[i8], _: usize, _: &[i8], _: usize, _: &mut [i32], _: usize) {
+        unreachable!("AMX tiles are only requested on x86-64 Linux")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes from a fixed pseudo-random sequence, in `lo..=hi`.
+    fn bytes(len: usize, seed: u64, lo: i8, hi: i8) -> Vec<i8> {
+        let mut s = seed;
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let span = (i16::from(hi) - i16::from(lo) + 1) as u64;
+                (i16::from(lo) + ((s >> 33) % span) as i16) as i8
+            })
+            .collect()
+    }
+
+    /// The plain product is the sum it says, element by element, in the
+    /// packed layout (four samples of a column side by side).
+    #[test]
+    fn scalar_product_reads_the_packed_layout() {
+        let (rows, kp, panels) = (32, 64, 2);
+        let a = bytes(rows * kp, 1, -127, 127);
+        let b = bytes(panels * kp * 16, 2, 0, 2);
+        let mut c = vec![0; rows * 48];
+        product_scalar(&a, kp, &b, panels, &mut c, 48);
+        for r in [0, 7, 31] {
+            for j in [0, 5, 16, 31] {
+                let mut s = 0i32;
+                for i in 0..kp {
+                    let x = b[(j / 16) * kp * 16 + (i / 4) * 64 + (j % 16) * 4 + i % 4];
+                    s += i32::from(a[r * kp + i]) * i32::from(x);
+                }
+                assert_eq!(c[sum_index(48, r, j)], s, "({r}, {j})");
+            }
+        }
+    }
+
+    /// Where this machine has tiles, their sums equal the plain ones bit
+    /// for bit (they are exact), over several row runs, panel groups and
+    /// threads, extreme bytes included; elsewhere `product` is the plain
+    /// product by construction and this compares it with itself.
+    #[test]
+    fn tiles_equal_the_plain_product() {
+        for (rows, kp, panels) in [(32, 64, 2), (96, 192, 4), (160, 320, 18)] {
+            let mut a = bytes(rows * kp, 3, -127, 127);
+            a[0] = -128;
+            a[kp + 1] = 127;
+            let b = bytes(panels * kp * 16, 4, -128, 127);
+            let stride = panels * 16 + 16;
+            let mut want = vec![0; rows * stride];
+            product_scalar(&a, kp, &b, panels, &mut want, stride);
+            for parallel in [false, true] {
+                let mut got = vec![-1; rows * stride];
+                product(&a, kp, &b, panels, &mut got, stride, parallel);
+                for r in 0..rows {
+                    for j in 0..panels * 16 {
+                        let at = sum_index(stride, r, j);
+                        assert_eq!(
+                            got[at], want[at],
+                            "({r}, {j}) of {rows} x {kp}, {panels} panels, parallel {parallel}"
+                        );
+                    }
+                }
+            }
+        }
+        eprintln!("AMX tiles available: {}", available());
+    }
+}
