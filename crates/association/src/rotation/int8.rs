@@ -1,7 +1,7 @@
 //! `Uᵀ X` for blocks of hard calls in exact integer arithmetic: `U` split
 //! into three signed-byte digit matrices, the genotype codes (0, 1, 2) as
 //! bytes, their products summed exactly in `i32` by AMX tiles
-//! ([`super::amx`]), and the digits' sums weighted back in f64.
+//! (the `tiles` crate), and the digits' sums weighted back in f64.
 //!
 //! Component `k` (column `k` of `U`) is scaled by its largest entry `M`:
 //! `U_ik = M/127 (d1 + d2/254 + d3/254²) + e_ik` with digits `|d| <= 127`
@@ -21,7 +21,7 @@
 use faer::{Mat, MatMut, MatRef};
 use rayon::prelude::*;
 
-use super::amx::{self, Aligned, TILE_K};
+use tiles::{Aligned, TILE_K};
 
 /// Digit matrices per component.
 const PIECES: usize = 3;
@@ -202,7 +202,7 @@ impl Int8Block {
     ) {
         let (n, b, mp, stride) = (basis.n, means.len(), basis.mp, self.stride);
         let panels = round_up(b, ROW_STEP) / 16;
-        amx::product(
+        tiles::product(
             &basis.digits,
             basis.kp,
             &self.codes[..panels * basis.kp * 16],
@@ -239,7 +239,7 @@ impl Int8Block {
                 let w = cols.len();
                 for kk in 0..h {
                     let k = k0 + kk;
-                    let row = |p: usize| &sums[amx::sum_index(stride, p * mp + k, j0)..][..w];
+                    let row = |p: usize| &sums[tiles::sum_index(stride, p * mp + k, j0)..][..w];
                     let (d1, d2, d3) = (row(0), row(1), row(2));
                     let (s, gap) = (basis.scale[k], basis.one_gap[k]);
                     for (jj, col) in cols.iter_mut().enumerate() {

@@ -10,7 +10,7 @@
 //! `scan::whitened`) by a triangular solve with `L` in f32: half the
 //! multiply of `Uᵀ`, and centred the same way.
 //!
-//! Where the CPU has AMX tiles ([`amx`]), the f32 `Uᵀ x` of a block of
+//! Where the CPU has AMX tiles (the `tiles` crate), the f32 `Uᵀ x` of a block of
 //! hard calls runs instead as an exact integer product of `U`'s digits by
 //! the genotype codes ([`int8`]): as accurate as the f32 product (no
 //! rounding in the sums at all), at several times its speed.
@@ -25,7 +25,6 @@ use rayon::prelude::*;
 
 use crate::eigen::fixed_split;
 
-mod amx;
 mod int8;
 
 use int8::{Int8Basis, Int8Block};
@@ -34,7 +33,7 @@ use int8::{Int8Basis, Int8Block};
 /// the tile product: `U`'s digits, and per block of `block` variants the
 /// packed codes and the digits' sums (0 where the CPU has no tiles).
 pub(crate) fn tile_bytes(n: usize, block: usize) -> (u64, u64) {
-    if amx::available() {
+    if tiles::available() {
         int8::bytes(n, block)
     } else {
         (0, 0)
@@ -105,7 +104,7 @@ impl<'a> Rotator<'a> {
         let basis = match (u, precision) {
             (None, _) => Basis::Identity,
             (Some(u), Precision::F64) => Basis::F64(u),
-            (Some(u), Precision::F32) => Basis::f32_product(u, amx::available()),
+            (Some(u), Precision::F32) => Basis::f32_product(u, tiles::available()),
         };
         Self::with_basis(basis, block)
     }

@@ -1,6 +1,8 @@
-//! Intel AMX tiles for the int8 rotation ([`super::int8`]): whether this
-//! process may use them, and the product of a quantized basis by a packed
-//! block of genotype codes.
+//! Exact products of signed bytes on Intel AMX tiles: whether this process
+//! may use them ([`available`]), a 32 x 32 block of sums ([`Scope::block`],
+//! the GRM's kernel in `kinship`), and the product of a basis of byte
+//! digits by packed genotype codes ([`product`], the rotation's in
+//! `association`).
 //!
 //! A tile multiply (`tdpbssd`) adds a 16 x 64 by 64 x 16 product of signed
 //! bytes into 16 x 16 exact `i32` sums: 16,384 multiply-adds in one
@@ -11,17 +13,18 @@
 //!
 //! Linux hands out the tiles' 8 KiB of register state only to a process
 //! that asks (`arch_prctl(ARCH_REQ_XCOMP_PERM)`); [`available`] asks once.
-//! Setting `KINDRED_AMX=0` keeps the tiles off (the `f32` rotation is then
-//! used), for comparison and as a way out on a machine where they misbehave.
+//! Setting `KINDRED_AMX=0` keeps the tiles off (the callers' other kernels
+//! are then used), for comparison and as a way out on a machine where they
+//! misbehave.
 
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
 
-/// Rows of a tile, and the rows of the basis one tile multiply covers.
-pub(crate) const TILE_ROWS: usize = 16;
-/// Bytes along the inner (sample) dimension of one tile multiply.
-pub(crate) const TILE_K: usize = 64;
+/// Rows of a tile.
+pub const TILE_ROWS: usize = 16;
+/// Bytes along the inner dimension of one tile multiply.
+pub const TILE_K: usize = 64;
 /// Bytes of packed codes per group of panels.
 const GROUP_BYTES: usize = 1_310_720;
 
@@ -31,14 +34,15 @@ const GROUP_BYTES: usize = 1_310_720;
 struct Line([u8; 64]);
 
 /// Element types whose every bit pattern is a value (zero included).
-pub(crate) trait Plain: Copy {}
+pub trait Plain: Copy {}
 impl Plain for i8 {}
+impl Plain for u8 {}
 impl Plain for i32 {}
 
 /// A zeroed buffer of `T` starting on a cache line: a tile row of 64
 /// bytes is then one line, not two (unaligned, every tile load touched
 /// twice the lines, and the product ran at half the speed).
-pub(crate) struct Aligned<T: Plain> {
+pub struct Aligned<T: Plain> {
     lines: Vec<Line>,
     len: usize,
     _t: PhantomData<T>,
@@ -46,7 +50,7 @@ pub(crate) struct Aligned<T: Plain> {
 
 impl<T: Plain> Aligned<T> {
     /// `len` zeros.
-    pub(crate) fn zeroed(len: usize) -> Self {
+    pub fn zeroed(len: usize) -> Self {
         let bytes = len * std::mem::size_of::<T>();
         Self {
             lines: vec![Line([0; 64]); bytes.div_ceil(64)],
@@ -54,6 +58,29 @@ impl<T: Plain> Aligned<T> {
             _t: PhantomData,
         }
     }
+}
+
+impl<T: Plain> Aligned<T> {
+    /// `len` zeros, or `None` when the allocation fails.
+    pub fn try_zeroed(len: usize) -> Option<Self> {
+        let lines = len.checked_mul(std::mem::size_of::<T>())?.div_ceil(64);
+        let mut v = Vec::new();
+        v.try_reserve_exact(lines).ok()?;
+        v.resize(lines, Line([0; 64]));
+        Some(Self {
+            lines: v,
+            len,
+            _t: PhantomData,
+        })
+    }
+}
+
+/// `bytes` read as signed bytes (the tiles multiply signed bytes; counts
+/// 0, 1, 2 have the same bits either way).
+pub fn as_signed(bytes: &[u8]) -> &[i8] {
+    // SAFETY: `u8` and `i8` have the same size and alignment, and every
+    // bit pattern is a value of both.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
 }
 
 impl<T: Plain> Deref for Aligned<T> {
@@ -80,7 +107,7 @@ impl<T: Plain> std::fmt::Debug for Aligned<T> {
 
 /// Whether the AMX int8 tiles can be used by this process (the CPU has
 /// them, the kernel granted their state, and `KINDRED_AMX` is not `0`).
-pub(crate) fn available() -> bool {
+pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| std::env::var("KINDRED_AMX").map_or(true, |v| v != "0") && os::request())
 }
@@ -93,7 +120,7 @@ pub(crate) fn available() -> bool {
 /// multiple of 16), tile by tile: see [`sum_index`].
 /// With `parallel`, runs of 64 rows are shared among rayon's threads.
 /// Falls back to [`product_scalar`] where the tiles are unavailable.
-pub(crate) fn product(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize, parallel: bool) {
+pub fn product(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize, parallel: bool) {
     let rows = a.len() / kp.max(1);
     check_shapes(a, kp, b, panels, c, c_stride, rows);
     if !available() {
@@ -112,9 +139,16 @@ pub(crate) fn product(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32
         let run = |(t, c): (usize, &mut [i32])| {
             let r0 = t * TASK_ROWS;
             let r = (c.len() / c_stride).min(rows - r0);
-            // SAFETY: `available()` granted the tile state to this process;
-            // `check_shapes` bounds every tile read and write.
-            unsafe { os::product_rows(&a[r0 * kp..(r0 + r) * kp], kp, b, width, &mut c[g * 256..], c_stride) };
+            let scope = Scope::new().expect("tiles available");
+            product_rows(
+                &scope,
+                &a[r0 * kp..(r0 + r) * kp],
+                kp,
+                b,
+                width,
+                &mut c[g * 256..],
+                c_stride,
+            );
         };
         let c = &mut c[..rows * c_stride];
         if parallel {
@@ -135,7 +169,7 @@ fn group_panels(kp: usize) -> usize {
 /// tiles of 16 x 16 sums, each 1 KiB in one piece (a tile store then
 /// writes 16 consecutive lines, not 16 lines `c_stride` apart), tile
 /// rows of `c_stride / 16` tiles.
-pub(crate) fn sum_index(c_stride: usize, r: usize, j: usize) -> usize {
+pub fn sum_index(c_stride: usize, r: usize, j: usize) -> usize {
     ((r / 16) * (c_stride / 16) + j / 16) * 256 + (r % 16) * 16 + j % 16
 }
 
@@ -147,7 +181,7 @@ fn check_shapes(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &[i32], c_strid
 
 /// [`product`] written plainly (the tiles' arithmetic, exact `i32` sums),
 /// for machines without tiles and as the tiles' test oracle.
-pub(crate) fn product_scalar(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
+pub fn product_scalar(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
     let rows = a.len() / kp.max(1);
     check_shapes(a, kp, b, panels, c, c_stride, rows);
     for r in 0..rows {
@@ -163,9 +197,122 @@ pub(crate) fn product_scalar(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &m
     }
 }
 
+/// The product of `a`'s rows by all panels of `b` on this thread (shapes
+/// as [`product`]'s for `a.len() / kp` rows, `c` from this run's first
+/// row and group's first panel).
+fn product_rows(scope: &Scope, a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
+    let rows = a.len() / kp;
+    let tiles = c_stride / 16;
+    assert!(rows.is_multiple_of(2 * TILE_ROWS) && panels.is_multiple_of(2) && b.len() >= panels * kp * 16);
+    assert!(c.len() >= ((rows / 16 - 1) * tiles + panels) * 256);
+    let panel_bytes = kp * 16;
+    for r0 in (0..rows).step_by(2 * TILE_ROWS) {
+        for q in (0..panels).step_by(2) {
+            let at = ((r0 / 16) * tiles + q) * 256;
+            let out = [at, at + 256, at + tiles * 256, at + (tiles + 1) * 256];
+            scope.block(
+                Operand::new(&a[r0 * kp..(r0 + 32) * kp], kp),
+                [
+                    Operand::new(&b[q * panel_bytes..(q + 1) * panel_bytes], 64),
+                    Operand::new(&b[(q + 1) * panel_bytes..(q + 2) * panel_bytes], 64),
+                ],
+                kp / TILE_K,
+                c,
+                out,
+                16,
+            );
+        }
+    }
+}
+
+/// One operand of [`Scope::block`]: bytes read as rows `stride` bytes
+/// apart (each tile row is 64 bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct Operand<'a> {
+    bytes: &'a [i8],
+    stride: usize,
+}
+
+impl<'a> Operand<'a> {
+    /// `bytes` with rows `stride` bytes apart.
+    pub fn new(bytes: &'a [i8], stride: usize) -> Self {
+        Self { bytes, stride }
+    }
+}
+
+/// The tiles configured on this thread (16 rows of 64 bytes each), for
+/// the scope's lifetime: released when it is dropped.
+#[derive(Debug)]
+pub struct Scope {
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Scope {
+    /// Configures the tiles on this thread; `None` where they are not
+    /// [`available`].
+    pub fn new() -> Option<Self> {
+        if !available() {
+            return None;
+        }
+        // SAFETY: the process holds the tile state (`available`).
+        unsafe { os::configure() };
+        Some(Self { _not_send: PhantomData })
+    }
+
+    /// Sums into a 32 x 32 block of `c`: rows `0..32` of `a` (rows `0..16`
+    /// then `16..32`, each `64 steps` bytes deep) times the two 16-column
+    /// halves `b` (each `16 steps` rows of 64 bytes: four bytes of each
+    /// column per row, the tiles' layout); the four 16 x 16 quarters
+    /// (rows 0-15 by half 0, by half 1, rows 16-31 by half 0, by half 1)
+    /// are stored at `out` in `c`, rows `c_stride` `i32` apart.
+    ///
+    /// # Panics
+    /// When a tile would be read or written outside its slice.
+    pub fn block(
+        &self,
+        a: Operand<'_>,
+        b: [Operand<'_>; 2],
+        steps: usize,
+        c: &mut [i32],
+        out: [usize; 4],
+        c_stride: usize,
+    ) {
+        let need = |op: &Operand<'_>, rows: usize, step: usize| {
+            steps == 0 || (op.stride >= 64 && (rows - 1) * op.stride + (steps - 1) * step + 64 <= op.bytes.len())
+        };
+        assert!(need(&a, 32, 64), "the rows of a");
+        assert!(b.iter().all(|b| need(b, 16, 16 * b.stride)), "the halves of b");
+        assert!(
+            c_stride >= 16 && out.iter().all(|&o| o + 15 * c_stride + 16 <= c.len()),
+            "the sums"
+        );
+        // SAFETY: tiles configured (`self`); every tile read and store is
+        // within the slices (asserted above).
+        unsafe {
+            os::block(
+                [a.bytes.as_ptr(), a.bytes.as_ptr().add(16 * a.stride)],
+                a.stride,
+                [b[0].bytes.as_ptr(), b[1].bytes.as_ptr()],
+                b[0].stride,
+                b[1].stride,
+                steps,
+                out.map(|o| c.as_mut_ptr().add(o)),
+                c_stride * 4,
+            );
+        }
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        // SAFETY: the tiles were configured on this thread by `new`.
+        unsafe { os::release() };
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 mod os {
-    use super::{TILE_K, TILE_ROWS};
+    use super::TILE_ROWS;
     use std::arch::asm;
 
     /// Asks Linux for the tile data state (`XFEATURE_XTILEDATA`), once the
@@ -187,8 +334,8 @@ mod os {
     }
 
     /// The tile configuration (palette 1): tiles 0-3 the sums (16 rows of
-    /// 16 `i32`), 4-5 two row blocks of `a`, 6-7 two panels of `b`; all 16
-    /// rows of 64 bytes.
+    /// 16 `i32`), 4-5 two row blocks of `a`, 6-7 two halves of `b`; all
+    /// 16 rows of 64 bytes.
     #[repr(C, align(64))]
     struct Config {
         palette: u8,
@@ -198,12 +345,9 @@ mod os {
         rows: [u8; 16],
     }
 
-    /// The product of `a`'s rows by all panels of `b` on this thread.
-    ///
     /// # Safety
-    /// The process holds the tile state ([`request`] returned true) and the
-    /// shapes satisfy `check_shapes` for `a.len() / kp` rows.
-    pub(super) unsafe fn product_rows(a: &[i8], kp: usize, b: &[i8], panels: usize, c: &mut [i32], c_stride: usize) {
+    /// The process holds the tile state.
+    pub(super) unsafe fn configure() {
         let mut cfg = Config {
             palette: 1,
             start_row: 0,
@@ -215,68 +359,75 @@ mod os {
             cfg.colsb[t] = 64;
             cfg.rows[t] = TILE_ROWS as u8;
         }
-        let rows = a.len() / kp;
-        debug_assert!(rows.is_multiple_of(2 * TILE_ROWS) && panels.is_multiple_of(2));
-        let tiles = c_stride / 16;
-        debug_assert!(b.len() >= panels * kp * 16 && c.len() >= ((rows / 16 - 1) * tiles + panels) * 256);
-        let (sa, sb, sc) = (kp, 64usize, 64usize);
-        let panel_bytes = kp * 16;
-        // SAFETY (whole block): every tile read lies within `a` (rows r0 ..
-        // r0 + 32 of kp bytes, from byte k) or `b` (panels q, q + 1, rows k/4
-        // .. k/4 + 16 of 64 bytes), every store within `c` (rows r0 .. r0 +
-        // 32, columns 16q .. 16q + 32 <= c_stride), as `check_shapes` made
-        // sure; the tiles are this thread's and released at the end.
+        // SAFETY: a valid palette-1 configuration, read from our stack.
+        unsafe { asm!("ldtilecfg [{0}]", in(reg) &raw const cfg, options(nostack, readonly)) };
+    }
+
+    /// # Safety
+    /// The tiles were configured on this thread.
+    pub(super) unsafe fn release() {
+        // SAFETY: releasing this thread's tiles touches no memory.
+        unsafe { asm!("tilerelease", options(nostack, nomem)) };
+    }
+
+    /// See [`super::Scope::block`]; `sc` in bytes.
+    ///
+    /// # Safety
+    /// Tiles configured on this thread; every tile read (`a[h] + 64 s`,
+    /// rows `sa` apart; `b[h] + 16 s sb`, rows `sb` apart, for steps `s`)
+    /// and store (`c[t]`, rows `sc` apart) in bounds.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) unsafe fn block(
+        a: [*const i8; 2],
+        sa: usize,
+        b: [*const i8; 2],
+        sb0: usize,
+        sb1: usize,
+        steps: usize,
+        c: [*mut i32; 4],
+        sc: usize,
+    ) {
+        // SAFETY (whole block): as the caller promised.
         unsafe {
-            asm!("ldtilecfg [{0}]", in(reg) &raw const cfg, options(nostack, readonly));
-            for r0 in (0..rows).step_by(2 * TILE_ROWS) {
-                let a0 = a.as_ptr().add(r0 * kp);
-                let a1 = a0.add(TILE_ROWS * kp);
-                for q in (0..panels).step_by(2) {
-                    let b0 = b.as_ptr().add(q * panel_bytes);
-                    let b1 = b0.add(panel_bytes);
-                    asm!(
-                        "tilezero tmm0",
-                        "tilezero tmm1",
-                        "tilezero tmm2",
-                        "tilezero tmm3",
-                        options(nostack, nomem)
-                    );
-                    for k in (0..kp).step_by(TILE_K) {
-                        asm!(
-                            "tileloadd tmm4, [{a0} + {sa}*1]",
-                            "tileloadd tmm6, [{b0} + {sb}*1]",
-                            "tdpbssd tmm0, tmm4, tmm6",
-                            "tileloadd tmm7, [{b1} + {sb}*1]",
-                            "tdpbssd tmm1, tmm4, tmm7",
-                            "tileloadd tmm5, [{a1} + {sa}*1]",
-                            "tdpbssd tmm2, tmm5, tmm6",
-                            "tdpbssd tmm3, tmm5, tmm7",
-                            a0 = in(reg) a0.add(k),
-                            a1 = in(reg) a1.add(k),
-                            b0 = in(reg) b0.add(k * 16),
-                            b1 = in(reg) b1.add(k * 16),
-                            sa = in(reg) sa,
-                            sb = in(reg) sb,
-                            options(nostack, readonly),
-                        );
-                    }
-                    let c0 = c.as_mut_ptr().add(((r0 / 16) * tiles + q) * 256);
-                    let c1 = c0.add(tiles * 256);
-                    asm!(
-                        "tilestored [{c0} + {sc}*1], tmm0",
-                        "tilestored [{c0b} + {sc}*1], tmm1",
-                        "tilestored [{c1} + {sc}*1], tmm2",
-                        "tilestored [{c1b} + {sc}*1], tmm3",
-                        c0 = in(reg) c0,
-                        c0b = in(reg) c0.add(256),
-                        c1 = in(reg) c1,
-                        c1b = in(reg) c1.add(256),
-                        sc = in(reg) sc,
-                        options(nostack),
-                    );
-                }
+            asm!(
+                "tilezero tmm0",
+                "tilezero tmm1",
+                "tilezero tmm2",
+                "tilezero tmm3",
+                options(nostack, nomem)
+            );
+            for s in 0..steps {
+                asm!(
+                    "tileloadd tmm4, [{a0} + {sa}*1]",
+                    "tileloadd tmm6, [{b0} + {sb0}*1]",
+                    "tdpbssd tmm0, tmm4, tmm6",
+                    "tileloadd tmm7, [{b1} + {sb1}*1]",
+                    "tdpbssd tmm1, tmm4, tmm7",
+                    "tileloadd tmm5, [{a1} + {sa}*1]",
+                    "tdpbssd tmm2, tmm5, tmm6",
+                    "tdpbssd tmm3, tmm5, tmm7",
+                    a0 = in(reg) a[0].add(64 * s),
+                    a1 = in(reg) a[1].add(64 * s),
+                    b0 = in(reg) b[0].add(16 * s * sb0),
+                    b1 = in(reg) b[1].add(16 * s * sb1),
+                    sa = in(reg) sa,
+                    sb0 = in(reg) sb0,
+                    sb1 = in(reg) sb1,
+                    options(nostack, readonly),
+                );
             }
-            asm!("tilerelease", options(nostack, nomem));
+            asm!(
+                "tilestored [{c0} + {sc}*1], tmm0",
+                "tilestored [{c1} + {sc}*1], tmm1",
+                "tilestored [{c2} + {sc}*1], tmm2",
+                "tilestored [{c3} + {sc}*1], tmm3",
+                c0 = in(reg) c[0],
+                c1 = in(reg) c[1],
+                c2 = in(reg) c[2],
+                c3 = in(reg) c[3],
+                sc = in(reg) sc,
+                options(nostack),
+            );
         }
     }
 }
@@ -287,7 +438,23 @@ mod os {
         false
     }
 
-    pub(super) unsafe fn product_rows(_: &[i8], _: usize, _: &[i8], _: usize, _: &mut [i32], _: usize) {
+    pub(super) unsafe fn configure() {
+        unreachable!("AMX tiles are only requested on x86-64 Linux")
+    }
+
+    pub(super) unsafe fn release() {}
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) unsafe fn block(
+        _: [*const i8; 2],
+        _: usize,
+        _: [*const i8; 2],
+        _: usize,
+        _: usize,
+        _: usize,
+        _: [*mut i32; 4],
+        _: usize,
+    ) {
         unreachable!("AMX tiles are only requested on x86-64 Linux")
     }
 }
