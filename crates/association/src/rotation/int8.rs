@@ -150,19 +150,22 @@ impl Int8Block {
 
     /// Packs `x` (`n x b`, mean-imputed counts) as codes, panel by panel
     /// (16 columns, four samples of a column side by side), keeping the
-    /// values that are not 0, 1 or 2 aside. False when more than one in
-    /// eight is not a code (the block then goes the f32 way).
-    pub(crate) fn pack(&mut self, basis: &Int8Basis, x: MatRef<'_, f64>) -> bool {
+    /// values that are not 0, 1 or 2 aside, and returns the columns with
+    /// more than one such value in eight (dosages): those are left to the
+    /// f32 product. The choice is the column's own, so that a variant gets
+    /// the same bits whatever block it is rotated in (a chunk of a scan
+    /// equals the whole run's rows).
+    pub(crate) fn pack(&mut self, basis: &Int8Basis, x: MatRef<'_, f64>) -> Vec<usize> {
         let (n, b, kp) = (basis.n, x.ncols(), basis.kp);
         let panels = round_up(b, ROW_STEP) / 16;
-        let others: usize = self
+        let dense: Vec<Vec<usize>> = self
             .codes
             .par_chunks_mut(kp * 16)
             .zip(self.others.par_chunks_mut(16))
             .take(panels)
             .enumerate()
             .map(|(q, (panel, others))| {
-                let mut count = 0;
+                let mut dense = Vec::new();
                 for (lane, other) in others.iter_mut().enumerate() {
                     other.clear();
                     let j = q * 16 + lane;
@@ -181,17 +184,21 @@ impl Int8Block {
                         }
                         panel[(i / 4) * 64 + lane * 4 + i % 4] = code * i8::from(is_code);
                     }
-                    count += other.len();
+                    if other.len() * 8 > n {
+                        other.clear();
+                        dense.push(j);
+                    }
                 }
-                count
+                dense
             })
-            .sum();
-        others * 8 <= n * b
+            .collect();
+        dense.concat()
     }
 
     /// `out = Uᵀ x` for the block [`Int8Block::pack`] packed (`b`
     /// variants with means `means`), the values that were not codes taken
-    /// from `ut` (`Uᵀ` in f32).
+    /// from `ut` (`Uᵀ` in f32); the columns `pack` left to the f32 product
+    /// hold nothing of use.
     pub(crate) fn rotate(
         &mut self,
         basis: &Int8Basis,
@@ -397,7 +404,7 @@ mod tests {
         let want = u.transpose() * &x;
         let run = |parallel: bool| {
             let mut blk = Int8Block::new(&q, 40);
-            assert!(blk.pack(&q, x.as_ref()));
+            assert!(blk.pack(&q, x.as_ref()).is_empty());
             assert!(blk.others[2].contains(&(4, 0.37)));
             let mut out = Mat::<f64>::zeros(n, 40);
             blk.rotate(&q, &ut, &means, out.as_mut(), parallel);
@@ -409,7 +416,15 @@ mod tests {
         assert!(err > 0.0 && err < 1e-6 * scale, "{err} vs {scale}");
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         assert_eq!(got, pool.install(|| run(true)));
-        let dosages = Mat::<f64>::from_fn(n, b, |i, j| ((i + j) % 20) as f64 * 0.1 + 0.05);
-        assert!(!Int8Block::new(&q, 40).pack(&q, dosages.as_ref()));
+        // columns of dosages, and one a few calls short of the limit
+        let mut mixed = x.clone();
+        for i in 0..n {
+            mixed[(i, 5)] = (i % 20) as f64 * 0.1 + 0.05;
+            mixed[(i, 30)] = (i % 20) as f64 * 0.1 + 0.05;
+            if i < n / 8 {
+                mixed[(i, 31)] = 0.5;
+            }
+        }
+        assert_eq!(Int8Block::new(&q, 40).pack(&q, mixed.as_ref()), [5, 30]);
     }
 }

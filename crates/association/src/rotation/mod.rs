@@ -141,7 +141,9 @@ impl<'a> Rotator<'a> {
             Basis::Identity => (0, (0, 0), 0),
             Basis::F64(u) => (u.nrows(), (0, 0), 0),
             Basis::F32 { ut, op, .. } => match op {
-                Op::Product => (ut.nrows(), (ut.nrows(), block), ut.nrows()),
+                // (two columns at least: the dosage columns of a tile
+                // block are multiplied by twos)
+                Op::Product => (ut.nrows(), (ut.nrows(), block.max(2)), ut.nrows()),
                 Op::Solve => (ut.nrows(), (ut.nrows(), block.max(2)), 0),
             },
         };
@@ -153,7 +155,7 @@ impl<'a> Rotator<'a> {
             basis,
             out: Mat::zeros(n, block),
             x32: Mat::zeros(x32.0, x32.1),
-            r32: Mat::zeros(r32, block),
+            r32: Mat::zeros(r32, block.max(2)),
             int8,
         }
     }
@@ -174,9 +176,41 @@ impl<'a> Rotator<'a> {
                     .map(|st| Some(st.mean()).filter(|m| m.is_finite()).unwrap_or(0.0))
                     .collect();
                 if let (Some(q), Some(blk)) = (int8, self.int8.as_mut()) {
-                    if blk.pack(q, x) {
+                    let dense = blk.pack(q, x);
+                    if dense.len() < b {
                         let parallel = !matches!(par, Par::Seq);
                         blk.rotate(q, ut, &means, self.out.as_mut(), parallel);
+                        if !dense.is_empty() {
+                            // the dosage columns by the f32 product, as
+                            // in a block of dosages (a lone one beside a
+                            // zero column: the width-1 product has other
+                            // bits)
+                            let d = dense.len().max(2);
+                            let mut x32 = self.x32.as_mut().subcols_mut(0, d);
+                            x32.fill(0.0);
+                            for (t, &j) in dense.iter().enumerate() {
+                                let m = means[j];
+                                for (dst, &s) in x32.as_mut().col_mut(t).iter_mut().zip(x.col(j).iter()) {
+                                    *dst = (s - m) as f32;
+                                }
+                            }
+                            let r32 = self.r32.as_mut().subcols_mut(0, d);
+                            matmul(
+                                r32,
+                                Accum::Replace,
+                                ut.as_ref(),
+                                self.x32.as_ref().subcols(0, d),
+                                1.0f32,
+                                par,
+                            );
+                            for (t, &j) in dense.iter().enumerate() {
+                                let m = means[j];
+                                let src = self.r32.col(t);
+                                for ((o, &s), &one) in self.out.col_mut(j).iter_mut().zip(src.iter()).zip(ut_one) {
+                                    *o = f64::from(s) + m * one;
+                                }
+                            }
+                        }
                         return self.out.as_ref().subcols(0, b);
                     }
                 }
@@ -343,6 +377,41 @@ mod tests {
             let scale = x.norm_max() * (n as f64).sqrt();
             let err = (&a - &b).norm_max();
             assert!(err > 0.0 && err < 1e-6 * scale, "tiles {tiles}: {err} vs {scale}");
+        }
+    }
+
+    /// A variant's rotation has the same bits whatever block it is in
+    /// (so a chunk of a scan equals the whole run's rows): hard-call
+    /// columns and dosage columns mixed, in blocks of any width, on the
+    /// tile route (digits; on tiles or written plainly) and the f32 one.
+    #[test]
+    fn a_variant_rotates_to_the_same_bits_in_any_block() {
+        let (n, b) = (70, 23);
+        let u = orthogonal(n);
+        let (mut x, mut stats) = block(n, b);
+        for j in [2, 3, 11, 22] {
+            let mut st = genotype::AlleleStats::default();
+            for i in 0..n {
+                x[(i, j)] = ((i * 7 + j) % 19) as f64 * 0.1 + 0.05;
+                st.n_het += 1;
+            }
+            stats[j] = st.into();
+        }
+        for tiles in [false, true] {
+            let run = |cap: usize| {
+                let mut r = Rotator::with_basis(Basis::f32_product(u.as_ref(), tiles), cap);
+                let mut got = Mat::<f64>::zeros(n, b);
+                for j0 in (0..b).step_by(cap) {
+                    let w = cap.min(b - j0);
+                    let out = r.rotate(x.as_ref().subcols(j0, w), &stats[j0..j0 + w], Par::Seq);
+                    got.as_mut().subcols_mut(j0, w).copy_from(out);
+                }
+                got
+            };
+            let whole = run(b);
+            for cap in [1, 2, 3, 5, 16] {
+                assert_eq!(run(cap), whole, "tiles {tiles}, blocks of {cap}");
+            }
         }
     }
 
