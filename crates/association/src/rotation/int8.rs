@@ -14,9 +14,10 @@
 //!
 //! A value that is not a code (a mean imputed for a missing call, a
 //! dosage) enters the product as 0 and is added afterwards from `Uᵀ`'s
-//! f32 copy, `v U[i, :]`: `n` multiply-adds per such value. A block where
-//! more than one value in eight is not a code goes the f32 way instead
-//! ([`Int8Block::pack`] says so).
+//! f32 copy, `v U[i, :]`: `n` multiply-adds per such value. A variant
+//! with more than one value in eight that is not a code (a dosage) goes
+//! the f32 way instead ([`Int8Block::pack`] lists them), by itself, so
+//! that its bits do not depend on the block it is in.
 
 use faer::{Mat, MatMut, MatRef};
 use rayon::prelude::*;
