@@ -183,8 +183,8 @@ impl<'a> Rotator<'a> {
                         if !dense.is_empty() {
                             // the dosage columns by the f32 product, as
                             // in a block of dosages (a lone one beside a
-                            // zero column: the width-1 product has other
-                            // bits)
+                            // zero column, as the solve route does: the
+                            // test below checks the bits at every width)
                             let d = dense.len().max(2);
                             let mut x32 = self.x32.as_mut().subcols_mut(0, d);
                             x32.fill(0.0);
