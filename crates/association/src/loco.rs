@@ -169,8 +169,25 @@ pub fn scan_loco(
                 LocoRatio::Chromosome => Ratios::Refit(&plan.search),
             };
             let vs = own(chrom);
-            let (rows, lambdas) =
-                scan_whitened(ds, &prep.group, k, genome, ratios, opts, &vs, par, progress, &mut spare)?;
+            // (the chromosome's variants in the fileset, not the window's)
+            let serves = prep
+                .variants
+                .iter()
+                .filter(|&&v| ds.variants()[v as usize].chrom == *chrom)
+                .count();
+            let (rows, lambdas) = scan_whitened(
+                ds,
+                &prep.group,
+                k,
+                genome,
+                ratios,
+                opts,
+                &vs,
+                serves,
+                par,
+                progress,
+                &mut spare,
+            )?;
             parts.push(LocoPart {
                 chrom: chrom.clone(),
                 fits: Vec::new(),

@@ -113,10 +113,24 @@ impl GroupRun {
         // their digits for the tile product where the CPU has tiles.
         let bs = SCAN_BLOCK.min(self.m.max(1));
         let (digits, digit_blocks) = if f32_copy > 0 {
-            crate::rotation::tile_bytes(n, bs)
+            crate::rotation::tile_bytes(n, bs, crate::rotation::Digits::Three)
         } else {
             (0, 0)
         };
+        // A whitened scan on the tiles multiplies by `L⁻¹` instead of
+        // solving by `L` (`scan::multiplies_by_inverse`, here on the
+        // variants selected: with LOCO, as if one chromosome had them all)
+        // and holds its digits (four) beside the f32 copy, made in place
+        // of the factor 256 columns at a time (`Whitener::invert`).
+        let by_inverse = crate::scan::multiplies_by_inverse(n, self.m);
+        let (w_digits, mut w_digit_blocks) = if f32_copy > 0 && by_inverse {
+            crate::rotation::tile_bytes(n, bs, crate::rotation::Digits::Four)
+        } else {
+            (0, 0)
+        };
+        if w_digits > 0 {
+            w_digit_blocks = w_digit_blocks.saturating_add((n as u64).saturating_mul(256 * 8));
+        }
         // The exact mode's cached points (the search grid) and its
         // expansions' moments (typically around two null maxima).
         let exact = match opts.scan {
@@ -177,6 +191,9 @@ impl GroupRun {
                     if whitened.is_none() {
                         s.matrices = s.matrices.saturating_add(digits);
                         s.blocks = s.blocks.saturating_add(digit_blocks);
+                    } else {
+                        s.matrices = s.matrices.saturating_add(w_digits);
+                        s.blocks = s.blocks.saturating_add(w_digit_blocks);
                     }
                     if whitened.is_some() && refit {
                         // tr(H⁻¹) from L⁻¹ formed 256 columns at a time
@@ -197,7 +214,10 @@ impl GroupRun {
                     s.matrices = s.matrices.saturating_add(a);
                 }
                 s.blocks = self.blocks(true, f32_copy > 0, exact);
-                if !values_only {
+                if values_only {
+                    s.matrices = s.matrices.saturating_add(w_digits);
+                    s.blocks = s.blocks.saturating_add(w_digit_blocks);
+                } else {
                     s.matrices = s.matrices.saturating_add(digits);
                     s.blocks = s.blocks.saturating_add(digit_blocks);
                 }

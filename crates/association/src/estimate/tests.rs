@@ -140,7 +140,8 @@ fn bed_pages_are_counted_in_windows() {
 /// without eigenvectors (`Options::values_only`), and is planned so: a
 /// reduction holding K and its reflectors (no vectors, no eigensolver
 /// workspace), then a scan holding the factor of `lambda K + I` and its
-/// `f32` copy beside the reduction. With the score test it runs, and
+/// `f32` copy beside the reduction (where the CPU has tiles, `L⁻¹`'s digits
+/// too). With the score test it runs, and
 /// is planned, on the eigenbasis: the vectors and their `f32` copy.
 #[test]
 fn a_scan_without_eigenvectors_is_planned_as_it_runs() {
@@ -154,11 +155,13 @@ fn a_scan_without_eigenvectors_is_planned_as_it_runs() {
         }))
     };
     let a = 120 * 120 * 8;
+    // where the CPU has tiles, `L⁻¹`'s four digits too
+    let inverse = crate::rotation::tile_bytes(120, 600, crate::rotation::Digits::Four).0;
     let whitened = estimate(&ds, &options(fixed(Tests::WALD)));
     let step = whitened.peak_step.unwrap();
     assert_eq!(
         (step.step, step.matrices, step.workspace),
-        (Step::Scan, 2 * a + a / 2, 0),
+        (Step::Scan, 2 * a + a / 2 + inverse, 0),
         "{step:?}"
     );
     let rotated = estimate(
@@ -170,7 +173,7 @@ fn a_scan_without_eigenvectors_is_planned_as_it_runs() {
     );
     // (at this size the scan's blocks outweigh the decomposition's workspace)
     let step = rotated.peak_step.unwrap();
-    let digits = crate::rotation::tile_bytes(120, 600).0;
+    let digits = crate::rotation::tile_bytes(120, 600, crate::rotation::Digits::Three).0;
     assert_eq!((step.step, step.matrices), (Step::Scan, a + a / 2 + digits), "{step:?}");
 }
 
@@ -194,13 +197,15 @@ fn a_whitened_loco_scan_is_planned_without_decompositions() {
         })))
     };
     let a = 120 * 120 * 8;
+    // where the CPU has tiles, `L⁻¹`'s four digits too
+    let inverse = crate::rotation::tile_bytes(120, 600, crate::rotation::Digits::Four).0;
     for (ratio, packed) in [(LocoRatio::Genome, 0), (LocoRatio::Chromosome, a / 2)] {
         let e = estimate(&ds, &loco(ratio, Tests::WALD));
         assert_eq!(e.decompositions, 1, "{ratio:?}: the whole genome's reduction only");
         let step = e.peak_step.unwrap();
         assert_eq!(
             (step.step, step.matrices),
-            (Step::LocoScan, 3 * a + a / 2 + packed),
+            (Step::LocoScan, 3 * a + a / 2 + packed + inverse),
             "{ratio:?}: {step:?}"
         );
     }

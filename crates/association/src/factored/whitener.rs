@@ -187,28 +187,62 @@ impl Whitener {
         self.m
     }
 
+    /// Replaces the factor by its inverse `L⁻¹` (the strict upper
+    /// triangle zero) and returns it: the whitening of variant blocks by a
+    /// multiply, where the AMX tiles multiply in exact integer arithmetic
+    /// (`crate::rotation::Rotator::inverse_f32`). `n³/3` flops, made in
+    /// place 256 columns at a time (each block of columns of `L⁻¹` needs
+    /// only the columns of `L` from its own on), so no second `n x n`
+    /// matrix is held; in a split fixed as the factor's (the bits do not
+    /// depend on the threads). Afterwards no factor is held: the next
+    /// [`Whitener::factor`] starts again from `K`.
+    ///
+    /// # Panics
+    /// When no factor is held.
+    pub fn invert(&mut self, par: Par) -> MatRef<'_, f64> {
+        assert!(self.factored.is_some(), "a factor to invert");
+        self.factored = None;
+        let n = self.m.nrows();
+        self.m.as_mut().par_col_iter_mut().enumerate().for_each(|(j, col)| {
+            let dst = col.try_as_col_major_mut().expect("contiguous").as_slice_mut();
+            dst[..j].fill(0.0);
+        });
+        let mut buf = Mat::<f64>::zeros(n, INVERSE_BLOCK.min(n));
+        for j0 in (0..n).step_by(INVERSE_BLOCK) {
+            let x = inverse_block(self.m.as_ref(), j0, buf.as_mut(), par);
+            let b = x.ncols();
+            self.m.as_mut().submatrix_mut(j0, j0, n - j0, b).copy_from(x);
+        }
+        self.m.as_ref()
+    }
+
     /// `L⁻¹` a block of columns at a time: `f(X)` with `X` the rows
     /// `j0..n` of columns `j0..j0 + b` (the rows above are zero), blocks
     /// in order.
     fn inverse_blocks(&self, par: Par, mut f: impl FnMut(MatRef<'_, f64>)) {
-        const B: usize = 256;
         let n = self.m.nrows();
-        let mut buf = Mat::<f64>::zeros(n, B.min(n));
-        for j0 in (0..n).step_by(B) {
-            let (rows, b) = (n - j0, B.min(n - j0));
-            let mut x = buf.as_mut().submatrix_mut(0, 0, rows, b);
-            x.fill(0.0);
-            for k in 0..b {
-                x[(k, k)] = 1.0;
-            }
-            solve_lower_triangular_in_place(
-                self.m.as_ref().submatrix(j0, j0, rows, rows),
-                x.as_mut(),
-                fixed_split(par),
-            );
-            f(x.as_ref());
+        let mut buf = Mat::<f64>::zeros(n, INVERSE_BLOCK.min(n));
+        for j0 in (0..n).step_by(INVERSE_BLOCK) {
+            f(inverse_block(self.m.as_ref(), j0, buf.as_mut(), par).as_ref());
         }
     }
+}
+
+/// Columns of `L⁻¹` made at a time.
+const INVERSE_BLOCK: usize = 256;
+
+/// The rows `j0..n` of the columns `j0..j0 + b` of `L⁻¹` (`l`'s lower
+/// triangle read from column `j0` on), solved in `buf` (`n x b`).
+fn inverse_block<'a>(l: MatRef<'_, f64>, j0: usize, buf: MatMut<'a, f64>, par: Par) -> MatMut<'a, f64> {
+    let n = l.nrows();
+    let (rows, b) = (n - j0, INVERSE_BLOCK.min(n - j0));
+    let mut x = buf.submatrix_mut(0, 0, rows, b);
+    x.fill(0.0);
+    for k in 0..b {
+        x[(k, k)] = 1.0;
+    }
+    solve_lower_triangular_in_place(l.submatrix(j0, j0, rows, rows), x.as_mut(), fixed_split(par));
+    x
 }
 
 #[cfg(test)]
@@ -290,5 +324,28 @@ mod tests {
         let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
         let back = &l * Mat::<f64>::from_fn(n, 1, |i, _| one[i]);
         assert!(back.col(0).iter().all(|v| (v - 1.0).abs() < 1e-12));
+    }
+    /// `invert` leaves `L⁻¹` in place of the factor (its strict upper
+    /// triangle zero; over 256 columns here, two blocks and part of a
+    /// third), the same bits on one thread or two; the next `factor`
+    /// starts again from K.
+    #[test]
+    fn the_factor_is_inverted_in_place() {
+        let n = 600;
+        let k = spd(n);
+        let invert = |par| {
+            let mut wh = Whitener::new(k.clone(), true);
+            wh.factor(3.0, par).expect("pd");
+            let l = Mat::<f64>::from_fn(n, n, |i, j| if i >= j { wh.m[(i, j)] } else { 0.0 });
+            let inv = wh.invert(par).to_owned();
+            (wh, l, inv)
+        };
+        let (mut wh, l, inv) = invert(Par::rayon(2));
+        assert_eq!(inv, invert(Par::Seq).2);
+        let err = (&l * &inv - Mat::<f64>::identity(n, n)).norm_max();
+        assert!(err < 1e-12, "{err}");
+        assert!((0..n).all(|j| (0..j).all(|i| inv[(i, j)] == 0.0)));
+        wh.factor(3.0, Par::rayon(2)).expect("pd");
+        assert!((0..n).all(|j| (j..n).all(|i| wh.m[(i, j)] == l[(i, j)])));
     }
 }

@@ -121,6 +121,7 @@ impl Prepared {
                 Ratios::Fitted,
                 opts,
                 variants,
+                self.variants.len(),
                 par,
                 progress,
                 spare,

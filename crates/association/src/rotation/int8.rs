@@ -24,8 +24,23 @@ use rayon::prelude::*;
 
 use tiles::{Aligned, TILE_K};
 
-/// Digit matrices per component.
-const PIECES: usize = 3;
+/// Digit matrices per component at most.
+const PIECES: usize = 4;
+
+/// How many digits a basis is split into. Each digit costs one pass of
+/// the product; each cuts the entries' error by 254.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Digits {
+    /// `|e| < 1.3e-7 M`: eigenvectors, whose products are as accurate as
+    /// the f32 product with them (closer to f64, measured on mouse).
+    Three = 3,
+    /// `|e| < 5.1e-10 M`: `L⁻¹`, whose rows hold entries far larger than
+    /// the whitened values they sum to (a sample's prediction from its
+    /// relatives cancels most of its own value); with three digits the
+    /// mouse fixed-ratio p-values moved 1.2e-5 in log10 from f64, three
+    /// times the f32 solve's error, with four 3.5e-7.
+    Four = 4,
+}
 /// The first digit's range: `|d1| <= 127`.
 const TOP: f64 = 127.0;
 /// Each later digit's weight relative to the one before (`|d| <= 127` as
@@ -48,55 +63,75 @@ pub(crate) struct Int8Basis {
     kp: usize,
     /// Components padded to the row step (rows per digit matrix).
     mp: usize,
+    /// Digit matrices in use ([`Digits`]).
+    pieces: usize,
     digits: Aligned<i8>,
     scale: Vec<f64>,
     one_gap: Vec<f64>,
 }
 
 impl Int8Basis {
-    /// Splits the eigenvectors `u` into digits; `ut_one` is `Uᵀ1` in f64.
-    pub(crate) fn new(u: MatRef<'_, f64>, ut_one: &[f64]) -> Self {
-        let n = u.nrows();
+    /// Splits the eigenvectors `u` into `digits` digits each; `ut_one` is
+    /// `Uᵀ1` in f64.
+    pub(crate) fn new(u: MatRef<'_, f64>, ut_one: &[f64], digits: Digits) -> Self {
+        let top: Vec<f64> = (0..u.ncols())
+            .into_par_iter()
+            .map(|k| u.col(k).iter().fold(0.0f64, |m, v| m.max(v.abs())))
+            .collect();
+        Self::of_operator(u.transpose(), &top, ut_one, digits)
+    }
+
+    /// Splits `A` (`n x n`), the operator of a product `A x` (`Uᵀ`, or a
+    /// whitened scan's `L⁻¹`), into `digits` digits per row (component),
+    /// given its rows' largest absolute entries `top` and sums `a_one`
+    /// (`A1`) in f64 ([`row_extents`]).
+    pub(crate) fn of_operator(a: MatRef<'_, f64>, top: &[f64], a_one: &[f64], digits: Digits) -> Self {
+        /// Components per task (each reads its rows of `A`'s columns).
+        const ROWS: usize = 64;
+        let n = a.nrows();
+        let pieces = digits as usize;
         let (kp, mp) = (round_up(n.max(1), TILE_K), round_up(n.max(1), ROW_STEP));
-        let mut digits = Aligned::<i8>::zeroed(PIECES * mp * kp);
-        let mut scale = vec![0.0; n];
-        let mut one_q = vec![0.0; n];
+        let mut digits = Aligned::<i8>::zeroed(pieces * mp * kp);
+        let units: Vec<f64> = top
+            .iter()
+            .map(|&t| if t > 0.0 && t.is_finite() { TOP / t } else { 0.0 })
+            .collect();
+        let mut sums = vec![[0i64; PIECES]; n];
         {
-            let (d1, rest) = digits.split_at_mut(mp * kp);
-            let (d2, d3) = rest.split_at_mut(mp * kp);
-            d1.par_chunks_mut(kp)
-                .zip(d2.par_chunks_mut(kp))
-                .zip(d3.par_chunks_mut(kp))
-                .zip(scale.par_iter_mut().zip(one_q.par_iter_mut()))
+            // component k's row of every digit matrix
+            let mut by_piece: Vec<_> = digits.chunks_mut(mp * kp).map(|d| d.chunks_mut(kp)).collect();
+            let mut rows: Vec<Vec<&mut [i8]>> = (0..n)
+                .map(|_| by_piece.iter_mut().map(|p| p.next().expect("mp >= n rows")).collect())
+                .collect();
+            rows.par_chunks_mut(ROWS)
+                .zip(sums.par_chunks_mut(ROWS))
+                .zip(units.par_chunks(ROWS))
                 .enumerate()
-                .for_each(|(k, (((r1, r2), r3), (s, oq)))| {
-                    let col = u.col(k);
-                    let top = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                    if top == 0.0 || !top.is_finite() {
-                        return;
-                    }
-                    let to_units = TOP / top;
-                    let mut sums = [0i64; PIECES];
-                    for (i, &v) in col.iter().enumerate() {
-                        let mut rem = v * to_units;
-                        let mut d = [0i8; PIECES];
-                        for (p, dp) in d.iter_mut().enumerate() {
-                            let r = rem.round();
-                            *dp = r.clamp(-127.0, 127.0) as i8;
-                            sums[p] += i64::from(*dp);
-                            rem = (rem - r) * BASE;
+                .for_each(|(t, ((rows, sums), units))| {
+                    let r0 = t * ROWS;
+                    for c in 0..n {
+                        let col = a.col(c).subrows(r0, rows.len());
+                        for (((row, s), &u), &v) in rows.iter_mut().zip(sums.iter_mut()).zip(units).zip(col.iter()) {
+                            if u != 0.0 {
+                                split(v * u, row, c, s);
+                            }
                         }
-                        (r1[i], r2[i], r3[i]) = (d[0], d[1], d[2]);
                     }
-                    *s = top / TOP;
-                    *oq = *s * weigh(sums.map(|x| x as f64));
                 });
         }
-        let one_gap = ut_one.iter().zip(&one_q).map(|(a, b)| a - b).collect();
+        let scale: Vec<f64> = top
+            .iter()
+            .zip(&units)
+            .map(|(&t, &u)| if u == 0.0 { 0.0 } else { t / TOP })
+            .collect();
+        let one_gap = (0..n)
+            .map(|k| a_one[k] - scale[k] * weigh(sums[k].map(|x| x as f64)))
+            .collect();
         Self {
             n,
             kp,
             mp,
+            pieces,
             digits,
             scale,
             one_gap,
@@ -106,24 +141,67 @@ impl Int8Basis {
     /// `U_q` entry `(i, k)` in f64, from the digits.
     #[cfg(test)]
     fn entry(&self, i: usize, k: usize) -> f64 {
-        let d = |p: usize| f64::from(self.digits[(p * self.mp + k) * self.kp + i]);
-        self.scale[k] * weigh([d(0), d(1), d(2)])
+        let d = |p: usize| match p < self.pieces {
+            true => f64::from(self.digits[(p * self.mp + k) * self.kp + i]),
+            false => 0.0,
+        };
+        self.scale[k] * weigh(std::array::from_fn(d))
     }
+}
+
+/// The largest absolute entry and the sum of each row of `a` (`n x n`,
+/// read by columns), in f64: the scales of [`Int8Basis::of_operator`] and
+/// the row sums that centre its error.
+pub(crate) fn row_extents(a: MatRef<'_, f64>) -> (Vec<f64>, Vec<f64>) {
+    /// Rows per task.
+    const ROWS: usize = 256;
+    let n = a.nrows();
+    let (mut top, mut one) = (vec![0.0f64; n], vec![0.0f64; n]);
+    top.par_chunks_mut(ROWS)
+        .zip(one.par_chunks_mut(ROWS))
+        .enumerate()
+        .for_each(|(t, (top, one))| {
+            let r0 = t * ROWS;
+            for c in 0..a.ncols() {
+                let col = a.col(c).subrows(r0, top.len());
+                for ((m, s), &v) in top.iter_mut().zip(one.iter_mut()).zip(col.iter()) {
+                    *m = m.max(v.abs());
+                    *s += v;
+                }
+            }
+        });
+    (top, one)
 }
 
 /// Bytes of an [`Int8Basis`] over `n` samples, and of an [`Int8Block`]
 /// for blocks of `block` variants (the codes and the sums).
-pub(crate) fn bytes(n: usize, block: usize) -> (u64, u64) {
+pub(crate) fn bytes(n: usize, block: usize, digits: Digits) -> (u64, u64) {
     let (kp, mp) = (round_up(n.max(1), TILE_K) as u64, round_up(n.max(1), ROW_STEP) as u64);
     let stride = round_up(block.max(1), ROW_STEP) as u64;
-    let basis = (PIECES as u64 * mp).saturating_mul(kp);
+    let basis = (digits as u64 * mp).saturating_mul(kp);
     (basis, kp.saturating_mul(stride).saturating_add(basis / kp * stride * 4))
 }
 
-/// `d1 + d2/254 + d3/254²`.
+/// `d1 + d2/254 + d3/254² + d4/254³` (digits not in use are zero).
 fn weigh(d: [f64; PIECES]) -> f64 {
-    d[0] + d[1] / BASE + d[2] / (BASE * BASE)
+    d[0] + d[1] / BASE + d[2] / (BASE * BASE) + d[3] / (BASE * BASE * BASE)
 }
+
+/// Writes `v` (in units of the first digit) as the digits at sample `i`
+/// of each of `rows` (one row per digit matrix), rounded to nearest, and
+/// adds them to `sums`.
+fn split(mut v: f64, rows: &mut [&mut [i8]], i: usize, sums: &mut [i64; PIECES]) {
+    for (p, row) in rows.iter_mut().enumerate() {
+        let r = v.round();
+        let d = r.clamp(-127.0, 127.0) as i8;
+        row[i] = d;
+        sums[p] += i64::from(d);
+        v = (v - r) * BASE;
+    }
+}
+
+/// The sums of a digit not in use.
+const NO_SUMS: [i32; 16] = [0; 16];
 
 /// The buffers of one block's int8 rotation: the packed codes, the exact
 /// sums, and the values that were not codes, by column.
@@ -142,7 +220,7 @@ impl Int8Block {
         let stride = round_up(cap.max(1), ROW_STEP);
         Self {
             codes: Aligned::zeroed(basis.kp * stride),
-            sums: Aligned::zeroed(PIECES * basis.mp * stride),
+            sums: Aligned::zeroed(basis.pieces * basis.mp * stride),
             stride,
             others: vec![Vec::new(); stride],
             fixes: Vec::new(),
@@ -208,7 +286,7 @@ impl Int8Block {
         out: MatMut<'_, f64>,
         parallel: bool,
     ) {
-        let (n, b, mp, stride) = (basis.n, means.len(), basis.mp, self.stride);
+        let (n, b, mp, stride, pieces) = (basis.n, means.len(), basis.mp, self.stride, basis.pieces);
         let panels = round_up(b, ROW_STEP) / 16;
         tiles::product(
             &basis.digits,
@@ -248,10 +326,11 @@ impl Int8Block {
                 for kk in 0..h {
                     let k = k0 + kk;
                     let row = |p: usize| &sums[tiles::sum_index(stride, p * mp + k, j0)..][..w];
-                    let (d1, d2, d3) = (row(0), row(1), row(2));
+                    let digit_sums: [&[i32]; PIECES] =
+                        std::array::from_fn(|p| if p < pieces { row(p) } else { &NO_SUMS[..w] });
                     let (s, gap) = (basis.scale[k], basis.one_gap[k]);
                     for (jj, col) in cols.iter_mut().enumerate() {
-                        let d = [f64::from(d1[jj]), f64::from(d2[jj]), f64::from(d3[jj])];
+                        let d = digit_sums.map(|r| f64::from(r[jj]));
                         col[kk] = s * weigh(d) + means[j0 + jj] * gap;
                     }
                 }
@@ -337,95 +416,5 @@ unsafe fn axpy_avx512(y: &mut [f64], v: f64, x: &[f32]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn orthogonal(n: usize) -> Mat<f64> {
-        let a = Mat::<f64>::from_fn(n, n, |i, j| {
-            ((i * 7 + j * 3) % 11) as f64 + if i == j { n as f64 } else { 0.0 } + ((i * j) % 5) as f64 * 0.1
-        });
-        let s = Mat::<f64>::from_fn(n, n, |i, j| a[(i, j)] + a[(j, i)]);
-        let evd = s.self_adjoint_eigen(faer::Side::Lower).expect("symmetric");
-        evd.U().to_owned()
-    }
-
-    fn ut_one(u: &Mat<f64>) -> Vec<f64> {
-        (0..u.ncols()).map(|k| u.col(k).iter().sum()).collect()
-    }
-
-    /// Each entry of `U` is within half a last digit of its digits, the
-    /// digits stay in the signed-byte range the tiles read, and a zero
-    /// column stays zero.
-    #[test]
-    fn digits_reproduce_u_within_half_a_last_digit() {
-        let n = 70;
-        let mut u = orthogonal(n);
-        u.col_mut(3).fill(0.0);
-        let q = Int8Basis::new(u.as_ref(), &ut_one(&u));
-        for k in 0..n {
-            let top = u.col(k).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let bound = top / TOP * 0.5 / (BASE * BASE) * (1.0 + 1e-9);
-            for i in 0..n {
-                assert!((q.entry(i, k) - u[(i, k)]).abs() <= bound, "({i}, {k})");
-            }
-        }
-        assert!(q.digits.iter().all(|&d| d != i8::MIN));
-        assert!((0..n).all(|i| q.entry(i, 3) == 0.0));
-        // the padding (samples beyond n) is zero, so stale codes there add nothing
-        for r in 0..PIECES * q.mp {
-            assert!(q.digits[r * q.kp + n..(r + 1) * q.kp].iter().all(|&d| d == 0));
-        }
-    }
-
-    /// A block of codes with some missing calls imputed to the mean (and a
-    /// dosage) rotates to `Uᵀ x` within the f32 route's bound, identically
-    /// on one thread or two; a block of dosages is refused.
-    #[test]
-    fn int8_rotation_is_u_transpose_x_within_the_f32_bound() {
-        let (n, b) = (150, 37);
-        let u = orthogonal(n);
-        let one = ut_one(&u);
-        let q = Int8Basis::new(u.as_ref(), &one);
-        let mut x = Mat::<f64>::from_fn(n, b, |i, j| ((i * 13 + j * 5 + i * j) % 3) as f64);
-        let mut means = vec![0.0; b];
-        for j in 0..b {
-            for i in (j % 7..n).step_by(11) {
-                x[(i, j)] = f64::NAN;
-            }
-            let called: Vec<f64> = x.col(j).iter().copied().filter(|v| v.is_finite()).collect();
-            means[j] = called.iter().sum::<f64>() / called.len() as f64;
-            for i in 0..n {
-                if x[(i, j)].is_nan() {
-                    x[(i, j)] = means[j];
-                }
-            }
-        }
-        x[(4, 2)] = 0.37;
-        let ut = Mat::<f32>::from_fn(n, n, |k, i| u[(i, k)] as f32);
-        let want = u.transpose() * &x;
-        let run = |parallel: bool| {
-            let mut blk = Int8Block::new(&q, 40);
-            assert!(blk.pack(&q, x.as_ref()).is_empty());
-            assert!(blk.others[2].contains(&(4, 0.37)));
-            let mut out = Mat::<f64>::zeros(n, 40);
-            blk.rotate(&q, &ut, &means, out.as_mut(), parallel);
-            out.subcols(0, b).to_owned()
-        };
-        let got = run(false);
-        let scale = x.norm_max() * (n as f64).sqrt();
-        let err = (&got - &want).norm_max();
-        assert!(err > 0.0 && err < 1e-6 * scale, "{err} vs {scale}");
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        assert_eq!(got, pool.install(|| run(true)));
-        // columns of dosages, and one a few calls short of the limit
-        let mut mixed = x.clone();
-        for i in 0..n {
-            mixed[(i, 5)] = (i % 20) as f64 * 0.1 + 0.05;
-            mixed[(i, 30)] = (i % 20) as f64 * 0.1 + 0.05;
-            if i < n / 8 {
-                mixed[(i, 31)] = 0.5;
-            }
-        }
-        assert_eq!(Int8Block::new(&q, 40).pack(&q, mixed.as_ref()), [5, 30]);
-    }
-}
+#[path = "int8_tests.rs"]
+mod tests;

@@ -27,14 +27,16 @@ use crate::eigen::fixed_split;
 
 mod int8;
 
+pub(crate) use int8::Digits;
 use int8::{Int8Basis, Int8Block};
 
-/// Bytes an f32 rotation by `n` eigenvectors adds to their f32 copy for
-/// the tile product: `U`'s digits, and per block of `block` variants the
-/// packed codes and the digits' sums (0 where the CPU has no tiles).
-pub(crate) fn tile_bytes(n: usize, block: usize) -> (u64, u64) {
+/// Bytes an f32 rotation by `n` eigenvectors (or by `L⁻¹`, in four
+/// digits) adds to their f32 copy for the tile product: `U`'s digits, and
+/// per block of `block` variants the packed codes and the digits' sums (0
+/// where the CPU has no tiles).
+pub(crate) fn tile_bytes(n: usize, block: usize, digits: Digits) -> (u64, u64) {
     if tiles::available() {
-        int8::bytes(n, block)
+        int8::bytes(n, block, digits)
     } else {
         (0, 0)
     }
@@ -64,13 +66,20 @@ enum Basis<'a> {
 }
 
 impl<'a> Basis<'a> {
-    /// `Uᵀ` in f32, with `U`'s digits for the tile product if `tiles`.
+    /// `Uᵀ` in f32, with `U`'s digits (three) for the tile product if
+    /// `tiles`.
     fn f32_product(u: MatRef<'_, f64>, tiles: bool) -> Self {
+        Self::f32_product_in(u, tiles.then_some(Digits::Three))
+    }
+
+    /// As [`Basis::f32_product`], with `digits` digits for the tiles (none:
+    /// no tiles).
+    fn f32_product_in(u: MatRef<'_, f64>, digits: Option<Digits>) -> Self {
         let n = u.nrows();
         let ut_one: Vec<f64> = (0..n).map(|i| u.col(i).iter().sum()).collect();
         Basis::F32 {
             ut: transpose_f32(u),
-            int8: tiles.then(|| Int8Basis::new(u, &ut_one)),
+            int8: digits.map(|d| Int8Basis::new(u, &ut_one, d)),
             ut_one,
             op: Op::Product,
         }
@@ -124,6 +133,38 @@ impl<'a> Rotator<'a> {
             },
             block,
         )
+    }
+
+    /// A rotator by `L⁻¹` (`inv`, `n x n`, lower triangular: the strict
+    /// upper triangle zero) in f32 as [`Rotator::new`]'s by `Uᵀ`, on the
+    /// tiles in four digits where the CPU has them: a whitened scan's
+    /// multiply. The f32 copy is written into `into` when that is `n x n`.
+    pub(crate) fn inverse_f32(inv: MatRef<'_, f64>, block: usize, into: Option<Mat<f32>>) -> Self {
+        Self::inverse_f32_in(inv, block, into, tiles::available())
+    }
+
+    /// [`Rotator::inverse_f32`], with the digits if `tiles` (on the tiles
+    /// where the CPU has them, else written plainly: for the tests).
+    fn inverse_f32_in(inv: MatRef<'_, f64>, block: usize, into: Option<Mat<f32>>, tiles: bool) -> Self {
+        let n = inv.nrows();
+        let mut ut = match into {
+            Some(m) if m.nrows() == n && m.ncols() == n => m,
+            _ => Mat::<f32>::zeros(n, n),
+        };
+        fill(ut.as_mut(), inv, |_, dst, src| {
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d = v as f32;
+            }
+        });
+        let (top, one) = int8::row_extents(inv);
+        let int8 = tiles.then(|| Int8Basis::of_operator(inv, &top, &one, Digits::Four));
+        let basis = Basis::F32 {
+            ut,
+            ut_one: one,
+            op: Op::Product,
+            int8,
+        };
+        Self::with_basis(basis, block)
     }
 
     /// The f32 basis matrix (`Uᵀ`, or `L`), for reuse.

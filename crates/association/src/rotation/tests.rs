@@ -98,9 +98,9 @@ fn a_variant_rotates_to_the_same_bits_in_any_block() {
         }
         stats[j] = st.into();
     }
-    for tiles in [false, true] {
+    for tiles in [None, Some(Digits::Three), Some(Digits::Four)] {
         let run = |cap: usize| {
-            let mut r = Rotator::with_basis(Basis::f32_product(u.as_ref(), tiles), cap);
+            let mut r = Rotator::with_basis(Basis::f32_product_in(u.as_ref(), tiles), cap);
             let mut got = Mat::<f64>::zeros(n, b);
             for j0 in (0..b).step_by(cap) {
                 let w = cap.min(b - j0);
@@ -111,7 +111,7 @@ fn a_variant_rotates_to_the_same_bits_in_any_block() {
         };
         let whole = run(b);
         for cap in [1, 2, 3, 5, 16] {
-            assert_eq!(run(cap), whole, "tiles {tiles}, blocks of {cap}");
+            assert_eq!(run(cap), whole, "tiles {tiles:?}, blocks of {cap}");
         }
     }
 }
@@ -160,5 +160,67 @@ fn solve_lower_f32_applies_the_inverse_of_the_lower_triangle() {
     for w in [1, 2, 3, 16, 23] {
         assert_eq!(a, run(1, w), "width {w}");
         assert_eq!(a, run(2, w), "width {w}");
+    }
+}
+
+/// `L⁻¹` of `lambda K + I` for a GRM-like `K` with close relatives (pairs
+/// of near-identical samples): rows whose entries are far larger than the
+/// whitened values they sum to.
+fn whitening_inverse(n: usize, lambda: f64) -> Mat<f64> {
+    let m = 3 * n;
+    let a = Mat::<f64>::from_fn(n, m, |i, j| {
+        let s = i - i % 2; // samples 2k and 2k + 1 share most of their genotypes
+        let g = ((s * 31 + j * 17 + (if j % 7 == 0 { i } else { s }) * 5) % 3) as f64;
+        g - 1.0
+    });
+    let k = &a * a.transpose() * (1.0 / m as f64);
+    let h = Mat::<f64>::from_fn(n, n, |i, j| lambda * k[(i, j)] + f64::from(u8::from(i == j)));
+    let l = h.llt(faer::Side::Lower).expect("positive definite").L().to_owned();
+    let mut inv_t = Mat::<f64>::zeros(n, n);
+    faer::linalg::triangular_inverse::invert_upper_triangular(inv_t.as_mut(), l.transpose(), Par::Seq);
+    inv_t
+}
+
+/// Whitening by a multiply with `L⁻¹`'s digits: four digits stay within
+/// the f32 bound of the f64 product where three do not (the rows'
+/// cancellation), and a variant's bits do not depend on its block.
+#[test]
+fn four_digits_whiten_within_the_f32_bound() {
+    let n = 96;
+    let inv_t = whitening_inverse(n, 20.0);
+    let (x, stats) = block(n, 7);
+    let want = inv_t.transpose() * &x;
+    let scale = x.norm_max() * (n as f64).sqrt();
+    let err = |digits| {
+        let mut r = Rotator::with_basis(Basis::f32_product_in(inv_t.as_ref(), Some(digits)), 7);
+        (&want - r.rotate(x.as_ref(), &stats, Par::Seq)).norm_max()
+    };
+    let (three, four) = (err(Digits::Three), err(Digits::Four));
+    let mut f32 = Rotator::with_basis(Basis::f32_product(inv_t.as_ref(), false), 7);
+    let plain = (&want - f32.rotate(x.as_ref(), &stats, Par::Seq)).norm_max();
+    // (measured: three 1.1e-7, four 4.1e-10, the f32 product 1.1e-7, of a
+    // scale of 19.6)
+    assert!(
+        four < 1e-6 * scale && four * 20.0 < three && four * 20.0 < plain,
+        "{four} vs {three}, {plain}"
+    );
+}
+
+/// `L⁻¹` given as the operator makes the same rotator as `L⁻ᵀ` given as
+/// the eigenvectors would: the same bits, with the digits and without,
+/// over a previous f32 matrix's garbage.
+#[test]
+fn the_inverse_rotates_as_its_transpose_taken_for_eigenvectors() {
+    let n = 150;
+    let inv_t = whitening_inverse(n, 5.0);
+    let inv = inv_t.transpose().to_owned();
+    let (x, stats) = block(n, 9);
+    for tiles in [false, true] {
+        let garbage = Mat::<f32>::from_fn(n, n, |i, j| (i * n + j) as f32);
+        let mut a = Rotator::inverse_f32_in(inv.as_ref(), 9, Some(garbage), tiles);
+        let digits = tiles.then_some(Digits::Four);
+        let mut b = Rotator::with_basis(Basis::f32_product_in(inv_t.as_ref(), digits), 9);
+        let got = a.rotate(x.as_ref(), &stats, Par::Seq).to_owned();
+        assert_eq!(got, b.rotate(x.as_ref(), &stats, Par::Seq).to_owned(), "tiles {tiles}");
     }
 }

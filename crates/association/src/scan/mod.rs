@@ -21,7 +21,7 @@ use genotype::{Dataset, Encoding, Progress, SampleSubset, VariantStats};
 
 pub use options::{AssocRow, Mode, ScanOptions, Statistic, Test, Tests};
 pub use scanner::Scanner;
-pub(crate) use whitened::{keeps_k, scan_whitened, Ratios, Spare};
+pub(crate) use whitened::{keeps_k, multiplies_by_inverse, scan_whitened, Ratios, Spare};
 
 use crate::error::Result;
 use crate::fit::PhenoFit;
