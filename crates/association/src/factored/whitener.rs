@@ -325,6 +325,7 @@ mod tests {
         let back = &l * Mat::<f64>::from_fn(n, 1, |i, _| one[i]);
         assert!(back.col(0).iter().all(|v| (v - 1.0).abs() < 1e-12));
     }
+
     /// `invert` leaves `L⁻¹` in place of the factor (its strict upper
     /// triangle zero; over 256 columns here, two blocks and part of a
     /// third), the same bits on one thread or two; the next `factor`

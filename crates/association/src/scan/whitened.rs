@@ -12,8 +12,9 @@
 //! of the f32 rotation `Uᵀx`, which costs `2n²`) or, by default, the same
 //! solve in f32 by `L` rounded to f32, with the same centring as the f32
 //! rotation (`crate::rotation`): half the rotation's multiply, at f32
-//! rates. Where the CPU has AMX tiles, `L⁻¹` is formed instead (`n³/3`
-//! flops, per chromosome in a LOCO scan) and multiplied in exact integer
+//! rates. Where the CPU has AMX tiles and the factor serves enough
+//! variants ([`multiplies_by_inverse`]), `L⁻¹` is formed instead (`n³/3`
+//! flops, in place of the factor) and multiplied in exact integer
 //! arithmetic, as the rotation's `Uᵀ` is, in four digits rather than three
 //! (`L⁻¹`'s rows sum to values far smaller than their entries): the full
 //! product on the tiles takes a fraction of the f32 solve's time, and its
@@ -81,8 +82,8 @@ pub(crate) fn keeps_k(tests: Tests, n_pheno: usize, refit: bool) -> bool {
 /// serves at least twice as many of the fileset's variants as there are
 /// samples. Forming `L⁻¹` (`n³/3` flops) pays for itself after about
 /// `1.4 n` variants (5000 samples: the whole-genome scan of 50,000
-/// variants 0.73x the solve route's time, a LOCO chromosome's 5000 a
-/// little slower). Decided on the variants of the fileset (`serves`), not
+/// variants 0.83x the solve route's wall time, LOCO chromosomes of 5000
+/// variants each 1.04x). Decided on the variants of the fileset (`serves`), not
 /// of the window scanned, so that a chunk takes the whole run's route and
 /// gets its bits.
 pub(crate) fn multiplies_by_inverse(n: usize, serves: usize) -> bool {
