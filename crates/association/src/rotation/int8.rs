@@ -109,6 +109,18 @@ impl Int8Basis {
                 .enumerate()
                 .for_each(|(t, ((rows, sums), units))| {
                     let r0 = t * ROWS;
+                    // along the rows where they are contiguous (`Uᵀ`), else
+                    // along the columns (the same values in the same order)
+                    if a.row_stride() == 1 {
+                        for (r, ((row, s), &u)) in rows.iter_mut().zip(sums.iter_mut()).zip(units).enumerate() {
+                            if u != 0.0 {
+                                for (c, &v) in a.row(r0 + r).iter().enumerate() {
+                                    split(v * u, row, c, s);
+                                }
+                            }
+                        }
+                        return;
+                    }
                     for c in 0..n {
                         let col = a.col(c).subrows(r0, rows.len());
                         for (((row, s), &u), &v) in rows.iter_mut().zip(sums.iter_mut()).zip(units).zip(col.iter()) {

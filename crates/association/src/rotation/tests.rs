@@ -207,8 +207,9 @@ fn four_digits_whiten_within_the_f32_bound() {
 }
 
 /// `L⁻¹` given as the operator makes the same rotator as `L⁻ᵀ` given as
-/// the eigenvectors would: the same bits, with the digits and without,
-/// over a previous f32 matrix's garbage.
+/// the eigenvectors would: the same bits, with the digits (read along
+/// `L⁻¹`'s columns, and along `L⁻ᵀ`'s contiguous columns: both orders)
+/// and without, over a previous f32 matrix's garbage.
 #[test]
 fn the_inverse_rotates_as_its_transpose_taken_for_eigenvectors() {
     let n = 150;
