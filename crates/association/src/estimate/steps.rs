@@ -119,10 +119,11 @@ impl GroupRun {
         };
         // A whitened scan on the tiles multiplies by `L⁻¹` instead of
         // solving by `L` (`scan::multiplies_by_inverse`, here on the
-        // variants selected: with LOCO, as if one chromosome had them all)
-        // and holds its digits (four) beside the f32 copy, made in place
-        // of the factor 256 columns at a time (`Whitener::invert`).
-        let by_inverse = crate::scan::multiplies_by_inverse(n, self.m);
+        // variants selected, as if they were hard calls: with LOCO, as if
+        // one chromosome had them all) and holds its digits (four) beside
+        // the f32 copy, made in place of the factor 256 columns at a time
+        // (`Whitener::invert`).
+        let by_inverse = crate::scan::multiplies_by_inverse(n, self.m, true);
         let (w_digits, mut w_digit_blocks) = if f32_copy > 0 && by_inverse {
             crate::rotation::tile_bytes(n, bs, crate::rotation::Digits::Four)
         } else {
