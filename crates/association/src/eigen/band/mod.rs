@@ -1,5 +1,5 @@
-//! Two-stage reduction of a symmetric matrix to tridiagonal form, for
-//! large `n`: `K = Q₁ B Q₁ᵀ` with `B` banded (`WIDTH` subdiagonals), then
+//! Two-stage reduction of a symmetric matrix to tridiagonal form, from
+//! about a thousand samples ([`MIN_N`]): `K = Q₁ B Q₁ᵀ` with `B` banded (`WIDTH` subdiagonals), then
 //! `B = Q₂ T Q₂ᵀ` by chasing bulges down the band (Bischof, Lang & Sun's
 //! successive band reduction; the stages of LAPACK's `dsytrd_2stage`).
 //!
@@ -9,8 +9,11 @@
 //! n = 5000 on a 2-core machine here). The first stage here reads the
 //! trailing matrix once per panel of `WIDTH` columns and writes it once
 //! per group of panels, all by matrix products (`4n³/3` flops at level-3
-//! rates), and the second works on the band
-//! alone (`~6 n² WIDTH` flops on a few MB that stay in cache). Both
+//! rates; the panels' own small products run on one thread, where a
+//! split costs more than it saves), and the second works on the band
+//! alone (`~6 n² WIDTH` flops on a few MB that stay in cache, its sweeps
+//! pipelined over the threads). Even in cache (n = 1410, 16 MB) the two
+//! stages take two thirds of the one-stage reduction's time. Both
 //! transformations are kept, so that `Qᵀ w = Q₂ᵀ Q₁ᵀ w` can be applied to a
 //! few columns later (a phenotype and its covariates); `Q` itself is never
 //! formed, which is why this serves the routes without eigenvectors only
@@ -37,16 +40,16 @@ use chase::{chase_sizes, Band, LD};
 use panels::{to_band, GROUP};
 
 /// Subdiagonals of the band. Wider bands run the first stage's products
-/// nearer faer's square-matrix rate but make the chase (single-threaded,
-/// `~6 n² WIDTH` flops) longer; at n = 5000 a width of 32 gave the
+/// nearer faer's square-matrix rate but make the chase (`~6 n² WIDTH`
+/// flops in steps of `WIDTH²`) longer; at n = 5000 a width of 32 gave the
 /// shortest sum of the two (16, 24, 48 and 64 measured).
 pub(super) const WIDTH: usize = 32;
 
-/// `n` from which [`super::implicit`] takes this route: below it the
-/// matrix stays in cache and faer's one-stage reduction is faster
-/// (n = 1410: one-stage 0.15 s, two-stage 0.29 s); near n = 2000 the two
-/// are close (one-stage 0.75 s, two-stage 0.64 s).
-pub(super) const MIN_N: usize = 2048;
+/// `n` from which [`super::implicit`] takes this route. Below it faer's
+/// one-stage reduction is as fast (best of 5 on 2 threads: n = 500
+/// one-stage 15 ms, two-stage 19 ms; n = 800 36 and 35 ms; n = 1000 72
+/// and 57 ms; n = 1410 0.20 and 0.13 s).
+pub(super) const MIN_N: usize = 1024;
 
 /// Bytes a [`TwoStage`] holds for `n` samples beyond the reduced matrix:
 /// the chase's reflectors (about `n²/2` values) and the panels' factors.
@@ -85,7 +88,13 @@ impl TwoStage {
         let n = k.nrows();
         let panels = to_band(k.as_mut(), par);
         let mut band = Band::from_lower(k.as_ref());
-        let (reflectors, vectors) = band.chase();
+        // the pool's threads (the chase's own, not faer's split)
+        let threads = if par.degree() > 1 {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        let (reflectors, vectors) = band.chase(threads);
         let diag = (0..n).map(|i| band.at(i, i)).collect();
         let sub = (1..n).map(|i| band.at(i, i - 1)).collect();
         (

@@ -17,7 +17,7 @@ use super::WIDTH;
 /// the trailing matrix is written once per group.
 pub(super) const GROUP: usize = 4;
 
-/// Column blocks of the first stage's products with the trailing matrix:
+/// Column blocks of the first stage's update of the trailing matrix:
 /// off-diagonal blocks go to faer's general product, which runs at about
 /// 1.5 times its triangular one on these shapes (128 to 2048 measured).
 const BLOCK: usize = 512;
@@ -63,12 +63,12 @@ pub(super) fn to_band(mut a: MatMut<'_, f64>, par: Par) -> Vec<Mat<f64>> {
             let m = n - k - b;
             let r = m.min(b);
             let mut t = Mat::<f64>::zeros(r, r);
-            let req = qr_in_place_scratch::<f64>(m, b, r, par, Default::default());
+            let req = qr_in_place_scratch::<f64>(m, b, r, Par::Seq, Default::default());
             let mut mem = MemBuffer::new(req);
             qr_in_place(
                 a.as_mut().submatrix_mut(k + b, k, m, b),
                 t.as_mut(),
-                par,
+                Par::Seq,
                 MemStack::new(&mut mem),
                 Default::default(),
             );
@@ -88,17 +88,17 @@ pub(super) fn to_band(mut a: MatMut<'_, f64>, par: Par) -> Vec<Mat<f64>> {
                 let vp = left.as_ref().submatrix(s, 0, m, cols);
                 let yp = left.as_ref().submatrix(s, g, m, cols);
                 let mut h = Mat::<f64>::zeros(cols, r);
-                matmul(h.as_mut(), Accum::Replace, yp.transpose(), v, 1.0, par);
-                matmul(x.as_mut(), Accum::Add, vp, h.as_ref(), -1.0, par);
-                matmul(h.as_mut(), Accum::Replace, vp.transpose(), v, 1.0, par);
-                matmul(x.as_mut(), Accum::Add, yp, h.as_ref(), -1.0, par);
+                matmul(h.as_mut(), Accum::Replace, yp.transpose(), v, 1.0, Par::Seq);
+                matmul(x.as_mut(), Accum::Add, vp, h.as_ref(), -1.0, Par::Seq);
+                matmul(h.as_mut(), Accum::Replace, vp.transpose(), v, 1.0, Par::Seq);
+                matmul(x.as_mut(), Accum::Add, yp, h.as_ref(), -1.0, Par::Seq);
             }
             // X T = A V, i.e. Tᵀ Xᵀ = (A V)ᵀ
-            solve_lower_triangular_in_place(t.as_ref().transpose(), x.as_mut().transpose_mut(), par);
+            solve_lower_triangular_in_place(t.as_ref().transpose(), x.as_mut().transpose_mut(), Par::Seq);
             let mut h = Mat::<f64>::zeros(r, r);
-            matmul(h.as_mut(), Accum::Replace, v.transpose(), x.as_ref(), 1.0, par);
-            solve_lower_triangular_in_place(t.as_ref().transpose(), h.as_mut(), par);
-            matmul(x.as_mut(), Accum::Add, v, h.as_ref(), -0.5, par);
+            matmul(h.as_mut(), Accum::Replace, v.transpose(), x.as_ref(), 1.0, Par::Seq);
+            solve_lower_triangular_in_place(t.as_ref().transpose(), h.as_mut(), Par::Seq);
+            matmul(x.as_mut(), Accum::Add, v, h.as_ref(), -0.5, Par::Seq);
             // Y into [V Y] and [Y V], V into [Y V]
             left.as_mut().submatrix_mut(s, g + cols, m, r).copy_from(&x);
             right.as_mut().submatrix_mut(s, cols, m, r).copy_from(&x);
@@ -125,19 +125,36 @@ pub(super) fn to_band(mut a: MatMut<'_, f64>, par: Par) -> Vec<Mat<f64>> {
     panels
 }
 
-/// `out <- A v` for symmetric `A` of which the lower triangle is read:
-/// diagonal blocks by faer's triangular products, the blocks below them
-/// (read twice, as themselves and transposed) by its general product.
-fn symmetric_product(a: MatRef<'_, f64>, v: MatRef<'_, f64>, mut out: MatMut<'_, f64>, par: Par) {
+/// Output rows per task of [`symmetric_product`] (64 and 128 measured
+/// alike at n = 1410 and 3000).
+const ROWS: usize = 128;
+
+/// `out <- A v` for symmetric `A` of which the lower triangle is read,
+/// by blocks of [`ROWS`] output rows, each a task of its own: the block's
+/// rows left of its diagonal block and its diagonal block (lower triangle)
+/// as stored, the columns below it transposed. Every entry is summed by
+/// one task in the same order whatever the thread count.
+fn symmetric_product(a: MatRef<'_, f64>, v: MatRef<'_, f64>, out: MatMut<'_, f64>, par: Par) {
+    use rayon::prelude::*;
     let m = a.nrows();
-    out.fill(0.0);
-    for j in (0..m).step_by(BLOCK) {
-        let w = BLOCK.min(m - j);
-        let d = a.submatrix(j, j, w, w);
-        let (vj, below) = (v.subrows(j, w), m - j - w);
+    let task = |(bi, mut o): (usize, MatMut<'_, f64>)| {
+        let j = bi * ROWS;
+        let w = o.nrows();
+        let seq = Par::Seq;
         use BlockStructure::{Rectangular, StrictTriangularUpper, TriangularLower};
+        let d = a.submatrix(j, j, w, w);
+        let vj = v.subrows(j, w);
+        o.fill(0.0);
+        matmul(
+            o.as_mut(),
+            Accum::Add,
+            a.submatrix(j, 0, w, j),
+            v.subrows(0, j),
+            1.0,
+            seq,
+        );
         triangular(
-            out.as_mut().subrows_mut(j, w),
+            o.as_mut(),
             Rectangular,
             Accum::Add,
             d,
@@ -145,10 +162,10 @@ fn symmetric_product(a: MatRef<'_, f64>, v: MatRef<'_, f64>, mut out: MatMut<'_,
             vj,
             Rectangular,
             1.0,
-            par,
+            seq,
         );
         triangular(
-            out.as_mut().subrows_mut(j, w),
+            o.as_mut(),
             Rectangular,
             Accum::Add,
             d.transpose(),
@@ -156,21 +173,41 @@ fn symmetric_product(a: MatRef<'_, f64>, v: MatRef<'_, f64>, mut out: MatMut<'_,
             vj,
             Rectangular,
             1.0,
-            par,
+            seq,
         );
+        let below = m - j - w;
         if below > 0 {
-            let blk = a.submatrix(j + w, j, below, w);
-            matmul(out.as_mut().subrows_mut(j + w, below), Accum::Add, blk, vj, 1.0, par);
             matmul(
-                out.as_mut().subrows_mut(j, w),
+                o.as_mut(),
                 Accum::Add,
-                blk.transpose(),
+                a.submatrix(j + w, j, below, w).transpose(),
                 v.subrows(j + w, below),
                 1.0,
-                par,
+                seq,
             );
         }
+    };
+    let blocks: Vec<_> = split_rows(out, ROWS);
+    if par.degree() > 1 {
+        blocks.into_par_iter().enumerate().for_each(task);
+    } else {
+        blocks.into_iter().enumerate().for_each(task);
     }
+}
+
+/// `m`'s rows in blocks of `rows` (the last one shorter).
+fn split_rows(m: MatMut<'_, f64>, rows: usize) -> Vec<MatMut<'_, f64>> {
+    let mut out = Vec::new();
+    let mut rest = m;
+    while rest.nrows() > rows {
+        let (top, bottom) = rest.split_at_row_mut(rows);
+        out.push(top);
+        rest = bottom;
+    }
+    if rest.nrows() > 0 {
+        out.push(rest);
+    }
+    out
 }
 
 /// `A <- A - L Rᵀ` on the lower triangle of the columns `a` holds (`a` is
