@@ -109,23 +109,31 @@ impl Int8Basis {
                 .enumerate()
                 .for_each(|(t, ((rows, sums), units))| {
                     let r0 = t * ROWS;
-                    // along the rows where they are contiguous (`Uᵀ`), else
-                    // along the columns (the same values in the same order)
-                    if a.row_stride() == 1 {
-                        for (r, ((row, s), &u)) in rows.iter_mut().zip(sums.iter_mut()).zip(units).enumerate() {
-                            if u != 0.0 {
-                                for (c, &v) in a.row(r0 + r).iter().enumerate() {
-                                    split(v * u, row, c, s);
+                    // a tile of the rows at a time, read along whichever side
+                    // of `A` is contiguous (rows for `Uᵀ`, columns for `L⁻¹`)
+                    // into row order, so that each digit row is written
+                    // along (n = 4000, four digits: by columns 0.37 s before,
+                    // 0.16 s now; by rows 0.20 and 0.15 s)
+                    let mut tile = vec![0.0f64; ROWS * ROWS];
+                    for c0 in (0..n).step_by(ROWS) {
+                        let w = ROWS.min(n - c0);
+                        if a.row_stride() == 1 {
+                            for r in 0..rows.len() {
+                                let src = a.row(r0 + r).subcols(c0, w);
+                                for (t, &v) in tile[r * ROWS..r * ROWS + w].iter_mut().zip(src.iter()) {
+                                    *t = v;
+                                }
+                            }
+                        } else {
+                            for c in 0..w {
+                                for (r, &v) in a.col(c0 + c).subrows(r0, rows.len()).iter().enumerate() {
+                                    tile[r * ROWS + c] = v;
                                 }
                             }
                         }
-                        return;
-                    }
-                    for c in 0..n {
-                        let col = a.col(c).subrows(r0, rows.len());
-                        for (((row, s), &u), &v) in rows.iter_mut().zip(sums.iter_mut()).zip(units).zip(col.iter()) {
+                        for (r, ((row, s), &u)) in rows.iter_mut().zip(sums.iter_mut()).zip(units).enumerate() {
                             if u != 0.0 {
-                                split(v * u, row, c, s);
+                                split(&mut tile[r * ROWS..r * ROWS + w], u, row, c0, s);
                             }
                         }
                     }
@@ -199,17 +207,38 @@ fn weigh(d: [f64; PIECES]) -> f64 {
     d[0] + d[1] / BASE + d[2] / (BASE * BASE) + d[3] / (BASE * BASE * BASE)
 }
 
-/// Writes `v` (in units of the first digit) as the digits at sample `i`
-/// of each of `rows` (one row per digit matrix), rounded to nearest, and
-/// adds them to `sums`.
-fn split(mut v: f64, rows: &mut [&mut [i8]], i: usize, sums: &mut [i64; PIECES]) {
-    for (p, row) in rows.iter_mut().enumerate() {
-        let r = v.round();
-        let d = r.clamp(-127.0, 127.0) as i8;
-        row[i] = d;
-        sums[p] += i64::from(d);
-        v = (v - r) * BASE;
+/// Writes `values` times `unit` (so in units of the first digit) as the
+/// digits at samples `at..` of each of `rows` (one row per digit
+/// matrix), rounded to nearest, and adds them to `sums`. Digit by digit
+/// over the values: each value's digits are a chain of dependent steps,
+/// which across values can run side by side.
+fn split(values: &mut [f64], unit: f64, rows: &mut [&mut [i8]], at: usize, sums: &mut [i64; PIECES]) {
+    for v in values.iter_mut() {
+        *v *= unit;
     }
+    for (p, row) in rows.iter_mut().enumerate() {
+        let mut sum = 0i64;
+        for (d, v) in row[at..at + values.len()].iter_mut().zip(values.iter_mut()) {
+            let r = round(*v);
+            *d = r.clamp(-127, 127) as i8;
+            sum += i64::from(*d);
+            *v = (*v - f64::from(r)) * BASE;
+        }
+        sums[p] += sum;
+    }
+}
+
+/// `v` rounded to the nearest integer, halves away from zero: `f64::round`
+/// for `|v| < 2³¹` (a digit's value is at most 127.5), without its call
+/// into the C library (a portable build has no rounding instruction), so
+/// that [`split`]'s loop calls nothing. Adding the largest double below
+/// one half and truncating rounds the same way: a sum reaches the next
+/// integer only from a half or more.
+#[inline]
+fn round(v: f64) -> i32 {
+    const BELOW_HALF: f64 = 0.499_999_999_999_999_94;
+    // truncation toward zero by the conversion (NaN becomes 0, as a digit)
+    (v + BELOW_HALF.copysign(v)) as i32
 }
 
 /// The sums of a digit not in use.

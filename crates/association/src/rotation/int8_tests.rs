@@ -94,3 +94,23 @@ fn int8_rotation_is_u_transpose_x_within_the_f32_bound() {
     }
     assert_eq!(Int8Block::new(&q, 40).pack(&q, mixed.as_ref()), [5, 30]);
 }
+
+/// The digits' rounding is `f64::round` (halves away from zero) over the
+/// range digits take, halves and their neighbours included.
+#[test]
+fn rounding_is_f64_round() {
+    let mut values = vec![0.0, -0.0, 127.5, -127.5, 0.5, -0.5, 1.5, -2.5];
+    for k in -260..=260 {
+        let h = f64::from(k) + 0.5;
+        values.extend([h, h.next_up(), h.next_down(), f64::from(k), f64::from(k).next_down()]);
+    }
+    let mut x = 0.123_f64;
+    for _ in 0..10_000 {
+        x = (x * 3_141.592_653_589_793).fract();
+        values.push((x - 0.5) * 300.0);
+    }
+    for v in values {
+        assert_eq!(f64::from(round(v)), v.round(), "{v}");
+    }
+    assert_eq!(round(f64::NAN), 0);
+}
