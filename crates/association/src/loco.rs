@@ -147,13 +147,14 @@ pub fn scan_loco(
     {
         return Err(Error::InvalidArgument(why.into()));
     }
-    let own = |chrom: &Chrom| -> Vec<u32> {
-        tested
-            .iter()
+    // the variants of `list` on `chrom`
+    let on = |list: &[u32], chrom: &Chrom| -> Vec<u32> {
+        list.iter()
             .copied()
             .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
             .collect()
     };
+    let own = |chrom: &Chrom| on(tested, chrom);
     let mut parts = Vec::new();
     // the last chromosome's matrices, for the next one's (whitened scans)
     let mut spare = Spare::default();
@@ -170,11 +171,7 @@ pub fn scan_loco(
             };
             let vs = own(chrom);
             // (the chromosome's variants in the fileset, not the window's)
-            let serves = prep
-                .variants
-                .iter()
-                .filter(|&&v| ds.variants()[v as usize].chrom == *chrom)
-                .count();
+            let serves = on(&prep.variants, chrom).len();
             let (rows, lambdas) = scan_whitened(
                 ds,
                 &prep.group,

@@ -151,7 +151,7 @@ impl<'a> Rotator<'a> {
             Some(m) if m.nrows() == n && m.ncols() == n => m,
             _ => Mat::<f32>::zeros(n, n),
         };
-        fill(ut.as_mut(), inv, |_, dst, src| {
+        fill(ut.as_mut(), inv, None, |_, dst, src| {
             for (d, &v) in dst.iter_mut().zip(src) {
                 *d = v as f32;
             }
@@ -211,7 +211,7 @@ impl<'a> Rotator<'a> {
                 rotate_block(*u, x, self.out.as_mut().subcols_mut(0, b), par);
                 self.out.as_ref().subcols(0, b)
             }
-            Basis::F32 { ut, ut_one, op, int8 } => {
+            Basis::F32 { ut, int8, .. } => {
                 let means: Vec<f64> = stats[..b]
                     .iter()
                     .map(|st| Some(st.mean()).filter(|m| m.is_finite()).unwrap_or(0.0))
@@ -221,77 +221,84 @@ impl<'a> Rotator<'a> {
                     if dense.len() < b {
                         let parallel = !matches!(par, Par::Seq);
                         blk.rotate(q, ut, &means, self.out.as_mut(), parallel);
+                        // the dosage columns as in a block of dosages
                         if !dense.is_empty() {
-                            // the dosage columns by the f32 product, as
-                            // in a block of dosages (a lone one beside a
-                            // zero column, as the solve route does: the
-                            // test below checks the bits at every width)
-                            let d = dense.len().max(2);
-                            let mut x32 = self.x32.as_mut().subcols_mut(0, d);
-                            x32.fill(0.0);
-                            for (t, &j) in dense.iter().enumerate() {
-                                let m = means[j];
-                                for (dst, &s) in x32.as_mut().col_mut(t).iter_mut().zip(x.col(j).iter()) {
-                                    *dst = (s - m) as f32;
-                                }
-                            }
-                            let r32 = self.r32.as_mut().subcols_mut(0, d);
-                            matmul(
-                                r32,
-                                Accum::Replace,
-                                ut.as_ref(),
-                                self.x32.as_ref().subcols(0, d),
-                                1.0f32,
-                                par,
-                            );
-                            for (t, &j) in dense.iter().enumerate() {
-                                let m = means[j];
-                                let src = self.r32.col(t);
-                                for ((o, &s), &one) in self.out.col_mut(j).iter_mut().zip(src.iter()).zip(ut_one) {
-                                    *o = f64::from(s) + m * one;
-                                }
-                            }
+                            self.by_f32(x, &dense, &means, par);
                         }
                         return self.out.as_ref().subcols(0, b);
                     }
                 }
-                fill(self.x32.as_mut().subcols_mut(0, b), x, |j, dst, src| {
-                    let m = means[j];
-                    for (d, &s) in dst.iter_mut().zip(src) {
-                        *d = (s - m) as f32;
-                    }
-                });
-                let r = match op {
-                    Op::Product => {
-                        let (dst, rhs) = (self.r32.as_mut().subcols_mut(0, b), self.x32.as_ref().subcols(0, b));
-                        matmul(dst, Accum::Replace, ut.as_ref(), rhs, 1.0f32, par);
-                        self.r32.as_ref().subcols(0, b)
-                    }
-                    Op::Solve => {
-                        // faer solves a single column by another kernel
-                        // (other bits): a lone variant is solved beside a
-                        // zero column
-                        let w = b.max(2);
-                        if b == 1 {
-                            self.x32.as_mut().col_mut(1).fill(0.0);
-                        }
-                        solve_lower_triangular_in_place(
-                            ut.as_ref(),
-                            self.x32.as_mut().subcols_mut(0, w),
-                            fixed_split(par),
-                        );
-                        self.x32.as_ref().subcols(0, b)
-                    }
-                };
-                fill(self.out.as_mut().subcols_mut(0, b), r, |j, dst, src| {
-                    let m = means[j];
-                    for ((d, &s), &o) in dst.iter_mut().zip(src).zip(ut_one) {
-                        *d = f64::from(s) + m * o;
-                    }
-                });
+                let all: Vec<usize> = (0..b).collect();
+                self.by_f32(x, &all, &means, par);
                 self.out.as_ref().subcols(0, b)
             }
         }
+    }
+
+    /// The f32 route for the columns `cols` of the block `x` (all of them,
+    /// or a tile block's dosages): each centred on its mean (`means`, by
+    /// column of `x`) into `x32`, in the order listed, multiplied by `Uᵀ`
+    /// (or solved by `L`) in f32, and the mean's share added back into the
+    /// same column of `out`. A lone column is taken beside a zero column:
+    /// faer multiplies or solves a single column by other kernels (other
+    /// bits), and a variant's bits must not depend on its block (the tests
+    /// check every width).
+    fn by_f32(&mut self, x: MatRef<'_, f64>, cols: &[usize], means: &[f64], par: Par) {
+        let Self {
+            basis, out, x32, r32, ..
+        } = self;
+        let Basis::F32 { ut, ut_one, op, .. } = basis else {
+            unreachable!("an f32 basis");
+        };
+        let w = cols.len().max(2);
+        fill(x32.as_mut().subcols_mut(0, w), x, Some(cols), |j, dst, src| {
+            let m = means[j];
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = (s - m) as f32;
+            }
+        });
+        let r = match op {
+            Op::Product => {
+                matmul(
+                    r32.as_mut().subcols_mut(0, w),
+                    Accum::Replace,
+                    ut.as_ref(),
+                    x32.as_ref().subcols(0, w),
+                    1.0f32,
+                    par,
+                );
+                r32.as_ref()
+            }
+            Op::Solve => {
+                solve_lower_triangular_in_place(ut.as_ref(), x32.as_mut().subcols_mut(0, w), fixed_split(par));
+                x32.as_ref()
+            }
+        };
+        // each listed column of `out` from its place in the list
+        let mut place = vec![None; x.ncols()];
+        for (t, &j) in cols.iter().enumerate() {
+            place[j] = Some(t);
+        }
+        out.as_mut()
+            .subcols_mut(0, x.ncols())
+            .par_col_iter_mut()
+            .zip(place)
+            .enumerate()
+            .for_each(|(j, (col, t))| {
+                let Some(t) = t else { return };
+                let src = r
+                    .col(t)
+                    .try_as_col_major()
+                    .expect("an owned matrix's column")
+                    .as_slice();
+                let dst = col
+                    .try_as_col_major_mut()
+                    .expect("an owned matrix's column")
+                    .as_slice_mut();
+                for ((d, &s), &one) in dst.iter_mut().zip(src).zip(ut_one.iter()) {
+                    *d = f64::from(s) + means[j] * one;
+                }
+            });
     }
 }
 
@@ -319,15 +326,26 @@ fn transpose_f32(u: MatRef<'_, f64>) -> Mat<f32> {
     ut
 }
 
-/// `f(j, m_j, src_j)` for each column `j` of `m` and the same column of
-/// `src` (as slices: the loops vectorise, where indexing by element cost
-/// ~2 s of a 5000 x 50,000 scan on a 2-core Xeon), columns in parallel.
-fn fill<T: Send, S: Copy + Sync>(m: MatMut<'_, T>, src: MatRef<'_, S>, f: impl Fn(usize, &mut [T], &[S]) + Sync) {
-    m.par_col_iter_mut().enumerate().for_each(|(j, col)| {
+/// `f(j, m_t, src_j)` for each column `t` of `m` and the column `j` of
+/// `src` listed `t`-th in `cols` (all columns in order: `None`), or a
+/// zero column `m_t` where the list has ended (as slices: the loops
+/// vectorise, where indexing by element cost ~2 s of a 5000 x 50,000
+/// scan on a 2-core Xeon), columns in parallel.
+fn fill<T: Send + Default + Copy, S: Copy + Sync>(
+    m: MatMut<'_, T>,
+    src: MatRef<'_, S>,
+    cols: Option<&[usize]>,
+    f: impl Fn(usize, &mut [T], &[S]) + Sync,
+) {
+    m.par_col_iter_mut().enumerate().for_each(|(t, col)| {
         let dst = col
             .try_as_col_major_mut()
             .expect("a column of an owned matrix")
             .as_slice_mut();
+        let Some(j) = cols.map_or(Some(t), |c| c.get(t).copied()) else {
+            dst.fill(T::default());
+            return;
+        };
         match src.col(j).try_as_col_major() {
             Some(s) => f(j, dst, s.as_slice()),
             // A strided view (no caller passes one): gathered first.
