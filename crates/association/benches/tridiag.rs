@@ -16,6 +16,12 @@
 //!   are `n³/6` doubles and the writes a `NB`-th of faer's. Same storage
 //!   as faer's (reflectors, block factors), so faer's back-transformation
 //!   takes it; before timing, its eigenvalues are checked against faer's.
+//! - `values-only/n`: [`association::Eigen::values_only`], what the
+//!   routes without eigenvectors run (a fixed-ratio scan's null fits): from
+//!   1024 samples a two-stage reduction (to a band of 32, by matrix
+//!   products, then a bulge chase pipelined over the threads), below it
+//!   faer's; then the QR sweeps for the eigenvalues (~25 ms at n = 1410).
+//!   Against `faer/n` it shows what the two-stage route saves.
 //! - `symv/n`: the blocked reduction's symmetric product alone (`n x n`,
 //!   lower triangle read), `Throughput::Bytes` of that triangle: the read
 //!   rate the blocked reduction can reach at best.
@@ -296,6 +302,12 @@ fn tridiag(c: &mut Criterion) {
                 t.copy_from(&k);
                 tridiag_blocked(t.as_mut(), h.as_mut(), par);
                 black_box(t[(n - 1, n - 1)])
+            });
+        });
+        group.bench_function(BenchmarkId::new("values-only", n), |b| {
+            b.iter(|| {
+                let e = association::Eigen::values_only(k.clone(), par).expect("converges");
+                black_box(e.values()[n - 1])
             });
         });
         group.throughput(Throughput::Bytes((n * (n + 1) / 2 * 8) as u64));

@@ -350,7 +350,8 @@ mod tests {
 
     #[test]
     fn the_reduction_gives_the_same_bits_on_any_pool() {
-        // 1100: the two-stage route's products split in column blocks
+        // 1100: the two-stage route's products split in row blocks and
+        // its chase pipelined over the pool
         let k = grm(1100, 150, 9);
         let w = Mat::<f64>::from_fn(1100, 1, |i, _| (i % 5) as f64);
         for two_stage in [false, true] {
