@@ -202,9 +202,21 @@ pub(crate) fn bytes(n: usize, block: usize, digits: Digits) -> (u64, u64) {
     (basis, kp.saturating_mul(stride).saturating_add(basis / kp * stride * 4))
 }
 
-/// `d1 + d2/254 + d3/254² + d4/254³` (digits not in use are zero).
+/// `d1 + d2/254 + d3/254² + d4/254³` (digits not in use are zero):
+/// [`in_last_digits`] over `254³`.
 fn weigh(d: [f64; PIECES]) -> f64 {
-    d[0] + d[1] / BASE + d[2] / (BASE * BASE) + d[3] / (BASE * BASE * BASE)
+    in_last_digits(d) / (BASE * BASE * BASE)
+}
+
+/// The digits `d` (or sums of them) as one number in units of the last
+/// digit, `((d1 254 + d2) 254 + d3) 254 + d4`: exact in f64 (integers
+/// below 2⁵³: a sum over n samples of codes times digits stays below
+/// 254 n 254³), so that a weighted value costs one rounding and no
+/// division, where `d1 + d2/254 + ...` cost three divisions per value of
+/// every rotated block.
+#[inline]
+fn in_last_digits(d: [f64; PIECES]) -> f64 {
+    ((d[0] * BASE + d[1]) * BASE + d[2]) * BASE + d[3]
 }
 
 /// Writes `values` times `unit` (so in units of the first digit) as the
@@ -369,10 +381,11 @@ impl Int8Block {
                     let row = |p: usize| &sums[tiles::sum_index(stride, p * mp + k, j0)..][..w];
                     let digit_sums: [&[i32]; PIECES] =
                         std::array::from_fn(|p| if p < pieces { row(p) } else { &NO_SUMS[..w] });
-                    let (s, gap) = (basis.scale[k], basis.one_gap[k]);
+                    // the row's scale in units of the last digit
+                    let (s, gap) = (basis.scale[k] / (BASE * BASE * BASE), basis.one_gap[k]);
                     for (jj, col) in cols.iter_mut().enumerate() {
                         let d = digit_sums.map(|r| f64::from(r[jj]));
-                        col[kk] = s * weigh(d) + means[j0 + jj] * gap;
+                        col[kk] = s * in_last_digits(d) + means[j0 + jj] * gap;
                     }
                 }
             }
