@@ -115,9 +115,13 @@ impl Band {
                     }
                 };
                 let finished = |t: usize| done[j].store(t + 1, Ordering::Release);
+                // should the sweep panic, the next one must not wait for
+                // it for ever: the panic then ends the scope
+                let unblock = Unblock(&done[j]);
                 // SAFETY: `wait` keeps this sweep's steps off the columns
                 // any other sweep is working on (see `chase`).
                 unsafe { sweep(&shared, share, &mut work, wait, finished) };
+                std::mem::forget(unblock);
             }
         };
         if threads == 1 {
@@ -133,6 +137,15 @@ impl Band {
             });
         }
         (reflectors, vectors)
+    }
+}
+
+/// Marks a sweep done when dropped, which happens only if it panics.
+struct Unblock<'a>(&'a AtomicUsize);
+
+impl Drop for Unblock<'_> {
+    fn drop(&mut self) {
+        self.0.store(usize::MAX, Ordering::Release);
     }
 }
 
