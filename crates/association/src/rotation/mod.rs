@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use crate::eigen::fixed_split;
 
 mod int8;
+mod kernels;
 
 pub(crate) use int8::Digits;
 use int8::{Int8Basis, Int8Block};
