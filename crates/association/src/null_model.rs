@@ -33,6 +33,36 @@ pub struct Rotated {
     pub(crate) scaling: Scaling,
 }
 
+/// What [`Rotated::new`] rotates for covariates `w` and phenotype `y`: the
+/// standardised `[W y]`, with how they were standardised. Also made ahead
+/// of the decomposition, so that a reduction without eigenvectors can
+/// rotate it in the sweeps that find the eigenvalues
+/// ([`crate::Eigen::values_only`]).
+///
+/// # Errors
+/// As [`Rotated::new`].
+pub(crate) fn to_rotate(w: MatRef<'_, f64>, names: &[String], y: &[f64]) -> Result<(Scaling, Mat<f64>)> {
+    let n = y.len();
+    let c = w.ncols();
+    let (scaling, w, y) = standardized_design(w, names, y)?;
+    if n < MIN_SAMPLES {
+        return Err(Error::Degenerate(format!(
+            "only {n} samples are analysed: a variance-component model needs at least {MIN_SAMPLES} \
+             (and hundreds for a heritability estimate worth reporting)"
+        )));
+    }
+    let mut wy = Mat::<f64>::zeros(n, c + 1);
+    for j in 0..c {
+        for i in 0..n {
+            wy[(i, j)] = w[(i, j)];
+        }
+    }
+    for (i, &v) in y.iter().enumerate() {
+        wy[(i, c)] = v;
+    }
+    Ok((scaling, wy))
+}
+
 impl Rotated {
     /// Rotates covariates `w` (`n x c`, intercept included by the caller)
     /// and phenotype `y` (both in the eigendecomposition's sample order).
@@ -44,22 +74,7 @@ impl Rotated {
         let n = y.len();
         let c = w.ncols();
         assert_eq!(eigen.n(), n, "eigendecomposition and phenotype disagree on n");
-        let (scaling, w, y) = standardized_design(w, names, y)?;
-        if n < MIN_SAMPLES {
-            return Err(Error::Degenerate(format!(
-                "only {n} samples are analysed: a variance-component model needs at least {MIN_SAMPLES} \
-                 (and hundreds for a heritability estimate worth reporting)"
-            )));
-        }
-        let mut wy = Mat::<f64>::zeros(n, c + 1);
-        for j in 0..c {
-            for i in 0..n {
-                wy[(i, j)] = w[(i, j)];
-            }
-        }
-        for (i, &v) in y.iter().enumerate() {
-            wy[(i, c)] = v;
-        }
+        let (scaling, wy) = to_rotate(w, names, y)?;
         let rot = eigen.rotate(wy.as_ref(), par)?;
         let col = |j: usize| (0..n).map(|i| rot[(i, j)]).collect::<Vec<f64>>();
         Self::from_parts((0..c).map(col).collect(), col(c), eigen.clipped_values(), scaling)

@@ -49,6 +49,10 @@ pub(super) struct Tridiagonal {
     /// Eigenvalue order: position `i` of the ascending values is QR's
     /// `order[i]`.
     order: Vec<usize>,
+    /// A matrix rotated by the sweeps that found the eigenvalues, and
+    /// `Uᵀ` of it: [`Tridiagonal::rotate`] of that matrix again returns it
+    /// without sweeping again.
+    carried: Option<(Mat<f64>, Mat<f64>)>,
 }
 
 /// The reduction's transformation `Q` (`K = Q T Qᵀ`).
@@ -71,13 +75,19 @@ impl Tridiagonal {
     /// # Errors
     /// `NoConvergence` when the QR iteration does not converge or gives
     /// values that are not finite; `OutOfMemory` for the workspace.
-    pub(super) fn reduce(k: Mat<f64>, par: Par) -> Result<(Self, Vec<f64>)> {
+    ///
+    /// `carry` (`n` rows: the first phenotype's design, when known) is
+    /// rotated in the same sweeps, which depend on `T` only: its
+    /// [`Tridiagonal::rotate`] then costs nothing, where another rotation
+    /// sweeps again (`O(n²)` steps, each waiting on the last: 25-30 ms at
+    /// n = 1410).
+    pub(super) fn reduce(k: Mat<f64>, carry: Option<Mat<f64>>, par: Par) -> Result<(Self, Vec<f64>)> {
         let two_stage = k.nrows() >= band::MIN_N;
-        Self::reduce_by(k, two_stage, par)
+        Self::reduce_by(k, two_stage, carry, par)
     }
 
     /// [`Tridiagonal::reduce`] by the route asked for.
-    fn reduce_by(mut k: Mat<f64>, two_stage: bool, par: Par) -> Result<(Self, Vec<f64>)> {
+    fn reduce_by(mut k: Mat<f64>, two_stage: bool, carry: Option<Mat<f64>>, par: Par) -> Result<(Self, Vec<f64>)> {
         let n = k.nrows();
         assert_eq!(n, k.ncols(), "a GRM is square");
         // Mirror the lower triangle into the upper one: the reduction
@@ -100,10 +110,14 @@ impl Tridiagonal {
             diag,
             sub,
             order: Vec::new(),
+            carried: None,
         };
         let mut values = t.diag.clone();
-        let mut none = Mat::<f64>::zeros(n, 0);
-        qr_sweeps(&mut values, &mut t.sub.clone(), none.as_mut())?;
+        let mut w = match &carry {
+            Some(m) => t.to_reduced_basis(m.as_ref()),
+            None => Mat::<f64>::zeros(n, 0),
+        };
+        qr_sweeps(&mut values, &mut t.sub.clone(), w.as_mut())?;
         if values.iter().any(|v| !v.is_finite()) {
             return Err(Error::NoConvergence(
                 "the tridiagonal QR iteration gave eigenvalues that are not finite (GRM values too large?)".into(),
@@ -112,6 +126,7 @@ impl Tridiagonal {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
         let sorted = order.iter().map(|&i| values[i]).collect();
+        t.carried = carry.map(|m| (m, Mat::from_fn(n, w.ncols(), |i, j| w[(order[i], j)])));
         t.order = order;
         Ok((t, sorted))
     }
@@ -123,6 +138,21 @@ impl Tridiagonal {
     pub(super) fn rotate(&self, m: MatRef<'_, f64>) -> Result<Mat<f64>> {
         let n = self.diag.len();
         assert_eq!(m.nrows(), n, "rotating columns of another length");
+        if let Some((carried, rotated)) = &self.carried {
+            // (faer's equality assumes the column counts agree)
+            if carried.ncols() == m.ncols() && carried.as_ref() == m {
+                return Ok(rotated.clone());
+            }
+        }
+        let mut w = self.to_reduced_basis(m);
+        let mut d = self.diag.clone();
+        qr_sweeps(&mut d, &mut self.sub.clone(), w.as_mut())?;
+        Ok(Mat::from_fn(n, w.ncols(), |i, j| w[(self.order[i], j)]))
+    }
+
+    /// `Qᵀ m`: `m` in the basis where `K` is the tridiagonal `T`.
+    fn to_reduced_basis(&self, m: MatRef<'_, f64>) -> Mat<f64> {
+        let n = self.diag.len();
         let mut w = m.to_owned();
         match &self.route {
             Route::TwoStage(r) => r.apply_transpose(self.reduced.as_ref(), w.as_mut()),
@@ -146,9 +176,7 @@ impl Tridiagonal {
             }
             Route::OneStage(_) => {}
         }
-        let mut d = self.diag.clone();
-        qr_sweeps(&mut d, &mut self.sub.clone(), w.as_mut())?;
-        Ok(Mat::from_fn(n, w.ncols(), |i, j| w[(self.order[i], j)]))
+        w
     }
 
     /// `K` (both triangles), as it was before the reduction.
@@ -308,7 +336,7 @@ mod tests {
         for ((n, m), two_stage) in sizes.into_iter().flat_map(|s| [(s, false), (s, true)]) {
             let k = grm(n, m, n as u64);
             let full = Eigen::decompose(k.as_ref(), Par::Seq).unwrap();
-            let (t, values) = Tridiagonal::reduce_by(k.clone(), two_stage, Par::Seq).unwrap();
+            let (t, values) = Tridiagonal::reduce_by(k.clone(), two_stage, None, Par::Seq).unwrap();
             let scale = full.values().iter().fold(1.0f64, |a, v| a.max(v.abs()));
             for (a, b) in values.iter().zip(full.values()) {
                 assert!((a - b).abs() <= 1e-12 * scale, "n {n}: {a} vs {b}");
@@ -348,6 +376,27 @@ mod tests {
         }
     }
 
+    /// A matrix carried through the eigenvalue sweeps rotates to the same
+    /// bits as one rotated afterwards, the values are the same, and another
+    /// matrix still sweeps for itself.
+    #[test]
+    fn a_carried_matrix_is_rotated_as_afterwards() {
+        for (n, two_stage) in [(60, false), (300, true)] {
+            let k = grm(n, n / 2, 4);
+            let w = Mat::<f64>::from_fn(n, 3, |i, j| ((i * (j + 2)) % 9) as f64 - 4.0);
+            let (plain, values) = Tridiagonal::reduce_by(k.clone(), two_stage, None, Par::Seq).unwrap();
+            let (carrying, carried_values) =
+                Tridiagonal::reduce_by(k.clone(), two_stage, Some(w.clone()), Par::Seq).unwrap();
+            assert_eq!(values, carried_values);
+            assert_eq!(carrying.rotate(w.as_ref()).unwrap(), plain.rotate(w.as_ref()).unwrap());
+            let other = Mat::<f64>::from_fn(n, 1, |i, _| (i % 4) as f64);
+            assert_eq!(
+                carrying.rotate(other.as_ref()).unwrap(),
+                plain.rotate(other.as_ref()).unwrap()
+            );
+        }
+    }
+
     #[test]
     fn the_reduction_gives_the_same_bits_on_any_pool() {
         // 1100: the two-stage route's products split in row blocks and
@@ -359,7 +408,7 @@ mod tests {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 pool.install(|| {
                     let par = Par::rayon(crate::eigen::EIGEN_SPLIT);
-                    let (t, v) = Tridiagonal::reduce_by(k.clone(), two_stage, par).unwrap();
+                    let (t, v) = Tridiagonal::reduce_by(k.clone(), two_stage, None, par).unwrap();
                     (v, t.rotate(w.as_ref()).unwrap())
                 })
             };

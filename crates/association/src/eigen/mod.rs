@@ -212,8 +212,18 @@ impl Eigen {
     /// `NoConvergence` when the iteration fails or gives values that are
     /// not finite; `OutOfMemory` for the workspace.
     pub fn values_only(k: Mat<f64>, par: Par) -> Result<Self> {
+        Self::values_only_carrying(k, None, par)
+    }
+
+    /// [`Eigen::values_only`], with `carry` (`n` rows: what a null fit will
+    /// rotate, when known) rotated in the sweeps that find the eigenvalues,
+    /// so that [`Eigen::rotate`] of it costs nothing.
+    ///
+    /// # Errors
+    /// As [`Eigen::values_only`].
+    pub(crate) fn values_only_carrying(k: Mat<f64>, carry: Option<Mat<f64>>, par: Par) -> Result<Self> {
         let par = fixed_split(par);
-        let (t, values) = implicit::Tridiagonal::reduce(k, par)?;
+        let (t, values) = implicit::Tridiagonal::reduce(k, carry, par)?;
         Ok(Self {
             values,
             vectors: Vectors::Implicit(Box::new(t)),

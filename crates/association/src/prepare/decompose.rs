@@ -30,8 +30,18 @@ pub(super) fn build_options(kind: GrmKind, precision: Precision) -> BuildOptions
     }
 }
 
+/// How a GRM is decomposed.
+#[derive(Debug)]
+pub(crate) enum Want {
+    /// With its eigenvectors ([`Eigen::decompose`]).
+    Vectors,
+    /// Its eigenvalues only ([`Eigen::values_only`]), with what the first
+    /// null fit will rotate, when known, rotated on the way.
+    Values(Option<faer::Mat<f64>>),
+}
+
 /// Builds the GRM of `variants` from `g` (rows `ids`), centres and
-/// decomposes it (`values_only`: [`Eigen::values_only`]); returns the
+/// decomposes it as `want` says; returns the
 /// decomposition, the variant count and, with `keep_sums` (LOCO), the
 /// sums. Without, the sums (and GCTA's counts) are dropped before the
 /// decomposition: one n x n less at the peak.
@@ -43,7 +53,7 @@ pub(super) fn build_decompose<'c>(
     chrom_of: impl Fn(u32) -> &'c Chrom,
     options: BuildOptions,
     keep_sums: bool,
-    values_only: bool,
+    want: Want,
     par: Par,
     progress: &dyn Progress,
 ) -> Result<(Eigen, usize, Option<LocoSums>)> {
@@ -54,7 +64,7 @@ pub(super) fn build_decompose<'c>(
         (sums.into_grm()?, None)
     };
     let kinship::Grm { matrix, n_variants, .. } = grm;
-    Ok((decompose_with(matrix, values_only, par)?, n_variants, kept))
+    Ok((decompose_with(matrix, want, par)?, n_variants, kept))
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.
@@ -69,15 +79,15 @@ pub(crate) fn decompose_reusing(mut k: faer::Mat<f64>, par: Par, reuse: &mut Reu
     Eigen::decompose_reusing(k.as_ref(), par, reuse)
 }
 
-/// [`decompose`], or with `values_only` the centred `k` reduced without
-/// eigenvectors ([`Eigen::values_only`], `k` kept).
-pub(crate) fn decompose_with(k: faer::Mat<f64>, values_only: bool, par: Par) -> Result<Eigen> {
-    if !values_only {
+/// Centres `k` and decomposes it as `want` says: [`decompose`], or `k`
+/// reduced without eigenvectors ([`Eigen::values_only`], `k` kept).
+pub(crate) fn decompose_with(k: faer::Mat<f64>, want: Want, par: Par) -> Result<Eigen> {
+    let Want::Values(carry) = want else {
         return decompose(k, par);
-    }
+    };
     let mut k = k;
     center(&mut k);
-    Eigen::values_only(k, par)
+    Eigen::values_only_carrying(k, carry, par)
 }
 
 /// Maps an eigendecomposition and checks it was made for `ids`, in order,

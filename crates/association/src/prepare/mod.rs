@@ -25,7 +25,7 @@ use crate::likelihood::Method;
 use crate::optimize::Search;
 use crate::scan::{scan_variants, scan_whitened, AssocRow, Fitted, Mode, Model, Ratios, Spare};
 pub use decompose::LocoSums;
-use decompose::{build_decompose, build_options, decompose_with};
+use decompose::{build_decompose, build_options, decompose_with, Want};
 pub(crate) use decompose::{decompose_reusing, open_eigen};
 pub use fileset::{GrmFileset, Unmatched};
 use memory::Plan;
@@ -263,6 +263,12 @@ pub(crate) fn prepare_in(
     let fileset = FilesetFingerprint::of_source(&ds.source.files())?;
     let mut recorded_fits = Vec::new();
     let mut grm_qc = None;
+    // a reduction without eigenvectors rotates the first null fit's design
+    // in the sweeps that find the eigenvalues
+    let want = match values_only {
+        true => Want::Values(first_design(ds, &group)),
+        false => Want::Vectors,
+    };
     let (eigen, grm_variants, loco, origin) = match source {
         GrmSource::Eigen {
             prefix,
@@ -280,17 +286,8 @@ pub(crate) fn prepare_in(
         }
         GrmSource::Build { kind, precision } => {
             let opts = build_options(*kind, *precision);
-            let (eigen, n_variants, loco) = build_decompose(
-                g,
-                ids.clone(),
-                &kept.variants,
-                chrom,
-                opts,
-                loco,
-                values_only,
-                par,
-                progress,
-            )?;
+            let (eigen, n_variants, loco) =
+                build_decompose(g, ids.clone(), &kept.variants, chrom, opts, loco, want, par, progress)?;
             let origin = GrmOrigin::built(*kind, *precision, qc.min_maf, qc.max_missing, n_variants);
             (eigen, n_variants, loco, origin)
         }
@@ -331,7 +328,7 @@ pub(crate) fn prepare_in(
                 other_chrom,
                 opts,
                 false,
-                values_only,
+                want,
                 par,
                 progress,
             )?;
@@ -359,7 +356,7 @@ pub(crate) fn prepare_in(
                 path: file.path().display().to_string(),
                 n_variants: m,
             };
-            (decompose_with(k, values_only, par)?, m, None, origin)
+            (decompose_with(k, want, par)?, m, None, origin)
         }
         GrmSource::Matrix(k) => {
             if k.nrows() != ids.len() || k.ncols() != ids.len() {
@@ -374,7 +371,7 @@ pub(crate) fn prepare_in(
                 path: "(several variance components, combined)".into(),
                 n_variants: 0,
             };
-            (decompose_with(k.as_ref().clone(), values_only, par)?, 0, None, origin)
+            (decompose_with(k.as_ref().clone(), want, par)?, 0, None, origin)
         }
     };
     let spectrum = eigen.spectrum();
@@ -392,4 +389,15 @@ pub(crate) fn prepare_in(
         provenance: Provenance { fileset, grm: origin },
         recorded_fits,
     })
+}
+
+/// What the null fit of `group`'s first phenotype will rotate
+/// ([`crate::null_model::to_rotate`]); `None` where that fails (the fit
+/// itself will say why).
+fn first_design(ds: &Dataset, group: &Group) -> Option<faer::Mat<f64>> {
+    let &k = group.phenotypes.first()?;
+    let (w, names) = group.design(ds);
+    crate::null_model::to_rotate(w.as_ref(), &names, &group.values(ds, k))
+        .ok()
+        .map(|(_, m)| m)
 }
