@@ -81,12 +81,13 @@ pub(crate) fn keeps_k(tests: Tests, n_pheno: usize, refit: bool) -> bool {
 /// rather than solving by `L`: where the CPU has tiles, the genotypes are
 /// hard calls (`hard_calls`: dosages would go the f32 way, a full product
 /// where the solve is half of one) and the factor serves at least twice
-/// as many of the fileset's variants as there are samples. Forming `L⁻¹` (`n³/3` flops) pays for itself after about
-/// `1.4 n` variants (5000 samples: the whole-genome scan of 50,000
-/// variants 0.83x the solve route's wall time, LOCO chromosomes of 5000
-/// variants each 1.04x). Decided on the variants of the fileset (`serves`), not
-/// of the window scanned, so that a chunk takes the whole run's route and
-/// gets its bits.
+/// as many of the fileset's variants as there are samples. Forming `L⁻¹`
+/// (`n³/3` flops) pays for itself after about `1.4 n` variants (5000
+/// samples: the whole-genome scan of 50,000 variants 0.83x the solve
+/// route's wall time, LOCO chromosomes of 5000 variants each 1.04x).
+/// Decided on the variants of the fileset (`serves`), not of the window
+/// scanned, so that a chunk takes the whole run's route and gets its
+/// bits.
 pub(crate) fn multiplies_by_inverse(n: usize, serves: usize, hard_calls: bool) -> bool {
     tiles::available() && hard_calls && serves >= 2 * n
 }
