@@ -2,6 +2,7 @@
 //! models. This crate only wires the library crates together: flags,
 //! threads, progress, logs and exit codes.
 
+mod alloc;
 mod args;
 mod cmd;
 mod exit;
@@ -19,7 +20,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOC: alloc::HugePages = alloc::HugePages;
+
 fn main() -> ExitCode {
+    alloc::configure();
     interrupt::mark_start();
     signals::install();
     let cli = args::Cli::parse();
