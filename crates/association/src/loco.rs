@@ -20,7 +20,9 @@
 //! chromosomes), or it comes from the eigen files
 //! `E.loco.CHR.eigen.bin` that an earlier run wrote with `--write-eigen E`
 //! (one job for all chromosomes, or one per chromosome), so that the jobs
-//! of a scattered scan reuse them.
+//! of a scattered scan reuse them. Chromosomes on eigendecompositions run
+//! [`LocoPlan::jobs`] at a time (two with two threads): the same bits
+//! as one at a time, for a second chromosome's matrices in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,7 @@ use faer::Par;
 use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
 use kinship::format::loco_prefix;
 use kinship::GrmKind;
+use rayon::prelude::*;
 
 use crate::eigen::{Eigen, FitRecord, Reuse};
 use crate::error::{Error, Result};
@@ -82,6 +85,12 @@ pub struct LocoPlan<'a> {
     /// The variance ratio of each chromosome; [`LocoRatio::Genome`] needs a
     /// fixed-ratio scan and neither `read` nor `write`.
     pub ratio: LocoRatio,
+    /// Chromosomes decomposed at once (scans on eigendecompositions only;
+    /// [`crate::MemoryEstimate::loco_jobs`]): with two threads, two
+    /// decompositions fill each other's sequential stretches (mouse LOCO
+    /// 0.86 of one at a time), for a second chromosome's matrices in
+    /// memory. The results are the same bits for any value.
+    pub jobs: usize,
 }
 
 impl LocoRatio {
@@ -147,82 +156,135 @@ pub fn scan_loco(
     {
         return Err(Error::InvalidArgument(why.into()));
     }
-    // the variants of `list` on `chrom`
-    let on = |list: &[u32], chrom: &Chrom| -> Vec<u32> {
-        list.iter()
-            .copied()
-            .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
-            .collect()
-    };
-    let own = |chrom: &Chrom| on(tested, chrom);
-    let mut parts = Vec::new();
-    // the last chromosome's matrices, for the next one's (whitened scans)
-    let mut spare = Spare::default();
-    // the eigensolver's workspace, from one chromosome to the next
-    let mut reuse = Reuse::default();
     let whitened = whitened_scan(plan.scan, plan.ratio, plan.read.is_some() || plan.write.is_some());
+    let Some(opts) = whitened else {
+        return exact_parts(ds, prep, plan, chroms, tested, par, progress, written);
+    };
+    let mut parts = Vec::new();
+    // the last chromosome's matrices, for the next one's
+    let mut spare = Spare::default();
     for chrom in chroms {
-        if let Some(opts) = whitened {
-            let mut k = loco_grm(ds, prep, chrom, par, spare.k.take())?;
-            crate::eigen::center(&mut k);
-            let ratios = match plan.ratio {
-                LocoRatio::Genome => Ratios::Fitted,
-                LocoRatio::Chromosome => Ratios::Refit(&plan.search),
-            };
-            let vs = own(chrom);
-            // (the chromosome's variants in the fileset, not the window's)
-            let serves = on(&prep.variants, chrom).len();
-            let (rows, lambdas) = scan_whitened(
-                ds,
-                &prep.group,
-                k,
-                genome,
-                ratios,
-                opts,
-                &vs,
-                serves,
-                par,
-                progress,
-                &mut spare,
-            )?;
-            parts.push(LocoPart {
-                chrom: chrom.clone(),
-                fits: Vec::new(),
-                lambdas,
-                rows,
-            });
-            continue;
-        }
-        let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par, &mut reuse)?;
-        let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
-        if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
-            crate::analysis::check_recorded(ds, recorded, &fits, &loco_eigen_prefix(prefix, chrom))?;
-        }
-        if let Some(out) = plan.write {
-            let p = loco_eigen_prefix(out, chrom);
-            prep.write_other(&eigen, &p, Some(chrom), crate::analysis::fit_records(ds, &fits))?;
-            written(&p);
-        }
-        let rows = match plan.scan {
-            Some(opts) => {
-                let vs = own(chrom);
-                let fitted = Fitted {
-                    u: Some(eigen.vectors()),
-                    fits: &fits,
-                    model: Model::Lmm(opts),
-                };
-                scan_variants(ds, &prep.group, &fitted, &vs, par, progress)?
-            }
-            None => Vec::new(),
+        let mut k = loco_grm(ds, prep, chrom, par, spare.k.take())?;
+        crate::eigen::center(&mut k);
+        let ratios = match plan.ratio {
+            LocoRatio::Genome => Ratios::Fitted,
+            LocoRatio::Chromosome => Ratios::Refit(&plan.search),
         };
+        let vs = on_chrom(ds, tested, chrom);
+        // (the chromosome's variants in the fileset, not the window's)
+        let serves = on_chrom(ds, &prep.variants, chrom).len();
+        let (rows, lambdas) = scan_whitened(
+            ds,
+            &prep.group,
+            k,
+            genome,
+            ratios,
+            opts,
+            &vs,
+            serves,
+            par,
+            progress,
+            &mut spare,
+        )?;
         parts.push(LocoPart {
             chrom: chrom.clone(),
-            lambdas: fits.iter().map(|f| (f.null.reml.0, f.null.ml.0)).collect(),
-            fits,
+            fits: Vec::new(),
+            lambdas,
             rows,
         });
     }
     Ok(parts)
+}
+
+/// The variants of `list` (`.bim` positions) on `chrom`, in order.
+fn on_chrom(ds: &Dataset, list: &[u32], chrom: &Chrom) -> Vec<u32> {
+    list.iter()
+        .copied()
+        .filter(|&v| ds.variants()[v as usize].chrom == *chrom)
+        .collect()
+}
+
+/// The parts of a scan on each chromosome's eigendecomposition, made
+/// `plan.jobs` chromosomes at a time (in order; eigen files reported to
+/// `written` in order). Each chromosome's part is the same whatever the
+/// number of jobs: its decomposition, fits and scan run with `par`, whose
+/// splits are fixed, on the one thread pool.
+#[allow(clippy::too_many_arguments)]
+fn exact_parts(
+    ds: &Dataset,
+    prep: &Prepared,
+    plan: &LocoPlan<'_>,
+    chroms: &[Chrom],
+    tested: &[u32],
+    par: Par,
+    progress: &dyn Progress,
+    written: &mut dyn FnMut(&Path),
+) -> Result<Vec<LocoPart>> {
+    let jobs = plan.jobs.max(1);
+    // each job's eigensolver workspace, from one chromosome to its next
+    let mut reuses: Vec<Reuse> = (0..jobs).map(|_| Reuse::default()).collect();
+    let mut parts = Vec::with_capacity(chroms.len());
+    for wave in chroms.chunks(jobs) {
+        let done: Vec<Result<(LocoPart, Option<PathBuf>)>> = wave
+            .par_iter()
+            .zip(reuses.par_iter_mut())
+            .map(|(chrom, reuse)| exact_part(ds, prep, plan, chrom, tested, par, progress, reuse))
+            .collect();
+        for d in done {
+            let (part, wrote) = d?;
+            if let Some(p) = wrote {
+                written(&p);
+            }
+            parts.push(part);
+        }
+    }
+    Ok(parts)
+}
+
+/// One chromosome's part on its own eigendecomposition (in `reuse`'s
+/// workspace): null fits, its eigen file written (the path returned), its
+/// variants of `tested` scanned.
+#[allow(clippy::too_many_arguments)]
+fn exact_part(
+    ds: &Dataset,
+    prep: &Prepared,
+    plan: &LocoPlan<'_>,
+    chrom: &Chrom,
+    tested: &[u32],
+    par: Par,
+    progress: &dyn Progress,
+    reuse: &mut Reuse,
+) -> Result<(LocoPart, Option<PathBuf>)> {
+    let (eigen, recorded) = loco_eigen(ds, prep, plan, chrom, par, reuse)?;
+    let fits = fit_group(ds, &prep.group, &eigen, plan.method, &plan.search, par)?;
+    if let (Some(recorded), Some((prefix, ..))) = (&recorded, plan.read) {
+        crate::analysis::check_recorded(ds, recorded, &fits, &loco_eigen_prefix(prefix, chrom))?;
+    }
+    let mut wrote = None;
+    if let Some(out) = plan.write {
+        let p = loco_eigen_prefix(out, chrom);
+        prep.write_other(&eigen, &p, Some(chrom), crate::analysis::fit_records(ds, &fits))?;
+        wrote = Some(p);
+    }
+    let rows = match plan.scan {
+        Some(opts) => {
+            let vs = on_chrom(ds, tested, chrom);
+            let fitted = Fitted {
+                u: Some(eigen.vectors()),
+                fits: &fits,
+                model: Model::Lmm(opts),
+            };
+            scan_variants(ds, &prep.group, &fitted, &vs, par, progress)?
+        }
+        None => Vec::new(),
+    };
+    let part = LocoPart {
+        chrom: chrom.clone(),
+        lambdas: fits.iter().map(|f| (f.null.reml.0, f.null.ml.0)).collect(),
+        fits,
+        rows,
+    };
+    Ok((part, wrote))
 }
 
 /// The decomposition of the GRM without `chrom` (in `reuse`'s workspace),

@@ -252,15 +252,22 @@ pub fn run(ds: &Dataset, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<
             }
             continue;
         }
-        results.extend(mixed_model(ds, group, opts, reporter)?);
+        results.extend(mixed_model(ds, group, opts, estimate.loco_jobs, reporter)?);
     }
     results.sort_by_key(|r| r.phenotype);
     Ok(results)
 }
 
 /// One group under the mixed model: GRM, decomposition, null fits, and
-/// the scan (whole-genome or LOCO) of the window's variants.
-fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Reporter) -> Result<Vec<PhenotypeResult>> {
+/// the scan (whole-genome or LOCO, `loco_jobs` chromosomes at once) of the
+/// window's variants.
+fn mixed_model(
+    ds: &Dataset,
+    group: Group,
+    opts: &Options,
+    loco_jobs: usize,
+    reporter: &dyn Reporter,
+) -> Result<Vec<PhenotypeResult>> {
     let t = Instant::now();
     let progress = reporter.progress(Stage::Grm, 0);
     let values_only = opts.values_only(group.phenotypes.len());
@@ -333,6 +340,7 @@ fn mixed_model(ds: &Dataset, group: Group, opts: &Options, reporter: &dyn Report
             search,
             scan: sopts,
             ratio: opts.loco_ratio,
+            jobs: loco_jobs,
         };
         let progress = reporter.progress(Stage::Scan, tested.len() as u64);
         let t = Instant::now();

@@ -65,6 +65,9 @@ pub struct StepMemory {
     pub per_thread: u64,
     /// Result rows held (this group's and earlier groups').
     pub rows: u64,
+    /// LOCO chromosomes at this step at once (1 otherwise): what one
+    /// holds is counted that many times.
+    pub jobs: usize,
 }
 
 impl StepMemory {
@@ -77,6 +80,7 @@ impl StepMemory {
             blocks: 0,
             per_thread: THREAD_BYTES,
             rows: 0,
+            jobs: 1,
         }
     }
 
@@ -105,6 +109,11 @@ pub struct MemoryEstimate {
     pub n_variants: usize,
     /// Eigendecompositions of an `n x n` matrix the run makes.
     pub decompositions: usize,
+    /// LOCO chromosomes decomposed and scanned at once: two with two or
+    /// more threads (their sequential stretches fill each other's), one
+    /// with one thread, for a whitened scan, or when two would pass the
+    /// memory limit.
+    pub loco_jobs: usize,
     /// Worker threads.
     pub threads: usize,
     /// Memory of the program and the dataset (modelled from the dataset's
@@ -143,7 +152,17 @@ impl MemoryEstimate {
             add("variant blocks", s.blocks);
             add("result rows", s.rows);
             parts.push(format!("{} threads x {}", self.threads, format_bytes(s.per_thread)));
-            let step = format!("{} of {} samples: {}", s.step.describe(), s.n, parts.join(", "));
+            let at_once = if s.jobs > 1 {
+                format!(", {} chromosomes at once,", s.jobs)
+            } else {
+                String::new()
+            };
+            let step = format!(
+                "{}{at_once} of {} samples: {}",
+                s.step.describe(),
+                s.n,
+                parts.join(", ")
+            );
             parts = vec![step];
         }
         parts.push(format!("mapped files {}", format_bytes(self.mapped_bytes)));

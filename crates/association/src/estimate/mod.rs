@@ -42,7 +42,25 @@ use crate::scan::Model;
 
 /// The memory and work of [`crate::analysis::run`] with `opts` on `ds`,
 /// without running it (reads only the size of an eigen file).
+///
+/// A LOCO scan on eigendecompositions runs two chromosomes at once with
+/// two or more threads ([`MemoryEstimate::loco_jobs`]), one at a time when
+/// two would pass `opts.memory_limit`.
 pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
+    let wanted = if threads(opts.par) > 1 && loco_run(opts) && !whitened_loco(opts) {
+        2
+    } else {
+        1
+    };
+    let e = estimate_with(ds, opts, wanted);
+    if wanted > 1 && e.check(opts.memory_limit).is_err() {
+        return estimate_with(ds, opts, 1);
+    }
+    e
+}
+
+/// [`estimate`] with `loco_jobs` LOCO chromosomes at once.
+fn estimate_with(ds: &Dataset, opts: &Options, loco_jobs: usize) -> MemoryEstimate {
     let threads = threads(opts.par);
     let groups = selected_groups(ds, opts.phenotypes.as_deref());
     let n_fam = ds.n_samples();
@@ -82,6 +100,7 @@ pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
             m,
             c,
             loco: loco_run(opts).then_some(loco_chroms),
+            loco_jobs: loco_jobs.min(loco_chroms.max(1)),
         };
         let (group_steps, rows, decomps) = run.steps(opts);
         decompositions += decomps;
@@ -91,7 +110,13 @@ pub fn estimate(ds: &Dataset, opts: &Options) -> MemoryEstimate {
         }));
         held_rows = held_rows.saturating_add(rows);
     }
-    finish(ds, m, groups.len(), decompositions, threads, mapped, steps)
+    let mut e = finish(ds, m, groups.len(), decompositions, threads, mapped, steps);
+    e.loco_jobs = if loco_run(opts) {
+        loco_jobs.min(loco_chroms.max(1))
+    } else {
+        1
+    };
+    e
 }
 
 /// The memory and work of `kindred grm`: the GRM of `n` samples built
@@ -114,6 +139,7 @@ pub fn estimate_grm(
         m,
         c: 1,
         loco: loco.then_some(chroms),
+        loco_jobs: 1,
     };
     let b = run.build(kind, precision);
     let a = square_bytes(n).unwrap_or(u64::MAX / 4);
@@ -151,6 +177,7 @@ fn finish(
         n_phenotypes: ds.phenotypes.len(),
         n_variants: m,
         decompositions,
+        loco_jobs: 1,
         threads,
         resident_bytes: resident,
         mapped_bytes: mapped,
@@ -172,6 +199,13 @@ fn chromosomes(ds: &Dataset) -> usize {
 /// Whether the run makes per-chromosome decompositions (or reads them).
 fn loco_run(opts: &Options) -> bool {
     opts.loco && (matches!(opts.scan, Some(Model::Lmm(_))) || opts.write_eigen.is_some())
+}
+
+/// Whether a LOCO run scans on Cholesky factors (no decompositions, one
+/// chromosome at a time).
+fn whitened_loco(opts: &Options) -> bool {
+    let eigen_files = opts.write_eigen.is_some() || matches!(opts.grm, GrmSource::Eigen { .. });
+    crate::loco::whitened_scan(opts.lmm_scan(), opts.loco_ratio, eigen_files).is_some()
 }
 
 /// Threads of `par` (the global pool runs the per-variant loops alike).

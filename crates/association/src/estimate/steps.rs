@@ -39,6 +39,9 @@ pub(super) struct GroupRun {
     pub(super) c: usize,
     /// Chromosomes with a LOCO decomposition, when there are any.
     pub(super) loco: Option<usize>,
+    /// Chromosomes decomposed (or mapped from eigen files) and scanned at
+    /// once ([`crate::loco::LocoPlan::jobs`]).
+    pub(super) loco_jobs: usize,
 }
 
 impl GroupRun {
@@ -146,6 +149,7 @@ impl GroupRun {
         match (self.loco, whitened) {
             (Some(l), whitened) => {
                 let held = sums.saturating_add(u);
+                let first = steps.len();
                 // Chromosomes decomposed here (not mapped from eigen files)
                 // share one eigensolver workspace, kept from each
                 // decomposition to the next (`eigen::Reuse`): it is held
@@ -203,6 +207,17 @@ impl GroupRun {
                     s.per_thread = THREAD_BYTES.saturating_add(self.thread_bytes());
                     s.rows = rows.saturating_mul(2);
                     steps.push(s);
+                }
+                if whitened.is_none() && self.loco_jobs > 1 {
+                    // Chromosomes side by side may each be at any of their
+                    // steps: each step counts its own memory once per job.
+                    let jobs = self.loco_jobs as u64;
+                    for s in &mut steps[first..] {
+                        s.matrices = held.saturating_add(s.matrices.saturating_sub(held).saturating_mul(jobs));
+                        s.workspace = s.workspace.saturating_mul(jobs);
+                        s.blocks = s.blocks.saturating_mul(jobs);
+                        s.jobs = self.loco_jobs;
+                    }
                 }
             }
             (None, _) if scanning => {

@@ -212,3 +212,47 @@ fn a_whitened_loco_scan_is_planned_without_decompositions() {
     let score = estimate(&ds, &loco(LocoRatio::Chromosome, Tests::ALL));
     assert_eq!(score.decompositions, 4, "one per chromosome, and the whole genome's");
 }
+
+/// With two threads an exact LOCO scan runs two chromosomes at once, and
+/// its steps count one chromosome's memory twice; a memory limit between
+/// the two plans brings it back to one at a time.
+#[test]
+fn two_loco_chromosomes_at_once_count_twice_unless_the_limit_forbids() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path());
+    let loco = |par, memory_limit| Options {
+        loco: true,
+        par,
+        memory_limit,
+        ..options(exact())
+    };
+    let one = estimate(&ds, &loco(Par::Seq, None));
+    let two = estimate(&ds, &loco(Par::rayon(2), None));
+    assert_eq!((one.loco_jobs, two.loco_jobs), (1, 2));
+    assert!(two.describe().contains("2 chromosomes at once"), "{}", two.describe());
+    let limit = two.peak_bytes.unwrap() - 1;
+    let limited = estimate(&ds, &loco(Par::rayon(2), Some(limit)));
+    assert_eq!(limited.loco_jobs, 1);
+    limited.check(Some(limit)).unwrap();
+    // the same step at the peak: its chromosome's workspace and blocks
+    // twice
+    let (s1, s2) = (limited.peak_step.unwrap(), two.peak_step.unwrap());
+    assert_eq!(
+        (s1.step, s1.jobs, s2.step, s2.jobs),
+        (Step::LocoScan, 1, Step::LocoScan, 2)
+    );
+    assert_eq!((s2.workspace, s2.blocks), (2 * s1.workspace, 2 * s1.blocks));
+    assert!(
+        s2.matrices > s1.matrices && s2.matrices < 2 * s1.matrices,
+        "{s1:?} {s2:?}"
+    );
+    // a fixed-ratio LOCO scan factors one chromosome at a time
+    let fixed = Options {
+        scan: Some(Model::Lmm(ScanOptions {
+            mode: crate::scan::Mode::FixedRatio,
+            ..ScanOptions::default()
+        })),
+        ..loco(Par::rayon(2), None)
+    };
+    assert_eq!(estimate(&ds, &fixed).loco_jobs, 1);
+}
