@@ -79,6 +79,9 @@ fn estimate_with(ds: &Dataset, opts: &Options, loco_jobs: usize) -> MemoryEstima
         Some(only) => only.len().min(chroms),
         None => chroms,
     };
+    let loco = loco_run(opts);
+    // (no more jobs than chromosomes; one without LOCO)
+    let loco_jobs = if loco { loco_jobs.min(loco_chroms.max(1)) } else { 1 };
     let mut mapped = bed_pages(ds);
     if let GrmSource::BuildFrom { fileset, .. } = &opts.grm {
         // the GRM fileset's .bed, read whole
@@ -99,8 +102,8 @@ fn estimate_with(ds: &Dataset, opts: &Options, loco_jobs: usize) -> MemoryEstima
             n_pheno: g.phenotypes.len(),
             m,
             c,
-            loco: loco_run(opts).then_some(loco_chroms),
-            loco_jobs: loco_jobs.min(loco_chroms.max(1)),
+            loco: loco.then_some(loco_chroms),
+            loco_jobs,
         };
         let (group_steps, rows, decomps) = run.steps(opts);
         decompositions += decomps;
@@ -111,11 +114,7 @@ fn estimate_with(ds: &Dataset, opts: &Options, loco_jobs: usize) -> MemoryEstima
         held_rows = held_rows.saturating_add(rows);
     }
     let mut e = finish(ds, m, groups.len(), decompositions, threads, mapped, steps);
-    e.loco_jobs = if loco_run(opts) {
-        loco_jobs.min(loco_chroms.max(1))
-    } else {
-        1
-    };
+    e.loco_jobs = loco_jobs;
     e
 }
 
