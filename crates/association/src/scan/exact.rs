@@ -35,6 +35,10 @@ pub(crate) struct Points {
     weights: Mat<f64>,
 }
 
+/// Columns of squared rotated genotypes made at a time in
+/// [`Points::block_sums`] (`n x 64` doubles: 0.7 MB at mouse size).
+const SQUARE_CHUNK: usize = 64;
+
 /// A block's sums at every point: `fixedᵀ UᵀX` and `weightsᵀ (UᵀX)²`.
 pub(crate) type BlockSums = (Mat<f64>, Mat<f64>);
 
@@ -110,24 +114,34 @@ impl Points {
             1.0,
             par,
         );
-        let mut squares = Mat::<f64>::zeros(n, b);
-        squares
-            .par_col_iter_mut()
-            .zip(utx.par_col_iter())
-            .for_each(|(mut sq, x)| {
-                for i in 0..n {
-                    sq[i] = x[i] * x[i];
-                }
-            });
+        // The squares go through a buffer of a few columns rather than one
+        // `n x B` matrix: a block's worth (5.8 MB at mouse size) would be a
+        // fresh mapping per block, faulted in page by page, while a
+        // buffer under the allocator's mapping threshold is reused from its
+        // heap. Each output column's sum is the same product either way.
         let mut with_square = Mat::<f64>::zeros(self.weights.ncols(), b);
-        matmul(
-            with_square.as_mut(),
-            Accum::Replace,
-            self.weights.transpose(),
-            squares.as_ref(),
-            1.0,
-            par,
-        );
+        let chunk = SQUARE_CHUNK.min(b.max(1));
+        let mut squares = Mat::<f64>::zeros(n, chunk);
+        for start in (0..b).step_by(chunk) {
+            let w = chunk.min(b - start);
+            let mut sq = squares.as_mut().subcols_mut(0, w);
+            sq.as_mut()
+                .par_col_iter_mut()
+                .zip(utx.subcols(start, w).par_col_iter())
+                .for_each(|(mut sq, x)| {
+                    for i in 0..n {
+                        sq[i] = x[i] * x[i];
+                    }
+                });
+            matmul(
+                with_square.as_mut().subcols_mut(start, w),
+                Accum::Replace,
+                self.weights.transpose(),
+                sq.as_ref(),
+                1.0,
+                par,
+            );
+        }
         (with_fixed, with_square)
     }
 }
