@@ -25,6 +25,8 @@
 //! as one at a time, for a second chromosome's matrices in memory.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use faer::Par;
 use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
@@ -205,10 +207,14 @@ fn on_chrom(ds: &Dataset, list: &[u32], chrom: &Chrom) -> Vec<u32> {
 }
 
 /// The parts of a scan on each chromosome's eigendecomposition, made
-/// `plan.jobs` chromosomes at a time (in order; eigen files reported to
-/// `written` in order). Each chromosome's part is the same whatever the
-/// number of jobs: its decomposition, fits and scan run with `par`, whose
-/// splits are fixed, on the one thread pool.
+/// `plan.jobs` chromosomes at a time (returned in order; eigen files
+/// reported to `written` in order). Each of `plan.jobs` workers takes the
+/// next chromosome as soon as it is done with one, in its own eigensolver
+/// workspace, so that at most `plan.jobs` chromosomes are in flight and no
+/// worker waits for another (chromosomes differ in their variants' work).
+/// Each chromosome's part is the same whatever the number of jobs and
+/// whichever worker makes it: its decomposition, fits and scan run with
+/// `par`, whose splits are fixed, on the one thread pool.
 #[allow(clippy::too_many_arguments)]
 fn exact_parts(
     ds: &Dataset,
@@ -220,25 +226,45 @@ fn exact_parts(
     progress: &dyn Progress,
     written: &mut dyn FnMut(&Path),
 ) -> Result<Vec<LocoPart>> {
-    let jobs = plan.jobs.max(1);
-    // each job's eigensolver workspace, from one chromosome to its next
-    let mut reuses: Vec<Reuse> = (0..jobs).map(|_| Reuse::default()).collect();
-    let mut parts = Vec::with_capacity(chroms.len());
-    for wave in chroms.chunks(jobs) {
-        let done: Vec<Result<(LocoPart, Option<PathBuf>)>> = wave
-            .par_iter()
-            .zip(reuses.par_iter_mut())
-            .map(|(chrom, reuse)| exact_part(ds, prep, plan, chrom, tested, par, progress, reuse))
-            .collect();
-        for d in done {
-            let (part, wrote) = d?;
-            if let Some(p) = wrote {
-                written(&p);
+    let jobs = plan.jobs.max(1).min(chroms.len().max(1));
+    let next = AtomicUsize::new(0);
+    // set on a failure, so that no worker starts another chromosome
+    let failed = AtomicBool::new(false);
+    type Done = Result<(LocoPart, Option<PathBuf>)>;
+    let slots: Vec<Mutex<Option<Done>>> = chroms.iter().map(|_| Mutex::new(None)).collect();
+    (0..jobs).into_par_iter().for_each(|_| {
+        let mut reuse = Reuse::default();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chrom) = chroms.get(i) else { break };
+            let done = exact_part(ds, prep, plan, chrom, tested, par, progress, &mut reuse);
+            if done.is_err() {
+                failed.store(true, Ordering::Relaxed);
             }
-            parts.push(part);
+            *slots[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+        }
+    });
+    let mut parts = Vec::with_capacity(chroms.len());
+    let mut first_error = None;
+    for slot in slots {
+        match slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(Ok((part, wrote))) => {
+                if let Some(p) = wrote {
+                    written(&p);
+                }
+                parts.push(part);
+            }
+            Some(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            // not started after a failure
+            None => {}
         }
     }
-    Ok(parts)
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(parts),
+    }
 }
 
 /// One chromosome's part on its own eigendecomposition (in `reuse`'s

@@ -207,6 +207,53 @@ fn loco_chromosomes_at_once_give_the_bits_of_one_at_a_time() {
     }
 }
 
+/// LOCO workers take chromosomes in order as they finish: when a
+/// chromosome fails (here its eigen file is gone), no new one is started
+/// and the error is that of the first failing chromosome in order, whichever
+/// worker met it; the eigen files written are reported in order.
+#[test]
+fn a_failing_loco_chromosome_stops_the_workers_and_is_reported_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = dataset(dir.path(), false);
+    let prefix = dir.path().join("e");
+    let rec = Recorder::default();
+    let write = Options {
+        loco: true,
+        write_eigen: Some(prefix.clone()),
+        par: Par::rayon(2),
+        ..options(None)
+    };
+    run(&ds, &write, &rec).unwrap();
+    let mut chroms: Vec<Chrom> = ds.variants().iter().map(|v| v.chrom.clone()).collect();
+    chroms.dedup();
+    assert!(chroms.len() >= 3, "{chroms:?}");
+    // the genome's file, then each chromosome's, in order
+    let written = rec.events().iter().filter(|e| *e == "eigen written").count();
+    assert_eq!(written, chroms.len() + 1);
+    for c in &chroms[1..3] {
+        let bin = PathBuf::from(format!(
+            "{}.eigen.bin",
+            crate::loco::loco_eigen_prefix(&prefix, c).display()
+        ));
+        std::fs::remove_file(&bin).unwrap();
+    }
+    let read = Options {
+        loco: true,
+        par: Par::rayon(2),
+        ..Options {
+            scan: lmm(Mode::Exact),
+            ..Options::new(GrmSource::Eigen {
+                prefix: prefix.clone(),
+                kind: GrmKind::Centered,
+                grm_fileset: None,
+            })
+        }
+    };
+    let e = run(&ds, &read, &Recorder::default()).unwrap_err();
+    let second = crate::loco::loco_eigen_prefix(&prefix, &chroms[1]);
+    assert!(e.to_string().contains(&*second.to_string_lossy()), "{e}");
+}
+
 #[test]
 fn options_that_cannot_be_honoured_are_refused() {
     let dir = tempfile::tempdir().unwrap();
