@@ -128,9 +128,9 @@ impl Points {
             sq.as_mut()
                 .par_col_iter_mut()
                 .zip(utx.subcols(start, w).par_col_iter())
-                .for_each(|(mut sq, x)| {
+                .for_each(|(mut col, x)| {
                     for i in 0..n {
-                        sq[i] = x[i] * x[i];
+                        col[i] = x[i] * x[i];
                     }
                 });
             matmul(
