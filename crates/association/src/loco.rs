@@ -25,8 +25,7 @@
 //! as one at a time, for a second chromosome's matrices in memory.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use faer::Par;
 use genotype::{Chrom, Dataset, NoProgress, Progress, Qc, SampleSubset};
@@ -226,39 +225,39 @@ fn exact_parts(
     progress: &dyn Progress,
     written: &mut dyn FnMut(&Path),
 ) -> Result<Vec<LocoPart>> {
-    let jobs = plan.jobs.max(1).min(chroms.len().max(1));
     let next = AtomicUsize::new(0);
-    // set on a failure, so that no worker starts another chromosome
-    let failed = AtomicBool::new(false);
-    type Done = Result<(LocoPart, Option<PathBuf>)>;
-    let slots: Vec<Mutex<Option<Done>>> = chroms.iter().map(|_| Mutex::new(None)).collect();
-    (0..jobs).into_par_iter().for_each(|_| {
-        let mut reuse = Reuse::default();
-        while !failed.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chrom) = chroms.get(i) else { break };
-            let done = exact_part(ds, prep, plan, chrom, tested, par, progress, &mut reuse);
-            if done.is_err() {
-                failed.store(true, Ordering::Relaxed);
+    // Each worker's chromosomes, by position; after a failure the counter
+    // is moved past the end, so that no worker starts another.
+    let mut done: Vec<_> = (0..plan.jobs.max(1))
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut reuse = Reuse::default();
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(chrom) = chroms.get(i) else { break mine };
+                let part = exact_part(ds, prep, plan, chrom, tested, par, progress, &mut reuse);
+                if part.is_err() {
+                    next.store(chroms.len(), Ordering::Relaxed);
+                }
+                mine.push((i, part));
             }
-            *slots[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
-        }
-    });
-    let mut parts = Vec::with_capacity(chroms.len());
+        })
+        .collect();
+    done.sort_by_key(|(i, _)| *i);
+    let mut parts = Vec::with_capacity(done.len());
     let mut first_error = None;
-    for slot in slots {
-        match slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            Some(Ok((part, wrote))) => {
+    for (_, d) in done {
+        match d {
+            Ok((part, wrote)) => {
                 if let Some(p) = wrote {
                     written(&p);
                 }
                 parts.push(part);
             }
-            Some(Err(e)) => {
+            Err(e) => {
                 first_error.get_or_insert(e);
             }
-            // not started after a failure
-            None => {}
         }
     }
     match first_error {

@@ -231,11 +231,10 @@ fn a_failing_loco_chromosome_stops_the_workers_and_is_reported_in_order() {
     let written = rec.events().iter().filter(|e| *e == "eigen written").count();
     assert_eq!(written, chroms.len() + 1);
     for c in &chroms[1..3] {
-        let bin = PathBuf::from(format!(
-            "{}.eigen.bin",
-            crate::loco::loco_eigen_prefix(&prefix, c).display()
-        ));
-        std::fs::remove_file(&bin).unwrap();
+        std::fs::remove_file(crate::eigen::file::bin_path(&crate::loco::loco_eigen_prefix(
+            &prefix, c,
+        )))
+        .unwrap();
     }
     let read = Options {
         loco: true,

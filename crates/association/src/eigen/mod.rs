@@ -4,7 +4,7 @@
 //! its checksums and provenance are in `file`).
 
 mod band;
-mod file;
+pub(crate) mod file;
 mod implicit;
 
 use faer::dyn_stack::{MemBuffer, MemStack};
