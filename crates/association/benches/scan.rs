@@ -19,7 +19,7 @@ mod common;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use association::{groups, prepare, GrmSource, Model, SCAN_BLOCK};
+use association::{groups, prepare, Arithmetic, GrmSource, Model, SCAN_BLOCK};
 use association::{rotate_block, Method, Mode, ScanOptions, Scanner, Search, Tests};
 use common::THREADS;
 use criterion::{Criterion, Throughput};
@@ -43,7 +43,17 @@ fn scan(c: &mut Criterion) {
     let grm = data("golden/gemma/mouse_gk1.cXX.txt.gz");
     let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let group = groups(&ds).remove(0);
-    let prep = prepare(&ds, group, &source, &Qc::default(), false, par, &NoProgress).expect("prepare");
+    let prep = prepare(
+        &ds,
+        group,
+        &source,
+        &Qc::default(),
+        false,
+        Arithmetic::default(),
+        par,
+        &NoProgress,
+    )
+    .expect("prepare");
     let fits = prep
         .fit(&ds, Method::Reml, &Search::default(), par)
         .expect("null model");

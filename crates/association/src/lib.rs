@@ -47,7 +47,7 @@ mod scan;
 mod standardize;
 
 pub use analysis::{Event, Options, PhenotypeResult, Reporter, Stage};
-pub use eigen::{center, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum, EIGEN_ZERO};
+pub use eigen::{center, Arithmetic, Eigen, EigenFile, EigenRecord, FitRecord, Spectrum, EIGEN_ZERO};
 pub use error::{Error, ErrorKind, Result};
 pub use estimate::{estimate, estimate_grm, MemoryEstimate, Step, StepMemory};
 pub use fit::{fit_group, fit_linear, PhenoFit};

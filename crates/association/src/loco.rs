@@ -33,7 +33,7 @@ use kinship::format::loco_prefix;
 use kinship::GrmKind;
 use rayon::prelude::*;
 
-use crate::eigen::{Eigen, FitRecord, Reuse};
+use crate::eigen::{Arithmetic, Eigen, FitRecord, Reuse};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::likelihood::Method;
@@ -83,6 +83,8 @@ pub struct LocoPlan<'a> {
     pub search: Search,
     /// The scan; `None` fits (and writes) only.
     pub scan: Option<ScanOptions>,
+    /// Arithmetic of the decompositions.
+    pub arith: Arithmetic,
     /// The variance ratio of each chromosome; [`LocoRatio::Genome`] needs a
     /// fixed-ratio scan and neither `read` nor `write`.
     pub ratio: LocoRatio,
@@ -329,7 +331,7 @@ fn loco_eigen(
         return Ok((file.eigen, Some(file.record.null_fits)));
     }
     Ok((
-        decompose_reusing(loco_grm(ds, prep, chrom, par, None)?, par, reuse)?,
+        decompose_reusing(loco_grm(ds, prep, chrom, par, None)?, plan.arith, par, reuse)?,
         None,
     ))
 }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 
 use association::blup::{predict, score, Blup, BlupOptions, Effect};
-use association::{groups, prepare, GrmSource, Method, Search};
+use association::{groups, prepare, Arithmetic, GrmSource, Method, Search};
 use faer::Par;
 use genotype::{Dataset, NoProgress, Qc, SampleSubset};
 use kinship::{GrmKind, Precision};
@@ -35,7 +35,17 @@ fn blup_of(k: usize) -> (Dataset, Blup) {
         precision: Precision::F64,
     };
     let group = groups(&ds).remove(0);
-    let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+    let prep = prepare(
+        &ds,
+        group,
+        &source,
+        &Qc::default(),
+        false,
+        Arithmetic::default(),
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap();
     let fits = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let opts = BlupOptions { snp_effects: true };
     let b = predict(&ds, &prep, &fits, opts, Par::rayon(0)).unwrap().remove(0);

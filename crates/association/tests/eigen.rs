@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use association::{center, fit_null, Eigen, Method, Rotated, Search};
-use association::{groups, prepare, GrmSource};
+use association::{groups, prepare, Arithmetic, GrmSource};
 use faer::{Mat, Par};
 use genotype::{Dataset, NoProgress, PhenoSpec, Qc, SampleFilter, SampleId, VariantFilter};
 
@@ -75,7 +75,17 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
         precision: kinship::Precision::F64,
     };
     let qc = Qc::default();
-    let prep = prepare(&ds, group.clone(), &build, &qc, false, Par::rayon(0), &NoProgress).unwrap();
+    let prep = prepare(
+        &ds,
+        group.clone(),
+        &build,
+        &qc,
+        false,
+        Arithmetic::default(),
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap();
     let direct = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("e");
@@ -91,7 +101,17 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
         kind: kinship::GrmKind::Centered,
         grm_fileset: None,
     };
-    let prep2 = prepare(&ds, group, &from_file, &qc, false, Par::rayon(0), &NoProgress).unwrap();
+    let prep2 = prepare(
+        &ds,
+        group,
+        &from_file,
+        &qc,
+        false,
+        Arithmetic::default(),
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap();
     let again = prep2.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     assert_eq!(direct[0].null, again[0].null, "bit-identical null model");
 
@@ -110,6 +130,7 @@ fn written_then_mapped_eigen_reproduces_the_fit_exactly() {
         &other,
         &qc,
         false,
+        Arithmetic::default(),
         Par::rayon(0),
         &NoProgress,
     )

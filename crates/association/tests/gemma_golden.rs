@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use association::{groups, prepare, GrmSource, Model};
+use association::{groups, prepare, Arithmetic, GrmSource, Model};
 use association::{lambda_gc, AssocRow, Method, Mode, ScanOptions, Search, Tests};
 use faer::Par;
 use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, VariantFilter};
@@ -70,7 +70,17 @@ fn null_models_of_six_phenotypes_equal_gemma() {
     let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let mut failures = Vec::new();
     for group in groups(&ds) {
-        let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+        let prep = prepare(
+            &ds,
+            group,
+            &source,
+            &Qc::default(),
+            false,
+            Arithmetic::default(),
+            Par::rayon(0),
+            &NoProgress,
+        )
+        .unwrap();
         for fit in prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap() {
             let k = fit.phenotype + 1;
             let log = gemma_log(&format!("mouse_lmm1_p{k}.log.txt"));
@@ -201,7 +211,23 @@ fn scan(select: PhenoSelect, covar: Option<PathBuf>, rotation: Precision) -> (Da
     let grm = gemma_grm();
     let source = GrmSource::File(kinship::GrmFile::Gemma(grm.clone()));
     let group = groups(&ds).remove(0);
-    let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+    // GEMMA's arithmetic throughout with an f64 rotation, as the CLI's
+    // `--scan-precision f64` does
+    let arith = match rotation {
+        Precision::F64 => Arithmetic::F64,
+        Precision::F32 => Arithmetic::Mixed,
+    };
+    let prep = prepare(
+        &ds,
+        group,
+        &source,
+        &Qc::default(),
+        false,
+        arith,
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap();
     let fits = prep.fit(&ds, Method::Reml, &Search::default(), Par::rayon(0)).unwrap();
     let sopts = ScanOptions {
         tests: Tests::ALL,
@@ -260,6 +286,7 @@ fn null_models_with_a_sex_covariate_equal_gemma() {
             &source,
             &Qc::default(),
             false,
+            Arithmetic::default(),
             Par::rayon(0),
             &NoProgress,
         )

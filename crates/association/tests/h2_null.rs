@@ -11,7 +11,7 @@ mod common;
 
 use common::normals;
 
-use association::{fit_null, prepare, GrmSource, Method, Rotated, Search};
+use association::{fit_null, prepare, Arithmetic, GrmSource, Method, Rotated, Search};
 use faer::{Mat, Par};
 use genotype::{Dataset, NoProgress, PhenoSelect, PhenoSpec, Qc, SampleFilter, VariantFilter};
 use kinship::{GrmKind, Precision};
@@ -36,7 +36,17 @@ fn h2_test_p_values_follow_the_boundary_mixture_under_the_null() {
         kind: GrmKind::Centered,
         precision: Precision::F64,
     };
-    let prep = prepare(&ds, group, &source, &Qc::default(), false, Par::rayon(0), &NoProgress).unwrap();
+    let prep = prepare(
+        &ds,
+        group,
+        &source,
+        &Qc::default(),
+        false,
+        Arithmetic::default(),
+        Par::rayon(0),
+        &NoProgress,
+    )
+    .unwrap();
     let n = prep.group.samples.len();
     let w = Mat::<f64>::from_fn(n, 1, |_, _| 1.0);
     let names = ["intercept".to_string()];

@@ -93,8 +93,12 @@ impl Reporter for LogReporter<'_> {
                         s.min, s.n_negative
                     ));
                 }
+                let arith = match p.eigen.mixed() {
+                    Some(k) => format!("; the {k} largest in f64, the rest in f32 (--scan-precision f64: all in f64)"),
+                    None => String::new(),
+                };
                 log.info(format!(
-                    "GRM eigenvalues: min {:.3e}, max {:.3e}, tr(K)/n {:.6}",
+                    "GRM eigenvalues: min {:.3e}, max {:.3e}, tr(K)/n {:.6}{arith}",
                     s.min, s.max, s.trace_over_n
                 ));
             }

@@ -24,6 +24,7 @@ pub use events::{Event, Reporter, Stage};
 pub(crate) use recorded::{check_recorded, fit_records};
 
 use crate::blup::{predict, Blup, BlupOptions};
+use crate::eigen::Arithmetic;
 use crate::error::{Error, Result};
 use crate::fit::fit_linear;
 use crate::group::{selected_groups, Group};
@@ -122,6 +123,20 @@ impl Options {
     /// chromosome's own GRM: the whole genome's serves the null fits only.
     /// Each phenotype's rotation reruns the tridiagonal QR sweeps (`O(n²)`),
     /// so a fit-only run takes this route for a few phenotypes only.
+    /// The decomposition's arithmetic: f64 throughout with an f64
+    /// rotation (GEMMA's arithmetic) or with breeding values (reported to
+    /// GEMMA's printed digits, which the f32 part moves by ~3e-6 of the
+    /// largest); mixed otherwise.
+    pub(crate) fn arithmetic(&self) -> Arithmetic {
+        if self.blup.is_some() {
+            return Arithmetic::F64;
+        }
+        match self.scan {
+            Some(Model::Lmm(s)) if s.rotation == kinship::Precision::F64 => Arithmetic::F64,
+            _ => Arithmetic::Mixed,
+        }
+    }
+
     pub(crate) fn values_only(&self, phenotypes: usize) -> bool {
         if self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. }) {
             return false;
@@ -279,6 +294,7 @@ fn mixed_model(
         opts.window.as_ref(),
         opts.loco,
         values_only,
+        opts.arithmetic(),
         opts.par,
         &*progress,
     )?;
@@ -339,6 +355,7 @@ fn mixed_model(
             method: opts.method,
             search,
             scan: sopts,
+            arith: opts.arithmetic(),
             ratio: opts.loco_ratio,
             jobs: loco_jobs,
         };

@@ -287,6 +287,7 @@ impl Eigen {
             eigen: Self {
                 values,
                 vectors: Vectors::Mapped(map, meta_end + 8 * n),
+                mixed: None,
             },
             ids,
             record: meta.record,

@@ -39,6 +39,7 @@ fn eigen(values: &[f64]) -> Eigen {
     Eigen {
         values: values.to_vec(),
         vectors: Vectors::Owned(Mat::identity(n, n)),
+        mixed: None,
     }
 }
 
@@ -210,6 +211,7 @@ fn issue_17_4_unordered_values_and_non_finite_vectors_are_refused() {
     let bad = Eigen {
         values: vec![0.5, 1.0, 2.0],
         vectors: Vectors::Owned(v),
+        mixed: None,
     };
     let p = dir.path().join("v");
     bad.write(&p, &ids(3), &record()).unwrap();

@@ -277,8 +277,17 @@ mod tests {
                 kind: GrmKind::Centered,
                 precision: Precision::F64,
             };
-            let prep =
-                crate::prepare(&ds, group, &source, &Qc::default(), false, Par::Seq, &NoProgress).expect("prepares");
+            let prep = crate::prepare(
+                &ds,
+                group,
+                &source,
+                &Qc::default(),
+                false,
+                crate::Arithmetic::default(),
+                Par::Seq,
+                &NoProgress,
+            )
+            .expect("prepares");
             let search = Search::default();
             let fits = prep.fit(&ds, Method::Reml, &search, Par::Seq).expect("fits");
             let u = prep.eigen.vectors();

@@ -7,7 +7,7 @@ use faer::Par;
 use genotype::{Chrom, Decoder, Progress, Qc, SampleId};
 use kinship::{build, BuildOptions, FilesetFingerprint, GrmKind, GrmSums, Precision};
 
-use crate::eigen::{center, Eigen, EigenFile, Reuse};
+use crate::eigen::{center, Arithmetic, Eigen, EigenFile, Reuse};
 use crate::error::{Error, Result};
 
 /// The whole-genome GRM sums of a LOCO run and their build options: a
@@ -33,8 +33,8 @@ pub(super) fn build_options(kind: GrmKind, precision: Precision) -> BuildOptions
 /// How a GRM is decomposed.
 #[derive(Debug)]
 pub(crate) enum Want {
-    /// With its eigenvectors ([`Eigen::decompose`]).
-    Vectors,
+    /// With its eigenvectors ([`Eigen::decompose`]), in this arithmetic.
+    Vectors(Arithmetic),
     /// Its eigenvalues only ([`Eigen::values_only`]), with what the first
     /// null fit will rotate, when known, rotated on the way.
     Values(Option<faer::Mat<f64>>),
@@ -68,22 +68,28 @@ pub(super) fn build_decompose<'c>(
 }
 
 /// Centres `k` on its samples (GEMMA's convention) and decomposes it.
-pub(crate) fn decompose(k: faer::Mat<f64>, par: Par) -> Result<Eigen> {
-    decompose_reusing(k, par, &mut Reuse::default())
+pub(crate) fn decompose(k: faer::Mat<f64>, arith: Arithmetic, par: Par) -> Result<Eigen> {
+    decompose_reusing(k, arith, par, &mut Reuse::default())
 }
 
 /// [`decompose`] in the eigensolver workspace an earlier decomposition
 /// left in `reuse` ([`Eigen::decompose_reusing`]).
-pub(crate) fn decompose_reusing(mut k: faer::Mat<f64>, par: Par, reuse: &mut Reuse) -> Result<Eigen> {
+pub(crate) fn decompose_reusing(
+    mut k: faer::Mat<f64>,
+    arith: Arithmetic,
+    par: Par,
+    reuse: &mut Reuse,
+) -> Result<Eigen> {
     center(&mut k);
-    Eigen::decompose_reusing(k.as_ref(), par, reuse)
+    Eigen::decompose_reusing(k.as_ref(), arith, par, reuse)
 }
 
 /// Centres `k` and decomposes it as `want` says: [`decompose`], or `k`
 /// reduced without eigenvectors ([`Eigen::values_only`], `k` kept).
 pub(crate) fn decompose_with(k: faer::Mat<f64>, want: Want, par: Par) -> Result<Eigen> {
-    let Want::Values(carry) = want else {
-        return decompose(k, par);
+    let carry = match want {
+        Want::Values(carry) => carry,
+        Want::Vectors(arith) => return decompose(k, arith, par),
     };
     let mut k = k;
     center(&mut k);

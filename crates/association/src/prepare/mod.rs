@@ -17,7 +17,7 @@ use faer::Par;
 use genotype::{Chrom, Dataset, Progress, Qc, QcReport, SampleId, SampleSubset, VariantStats, Window};
 use kinship::{FilesetFingerprint, GrmOrigin, Provenance};
 
-use crate::eigen::{Eigen, EigenRecord, FitRecord, Spectrum};
+use crate::eigen::{Arithmetic, Eigen, EigenRecord, FitRecord, Spectrum};
 use crate::error::{Error, Result};
 use crate::fit::{fit_group, PhenoFit};
 use crate::group::Group;
@@ -169,7 +169,8 @@ impl Prepared {
 
 /// Applies QC on the group's samples, builds or reads its GRM, centres it
 /// on the group's samples (GEMMA's convention) and decomposes it.
-/// `loco` keeps the whole-genome sums for LOCO (only with [`GrmSource::Build`]).
+/// `loco` keeps the whole-genome sums for LOCO (only with [`GrmSource::Build`]);
+/// `arith` is the decomposition's arithmetic.
 ///
 /// # Errors
 /// Reading errors; `Inconsistent` when a GRM or eigendecomposition does not
@@ -178,16 +179,18 @@ impl Prepared {
 /// when such a file is damaged; `Degenerate` when the group has no sample
 /// or no variant passes QC; `OutOfMemory` (a [`kinship::Error`]) when the
 /// GRM and its decomposition would need more memory than is available.
+#[allow(clippy::too_many_arguments)] // what is prepared, and how
 pub fn prepare(
     ds: &Dataset,
     group: Group,
     source: &GrmSource,
     qc: &Qc,
     loco: bool,
+    arith: Arithmetic,
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
-    prepare_in(ds, group, source, qc, None, loco, false, par, progress)
+    prepare_in(ds, group, source, qc, None, loco, false, arith, par, progress)
 }
 
 /// [`prepare`] for a scan of `window` only: with an eigendecomposition
@@ -198,7 +201,8 @@ pub fn prepare(
 /// whole genome, whatever the window. `values_only`: a built or read GRM
 /// is reduced without eigenvectors ([`Eigen::values_only`]), for a run
 /// that fits null models and scans at a fixed ratio only (an eigen file
-/// read keeps its vectors).
+/// read keeps its vectors). `arith`: the decomposition's arithmetic when
+/// it has eigenvectors.
 #[allow(clippy::too_many_arguments)] // prepare's arguments and the window
 pub(crate) fn prepare_in(
     ds: &Dataset,
@@ -208,6 +212,7 @@ pub(crate) fn prepare_in(
     window: Option<&Window>,
     loco: bool,
     values_only: bool,
+    arith: Arithmetic,
     par: Par,
     progress: &dyn Progress,
 ) -> Result<Prepared> {
@@ -267,7 +272,7 @@ pub(crate) fn prepare_in(
     // in the sweeps that find the eigenvalues
     let want = match values_only {
         true => Want::Values(first_design(ds, &group)),
-        false => Want::Vectors,
+        false => Want::Vectors(arith),
     };
     let (eigen, grm_variants, loco, origin) = match source {
         GrmSource::Eigen {

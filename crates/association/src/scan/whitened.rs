@@ -310,7 +310,17 @@ mod tests {
             kind: GrmKind::Centered,
             precision: Precision::F64,
         };
-        let prep = crate::prepare(&ds, group, &source, &Qc::default(), false, Par::Seq, &NoProgress).expect("prepares");
+        let prep = crate::prepare(
+            &ds,
+            group,
+            &source,
+            &Qc::default(),
+            false,
+            crate::Arithmetic::default(),
+            Par::Seq,
+            &NoProgress,
+        )
+        .expect("prepares");
         let fits = prep.fit(&ds, Method::Reml, &Search::default(), Par::Seq).expect("fits");
         assert!(fits[0].rot.n_covariates() == 3 && fits[0].null.reml.0 != fits[0].null.ml.0);
         let u = prep.eigen.vectors();

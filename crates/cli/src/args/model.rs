@@ -217,8 +217,10 @@ pub struct AssocArgs {
     /// Arithmetic of the variant rotation Uᵀx, the scan's dominant cost:
     /// f32 (the default: twice the multiply rate; p-values within ~5e-6 in
     /// log10 of f64's) or f64 (GEMMA's arithmetic, for digit-by-digit
-    /// comparison). Eigendecomposition and model fits are always f64. Not
-    /// with --model linear (nothing is rotated).
+    /// comparison, which also decomposes the GRM wholly in f64; from 2048
+    /// samples on the default finds its largest eigenpairs in f64 and the
+    /// rest in f32). Model fits are always f64. Not with --model linear
+    /// (nothing is rotated).
     #[arg(long, value_enum)]
     pub scan_precision: Option<Precision>,
     /// Output prefix.
