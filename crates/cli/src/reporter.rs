@@ -94,7 +94,7 @@ impl Reporter for LogReporter<'_> {
                     ));
                 }
                 let arith = match p.eigen.mixed() {
-                    Some(k) => format!("; the {k} largest in f64, the rest in f32 (--scan-precision f64: all in f64)"),
+                    Some(k) => format!("; the {k} largest found in f64, the rest in f32"),
                     None => String::new(),
                 };
                 log.info(format!(

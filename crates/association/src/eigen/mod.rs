@@ -151,7 +151,8 @@ pub(crate) struct Reuse {
 }
 
 impl Eigen {
-    /// Decomposes a symmetric matrix (lower triangle read).
+    /// Decomposes a symmetric matrix (lower triangle read), in the default
+    /// [`Arithmetic`] (mixed from 2048 samples on, see [`Eigen::mixed`]).
     ///
     /// faer's parallel eigensolver splits its work by the thread count it is
     /// given, and different splits round differently. So that results never
