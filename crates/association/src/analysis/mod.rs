@@ -110,19 +110,6 @@ impl Options {
         }
     }
 
-    /// Whether a group of `phenotypes` is better served without the
-    /// GRM's eigenvectors ([`crate::Eigen::values_only`]): the null fits
-    /// need only the eigenvalues and each phenotype's rotated design, and a
-    /// fixed-ratio scan can whiten by a Cholesky factor instead of
-    /// rotating. Not when anything needs the vectors (an exact scan of the
-    /// whole genome, BLUP, eigen files written) or comes with them (eigen
-    /// files read), nor where whitening costs more than the vectors save:
-    /// it solves every variant once per phenotype and test pass (the score
-    /// test is a second pass, at the ML ratio), where a rotation is shared
-    /// by every phenotype and test. A LOCO scan tests against each
-    /// chromosome's own GRM: the whole genome's serves the null fits only.
-    /// Each phenotype's rotation reruns the tridiagonal QR sweeps (`O(n²)`),
-    /// so a fit-only run takes this route for a few phenotypes only.
     /// The decomposition's arithmetic: f64 throughout with an f64
     /// rotation (GEMMA's arithmetic) or with breeding values (reported to
     /// GEMMA's printed digits, which the f32 part moves by ~3e-6 of the
@@ -137,6 +124,19 @@ impl Options {
         }
     }
 
+    /// Whether a group of `phenotypes` is better served without the
+    /// GRM's eigenvectors ([`crate::Eigen::values_only`]): the null fits
+    /// need only the eigenvalues and each phenotype's rotated design, and a
+    /// fixed-ratio scan can whiten by a Cholesky factor instead of
+    /// rotating. Not when anything needs the vectors (an exact scan of the
+    /// whole genome, BLUP, eigen files written) or comes with them (eigen
+    /// files read), nor where whitening costs more than the vectors save:
+    /// it solves every variant once per phenotype and test pass (the score
+    /// test is a second pass, at the ML ratio), where a rotation is shared
+    /// by every phenotype and test. A LOCO scan tests against each
+    /// chromosome's own GRM: the whole genome's serves the null fits only.
+    /// Each phenotype's rotation reruns the tridiagonal QR sweeps (`O(n²)`),
+    /// so a fit-only run takes this route for a few phenotypes only.
     pub(crate) fn values_only(&self, phenotypes: usize) -> bool {
         if self.write_eigen.is_some() || self.blup.is_some() || matches!(self.grm, GrmSource::Eigen { .. }) {
             return false;

@@ -48,7 +48,7 @@ pub(crate) fn values_only_bytes(n: usize) -> (u64, u64) {
 /// The arithmetic of an eigendecomposition with eigenvectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Arithmetic {
-    /// From [`mixed::MIN_N`] samples on, the dominant eigenpairs in f64
+    /// From 2048 samples on, the dominant eigenpairs in f64
     /// and the rest in f32 (module `mixed`: less than half the time of
     /// f64, p-values within ~1e-5 in log10 of it); f64 below, or when the
     /// mixed decomposition's checks fail.
@@ -123,7 +123,7 @@ pub struct Spectrum {
 }
 
 /// The eigensolver's workspace for `n x n`, in bytes: the f64 one, or
-/// from [`mixed::MIN_N`] samples on, the larger of it and what the mixed
+/// from `mixed::MIN_N` samples on, the larger of it and what the mixed
 /// decomposition holds (which falls back to f64 when its checks fail).
 pub(crate) fn workspace_bytes(n: usize, par: Par) -> u64 {
     let req = faer::linalg::evd::self_adjoint_evd_scratch::<f64>(
